@@ -1,0 +1,5 @@
+"""Maestoso: a workflow orchestrator compatible with Netflix Maestro."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
