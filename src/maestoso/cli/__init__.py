@@ -1,0 +1,33 @@
+"""The ``maestoso`` command line."""
+
+from __future__ import annotations
+
+import typer
+
+import maestoso
+
+app = typer.Typer(
+    name="maestoso",
+    help="Maestoso: a workflow orchestrator compatible with Netflix Maestro.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"maestoso {maestoso.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Maestoso: a workflow orchestrator compatible with Netflix Maestro."""
+
+
+def main() -> None:
+    app()
