@@ -1,0 +1,79 @@
+"""Turning request bodies into models, with errors that name the field path."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+import pydantic
+
+from maestoso.errors import ValidationError
+
+M = TypeVar("M", bound=pydantic.BaseModel)
+
+_BOX_TAGS = frozenset({"step", "foreach", "while", "subworkflow", "template"})
+_MESSAGES = {
+    "extra_forbidden": "unknown field",
+    "missing": "is required",
+}
+
+
+def parse_json(body: bytes | str) -> Any:
+    """Decode a JSON body; a syntax error names its line and column."""
+    try:
+        return json.loads(body)
+    except UnicodeDecodeError as exc:
+        raise ValidationError("the request body is not valid UTF-8", [str(exc)]) from None
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+            [f"body: {exc.msg} (line {exc.lineno}, column {exc.colno})"],
+        ) from None
+
+
+def parse_model(model: type[M], data: Any, *, root: str = "") -> M:
+    """Validate ``data`` as ``model``; every problem is listed as ``path: message``."""
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        errors = pydantic_errors(exc, root=root)
+        noun = "error" if len(errors) == 1 else "errors"
+        raise ValidationError(
+            f"invalid {_title(model)}: {len(errors)} {noun}: {errors[0]}", errors
+        ) from None
+
+
+def pydantic_errors(exc: pydantic.ValidationError, *, root: str = "") -> list[str]:
+    seen: dict[str, str] = {}
+    for error in exc.errors(include_url=False):
+        path = format_path(error["loc"], root=root)
+        message = _MESSAGES.get(error["type"], error["msg"]).removeprefix("Value error, ")
+        seen.setdefault(path, f"{path}: {message}" if path else message)
+    return list(seen.values())
+
+
+def format_path(loc: tuple[int | str, ...], *, root: str = "") -> str:
+    """``('workflow', 'steps', 2, 'step', 'step', 'id')`` → ``workflow.steps[2].step.id``."""
+    parts: list[str] = [root] if root else []
+    previous: int | str | None = None
+    for segment in loc:
+        if isinstance(segment, str) and _is_internal(segment):
+            continue
+        if segment == previous and segment in _BOX_TAGS:
+            continue  # the union tag and the wrapper's field share a name
+        if isinstance(segment, int):
+            parts.append(f"[{segment}]")
+        else:
+            parts.append(f".{segment}" if parts else segment)
+        previous = segment
+    return "".join(parts)
+
+
+def _is_internal(segment: str) -> bool:
+    # pydantic names union members and validator wrappers in locations; users never wrote them
+    return "[" in segment or segment in {"str", "int", "User", "Tag", "bool"}
+
+
+def _title(model: type[pydantic.BaseModel]) -> str:
+    name = model.__name__
+    return "".join(f" {c.lower()}" if c.isupper() else c for c in name).strip()

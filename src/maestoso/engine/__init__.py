@@ -1,0 +1,3 @@
+"""The engine: workflow services, and the flow executor that runs instances."""
+
+from __future__ import annotations

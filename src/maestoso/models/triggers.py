@@ -1,0 +1,81 @@
+"""Time triggers (cron, predefined, interval) and signal triggers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field
+
+from maestoso.models.base import CaseInsensitiveEnum, MaestroModel
+from maestoso.models.durations import ParsableLong
+from maestoso.models.params import ParamMap
+
+
+def _upper_type(value: Any) -> Any:
+    if isinstance(value, dict) and isinstance(value.get("type"), str):
+        return {**value, "type": value["type"].upper()}
+    return value
+
+
+class CronTimeTrigger(MaestroModel):
+    type: Literal["CRON"] = "CRON"
+    cron: str
+    timezone: str | None = None
+    fuzzy_max_delay: ParsableLong | None = None
+
+
+class PredefinedTimeTrigger(MaestroModel):
+    type: Literal["PREDEFINED"] = "PREDEFINED"
+    expression: str
+    timezone: str | None = None
+    fuzzy_max_delay: ParsableLong | None = None
+
+
+class IntervalTimeTrigger(MaestroModel):
+    type: Literal["INTERVAL"] = "INTERVAL"
+    start_time: int | None = None
+    interval: ParsableLong
+    timezone: str | None = None
+    fuzzy_max_delay: ParsableLong | None = None
+
+
+TimeTrigger = Annotated[
+    CronTimeTrigger | PredefinedTimeTrigger | IntervalTimeTrigger,
+    BeforeValidator(_upper_type),
+    Field(discriminator="type"),
+]
+
+PREDEFINED_CRONS = {
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
+}
+
+
+class SignalOperator(CaseInsensitiveEnum):
+    EQUALS_TO = "="
+    GREATER_THAN = ">"
+    GREATER_THAN_EQUALS_TO = ">="
+    LESS_THAN = "<"
+    LESS_THAN_EQUALS_TO = "<="
+
+
+class SignalMatchParam(MaestroModel):
+    value: Annotated[str | int, Field(union_mode="left_to_right")]
+    operator: SignalOperator
+
+
+class SignalTriggerEntry(MaestroModel):
+    match_params: dict[str, SignalMatchParam] | None = None
+    join_keys: list[str] | None = None
+
+
+class SignalTrigger(MaestroModel):
+    definitions: dict[str, SignalTriggerEntry]
+    condition: str | None = None
+    dedup_expr: str | None = None
+    params: ParamMap | None = None
