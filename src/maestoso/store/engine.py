@@ -1,0 +1,105 @@
+"""Database URLs and engines: which driver, and how SQLite is made safe for one process.
+
+SQLite allows one writer at a time. Every connection runs in WAL mode (readers never block
+the writer), with ``synchronous=NORMAL`` (durable at checkpoints, fast commits), a busy
+timeout (another process's write makes us wait rather than fail) and foreign keys on.
+SQLAlchemy, not the ``sqlite3`` module, emits ``BEGIN``: a write transaction begins with
+``BEGIN IMMEDIATE``, so it takes the write lock before reading anything and can never fail
+halfway with "database is locked" when it upgrades from reading to writing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+SQLITE_DRIVER = "sqlite+aiosqlite"
+POSTGRES_DRIVER = "postgresql+psycopg"
+EMBEDDED_FILE = "maestoso.db"
+BUSY_TIMEOUT_MS = 30_000
+
+_WRITE_OPTION = "maestoso_write"
+_DRIVERS = {
+    "sqlite": SQLITE_DRIVER,
+    SQLITE_DRIVER: SQLITE_DRIVER,
+    "postgres": POSTGRES_DRIVER,
+    "postgresql": POSTGRES_DRIVER,
+    POSTGRES_DRIVER: POSTGRES_DRIVER,
+}
+
+
+def database_url(url: str | None, home: Path) -> URL:
+    """The async-driver URL for ``url``, or for the embedded SQLite file under ``home``."""
+    if url is None:
+        home.mkdir(parents=True, exist_ok=True)
+        return URL.create(SQLITE_DRIVER, database=str((home / EMBEDDED_FILE).resolve()))
+    return normalise_url(url)
+
+
+def normalise_url(url: str | URL) -> URL:
+    """``url`` with the async driver of its database.
+
+    Accepts ``sqlite:///path``, ``postgresql://…``, ``postgres://…`` and
+    ``postgresql+psycopg://…`` (and the async SQLite form ``sqlite+aiosqlite:///path``).
+    """
+    parsed = make_url(url)
+    driver = _DRIVERS.get(parsed.drivername)
+    if driver is None:
+        raise ValueError(
+            f"unsupported database URL scheme {parsed.drivername!r}: "
+            "use sqlite:///path or postgresql://user@host/database"
+        )
+    parsed = parsed.set(drivername=driver)
+    if driver == SQLITE_DRIVER:
+        _check_sqlite_file(parsed)
+    return parsed
+
+
+def _check_sqlite_file(url: URL) -> None:
+    if not url.database or url.database == ":memory:" or "memory" in url.query.get("mode", ""):
+        raise ValueError("the store needs an SQLite file, not an in-memory database")
+    Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def is_sqlite(engine: AsyncEngine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def create_engine(url: URL) -> AsyncEngine:
+    """An engine for ``url`` (already normalised by ``database_url``)."""
+    engine = create_async_engine(url)
+    if is_sqlite(engine):
+        event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
+        event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
+    return engine
+
+
+def writer(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine, marked so that its transactions begin as writes on SQLite."""
+    return engine.execution_options(**{_WRITE_OPTION: True})
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Take BEGIN away from sqlite3 (its legacy mode skips BEGIN before SELECT and DDL);
+    # _on_sqlite_begin emits it instead. PRAGMAs run outside any transaction, as they must.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            f"busy_timeout={BUSY_TIMEOUT_MS}",
+            "foreign_keys=ON",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+    finally:
+        cursor.close()
+
+
+def _on_sqlite_begin(connection: Connection) -> None:
+    write = connection.get_execution_options().get(_WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
