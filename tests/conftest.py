@@ -14,10 +14,15 @@ import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from maestoso import api
+from maestoso.app import running_services
+from maestoso.clock import FakeClock
+from maestoso.config import Settings
 from maestoso.store import SqlStore
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -116,3 +121,26 @@ async def store(database_url: str) -> AsyncIterator[SqlStore]:
         yield opened
     finally:
         await opened.close()
+
+
+# -- the API -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def client(
+    database_url: str, tmp_path: Path, clock: FakeClock
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of the API, its services open on ``database_url``; caller ``tester``."""
+    settings = Settings(home=tmp_path, database_url=database_url)
+    async with running_services(settings, clock) as (services, _):
+        app = api.create_app(services, clock)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://maestoso", headers={"user": "tester"}
+        ) as http:
+            yield http

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 import maestoso
+from maestoso.cli import server, validate
 
 app = typer.Typer(
     name="maestoso",
@@ -27,6 +28,10 @@ def _root(
     ),
 ) -> None:
     """Maestoso: a workflow orchestrator compatible with Netflix Maestro."""
+
+
+app.command("server")(server.server)
+app.command("validate")(validate.validate)
 
 
 def main() -> None:

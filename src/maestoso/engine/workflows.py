@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from maestoso.clock import Clock
-from maestoso.dsl.validation import ValidationSettings, validate_request
+from maestoso.dsl.loading import check_request
+from maestoso.dsl.validation import ValidationSettings
 from maestoso.engine.pagination import PageRequest, page_result
 from maestoso.errors import ConflictError, NotFoundError, ValidationError
 from maestoso.models import (
@@ -80,14 +81,7 @@ class WorkflowService:
         self._validation = validation or ValidationSettings()
 
     def validate(self, request: WorkflowCreateRequest) -> None:
-        errors = validate_request(request, self._validation)
-        if errors:
-            noun = "error" if len(errors) == 1 else "errors"
-            raise ValidationError(
-                f"Invalid workflow definition [{request.workflow.id}]: {len(errors)} {noun}: "
-                f"{errors[0]}",
-                errors,
-            )
+        check_request(request, self._validation)
 
     async def create(self, request: WorkflowCreateRequest, caller: UserRef) -> dict[str, Any]:
         """Store ``request`` as the next version; returns the new ``WorkflowDefinition``."""

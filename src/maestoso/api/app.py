@@ -1,0 +1,41 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+
+import maestoso
+from maestoso.api import errors, workflows
+from maestoso.clock import Clock
+from maestoso.engine.workflows import WorkflowService
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What the routers use; built by the composition root."""
+
+    workflows: WorkflowService
+
+
+def create_app(services: Services | None, clock: Clock) -> FastAPI:
+    """The API; ``services`` may be set later (by the lifespan that opens the store)."""
+    app = FastAPI(
+        title="Maestoso",
+        version=maestoso.__version__,
+        description="A workflow orchestrator compatible with Netflix Maestro's REST API.",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.services = services
+    app.state.clock = clock
+    errors.install(app)
+    app.include_router(workflows.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

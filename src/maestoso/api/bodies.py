@@ -1,0 +1,63 @@
+"""Reading request bodies: a size cap, JSON or YAML, and the caller from the ``user`` header."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import pydantic
+from fastapi import Request
+
+from maestoso.dsl.requests import parse_json, parse_model
+from maestoso.errors import ValidationError
+from maestoso.models import User, UserRef
+
+BODY_LIMIT = 256 * 1024
+M = TypeVar("M", bound=pydantic.BaseModel)
+
+
+async def read_body(request: Request, limit: int = BODY_LIMIT) -> bytes:
+    """The raw body, refused as soon as it passes ``limit`` bytes (it is never read whole)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(int(declared), limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(size, limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(size: int, limit: int) -> ValidationError:
+    return ValidationError(
+        f"the request body is larger than the limit of {limit // 1024} KB",
+        [f"body: {size} bytes exceed the limit of {limit} bytes"],
+    )
+
+
+async def json_body(request: Request) -> Any:
+    body = await read_body(request)
+    if not body.strip():
+        raise ValidationError("the request body is empty", ["body: a JSON object is required"])
+    return parse_json(body)
+
+
+async def model_body(request: Request, model: type[M], root: str = "") -> M:
+    data = await json_body(request)
+    if not isinstance(data, dict):
+        raise ValidationError(
+            "the request body must be a JSON object", [f"body: got a JSON {type(data).__name__}"]
+        )
+    return parse_model(model, data, root=root)
+
+
+def caller(request: Request) -> UserRef:
+    """The caller named by the ``user`` header, as Maestro has it (no real authentication)."""
+    name = request.headers.get("user", "").strip()
+    if not name:
+        raise ValidationError(
+            "the user header is required to name the caller", ["header user: is required"]
+        )
+    return User(name=name).name

@@ -1,0 +1,92 @@
+"""Maestro's error body and status codes, for every error the API returns.
+
+``{"status": "<CODE>", "message": "...", "errors": [...], "retryable": bool}``
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from maestoso import errors
+
+logger = logging.getLogger(__name__)
+
+_STATUS_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    408: "REQUEST_TIMEOUT",
+    409: "CONFLICT",
+    410: "GONE",
+    412: "PRECONDITION_FAILED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    422: "UNPROCESSABLE_ENTITY",
+    500: "INTERNAL_ERROR",
+    502: "BAD_GATEWAY",
+    503: "SERVICE_UNAVAILABLE",
+}
+
+_ERROR_STATUS: list[tuple[type[errors.MaestosoError], int]] = [
+    (errors.NotFoundError, 404),
+    (errors.ConflictError, 409),
+    (errors.UnprocessableError, 422),
+    (errors.PreconditionFailedError, 412),
+    (errors.UserError, 400),
+    (errors.PlatformError, 500),
+]
+
+
+def error_body(status: int, message: str, details: list[str], retryable: bool) -> JSONResponse:
+    code = _STATUS_CODES.get(status, HTTPStatus(status).phrase.upper().replace(" ", "_"))
+    content = {"status": code, "message": message, "errors": details, "retryable": retryable}
+    return JSONResponse(status_code=status, content=content)
+
+
+def status_of(error: errors.MaestosoError) -> int:
+    for kind, status in _ERROR_STATUS:
+        if isinstance(error, kind):
+            return status
+    return 500
+
+
+async def _maestoso_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.MaestosoError)
+    status = status_of(exc)
+    if status >= 500:
+        logger.error("request failed: %s", exc.message, exc_info=exc)
+    return error_body(status, exc.message, exc.errors, exc.retryable)
+
+
+async def _request_validation(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"])
+        details.append(f"{where}: {error['msg']}")
+    return error_body(400, f"Invalid request: {details[0]}", details, False)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return error_body(exc.status_code, str(exc.detail), [], False)
+
+
+async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unexpected error", exc_info=exc)
+    return error_body(500, f"Internal error: {type(exc).__name__}", [], True)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(errors.MaestosoError, _maestoso_error)
+    app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,58 @@
+"""The composition root: build the store, services and API from settings, and run them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+
+import uvicorn
+from fastapi import FastAPI
+
+from maestoso import api
+from maestoso.clock import Clock, SystemClock
+from maestoso.config import Settings
+from maestoso.dsl.validation import ValidationSettings
+from maestoso.engine.workflows import WorkflowService
+from maestoso.store import Store, open_store
+
+logger = logging.getLogger("maestoso")
+
+
+@asynccontextmanager
+async def running_services(
+    settings: Settings, clock: Clock | None = None
+) -> AsyncIterator[tuple[api.Services, Store]]:
+    """The store and services, open for the duration of the block."""
+    clock = clock or SystemClock()
+    store = await open_store(settings.database_url, settings.home)
+    try:
+        validation = ValidationSettings(pagerduty_services=settings.pagerduty_services)
+        yield api.Services(workflows=WorkflowService(store, clock, validation)), store
+    finally:
+        await store.close()
+
+
+def build_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
+    """The ASGI application; the store opens and closes with the application's lifespan."""
+    clock = clock or SystemClock()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with running_services(settings, clock) as (services, _):
+            app.state.services = services
+            yield
+
+    app = api.create_app(None, clock)
+    app.router.lifespan_context = lifespan
+    return app
+
+
+def serve(settings: Settings) -> None:
+    """Run the server until interrupted."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    where = settings.database_url or f"sqlite:///{settings.home / 'maestoso.db'} (embedded)"
+    logger.info("maestoso on http://%s:%d, database %s", settings.host, settings.port, where)
+    app = build_app(replace(settings))
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False)
