@@ -1,0 +1,7 @@
+"""``python -m maestoso.cli``."""
+
+from __future__ import annotations
+
+from maestoso.cli import main
+
+main()
