@@ -6,8 +6,11 @@ the current snapshot and kept as history.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +82,17 @@ class WorkflowService:
         self._store = store
         self._clock = clock
         self._validation = validation or ValidationSettings()
+        # Writers of one workflow take turns inside a node; across nodes the store's
+        # compare-and-set (and the retry below) keeps versions and snapshots consistent.
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def _lock(self, workflow_id: str) -> asyncio.Lock:
+        lock = self._locks.get(workflow_id)
+        if lock is None:
+            lock = self._locks[workflow_id] = asyncio.Lock()
+        return lock
 
     def validate(self, request: WorkflowCreateRequest) -> None:
         check_request(request, self._validation)
@@ -86,6 +100,11 @@ class WorkflowService:
     async def create(self, request: WorkflowCreateRequest, caller: UserRef) -> dict[str, Any]:
         """Store ``request`` as the next version; returns the new ``WorkflowDefinition``."""
         self.validate(request)
+        workflow_id = request.workflow.id
+        async with self._lock(workflow_id):
+            return await self._save(request, caller)
+
+    async def _save(self, request: WorkflowCreateRequest, caller: UserRef) -> dict[str, Any]:
         workflow_id = request.workflow.id
         for _ in range(_SAVE_ATTEMPTS):
             current = await self._store.get_workflow(workflow_id)
@@ -115,10 +134,12 @@ class WorkflowService:
         snapshot = previous
         change = None
         if previous is None or change_json:
-            snapshot = _merge_snapshot(previous, change_json, workflow_id, now, caller)
+            # snapshots are keyed by their time: keep them strictly increasing
+            changed_at = max(now, previous["create_time"] + 1) if previous else now
+            snapshot = _merge_snapshot(previous, change_json, workflow_id, changed_at, caller)
             change = PropertiesChange(
                 workflow_id=workflow_id,
-                create_time=now,
+                create_time=changed_at,
                 author=_json_user(caller),
                 properties_changes=change_json,
                 previous_snapshot=previous,
@@ -268,7 +289,18 @@ class WorkflowService:
         workflow_id: str,
         change: dict[str, Any],
         caller: UserRef,
-        apply: Any,
+        apply: Callable[[dict[str, Any]], None],
+        verb: str,
+    ) -> dict[str, Any]:
+        async with self._lock(workflow_id):
+            return await self._save_properties(workflow_id, change, caller, apply, verb)
+
+    async def _save_properties(
+        self,
+        workflow_id: str,
+        change: dict[str, Any],
+        caller: UserRef,
+        apply: Callable[[dict[str, Any]], None],
         verb: str,
     ) -> dict[str, Any]:
         for _ in range(_SAVE_ATTEMPTS):
