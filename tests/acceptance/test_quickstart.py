@@ -15,7 +15,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from tests.corpus import require, shared_dir
 
 CURL = shutil.which("curl")

@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from tests.corpus import shared_dir
 
 SAMPLES = shared_dir() / "maestro-samples"
@@ -77,8 +76,10 @@ async def test_sample_is_accepted_and_reads_back(
     if owner is None:
         # Maestro requires an owner on a workflow's first version: give it one first.
         owner = "first-owner"
-        first = {"properties": {"owner": owner}, "workflow": {"id": workflow_id, "steps": [
-            {"step": {"id": "only", "type": "NoOp"}}]}}
+        first = {
+            "properties": {"owner": owner},
+            "workflow": {"id": workflow_id, "steps": [{"step": {"id": "only", "type": "NoOp"}}]},
+        }
         assert (await client.post("/api/v3/workflows", json=first)).status_code == 200
     created = await client.post("/api/v3/workflows", json=sent)
     assert created.status_code == 200, created.text
@@ -126,7 +127,9 @@ async def test_yaml_sample_is_accepted(
 ) -> None:
     text = (samples_dir / name).read_text()
     headers = {"content-type": "application/yaml"}
-    validated = await client.put("/api/v3/workflows/actions/validate/yaml", content=text, headers=headers)
+    validated = await client.put(
+        "/api/v3/workflows/actions/validate/yaml", content=text, headers=headers
+    )
     assert validated.status_code == 200, validated.text
     created = await client.post("/api/v3/workflows/yaml", content=text, headers=headers)
     assert created.status_code == 200, created.text

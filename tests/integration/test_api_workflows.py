@@ -80,9 +80,7 @@ async def test_activate_and_deactivate(client: httpx.AsyncClient) -> None:
     assert_error(missing, 404, "active version")
     default = (await client.get("/api/v3/workflows/demo/versions/default")).json()
     assert default["metadata"]["workflow_version_id"] == 2
-    assert_error(
-        await client.put("/api/v3/workflows/demo/versions/7/actions/activate"), 404, "[7]"
-    )
+    assert_error(await client.put("/api/v3/workflows/demo/versions/7/actions/activate"), 404, "[7]")
 
 
 async def test_versions_pagination(client: httpx.AsyncClient) -> None:
@@ -99,7 +97,9 @@ async def test_versions_pagination(client: httpx.AsyncClient) -> None:
         "start_index": 1,
     }
     cursor = page["page_info"]["end_cursor"]
-    nxt = (await client.get(f"/api/v3/workflows/demo/versions/pagination?first=2&cursor={cursor}")).json()
+    nxt = (
+        await client.get(f"/api/v3/workflows/demo/versions/pagination?first=2&cursor={cursor}")
+    ).json()
     assert [e["metadata"]["workflow_version_id"] for e in nxt["elements"]] == [3, 2]
     oldest = (await client.get("/api/v3/workflows/demo/versions/pagination?last=2")).json()
     assert [e["metadata"]["workflow_version_id"] for e in oldest["elements"]] == [2, 1]
@@ -164,7 +164,9 @@ async def test_delete_removes_everything(client: httpx.AsyncClient) -> None:
     assert recreated["metadata"]["workflow_version_id"] == 1
 
 
-async def test_timeline_lists_changes_newest_first(client: httpx.AsyncClient, clock: FakeClock) -> None:
+async def test_timeline_lists_changes_newest_first(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
     await create(client, wf())
     clock.advance(1)
     await client.put("/api/v3/workflows/demo/actions/deactivate")
@@ -193,7 +195,9 @@ async def test_concurrent_creates_get_distinct_versions(client: httpx.AsyncClien
     results = await asyncio.gather(
         *(client.post("/api/v3/workflows", json=wf(description=str(n))) for n in range(6))
     )
-    versions = sorted(r.json()["workflow_definition"]["metadata"]["workflow_version_id"] for r in results)
+    versions = sorted(
+        r.json()["workflow_definition"]["metadata"]["workflow_version_id"] for r in results
+    )
     assert versions == [2, 3, 4, 5, 6, 7]
 
 
@@ -204,17 +208,31 @@ async def test_concurrent_creates_get_distinct_versions(client: httpx.AsyncClien
         (b"", "empty"),
         (b"[1, 2]", "must be a JSON object"),
         (b'{"properties": {"owner": "t"}, "workflow": {"id": "x", "steps": []}}', "workflow.steps"),
-        (b'{"workflow": {"id": "x", "steps": [{"step": {"id": "a", "type": "NoOp", "timeout": -1}}]}}',
-         "workflow.steps[0].step.timeout"),
-        (b'{"workflow": {"id": "x", "steps": [{"step": {"id": "a", "type": "Nope"}}]}}',
-         "workflow.steps[0].step.type"),
-        (b'{"workflow": {"id": "x", "surprise": 1, "steps": [{"step": {"id": "a", "type": "NoOp"}}]}}',
-         "workflow.surprise: unknown field"),
+        (
+            b'{"workflow": {"id": "x", "steps": [{"step": {"id": "a", "type": "NoOp", '
+            b'"timeout": -1}}]}}',
+            "workflow.steps[0].step.timeout",
+        ),
+        (
+            b'{"workflow": {"id": "x", "steps": [{"step": {"id": "a", "type": "Nope"}}]}}',
+            "workflow.steps[0].step.type",
+        ),
+        (
+            b'{"workflow": {"id": "x", "surprise": 1, "steps": [{"step": {"id": "a", '
+            b'"type": "NoOp"}}]}}',
+            "workflow.surprise: unknown field",
+        ),
         (b'{"workflow": {"id": "x", "steps": [{"job": {"id": "a"}}]}}', "workflow.steps[0]"),
-        (b'{"workflow": {"id": "x", "steps": [{"step": {"id": "a", "type": "NoOp", "params": '
-         b'{"p": {"type": "LONG", "value": "abc"}}}}]}}', "workflow.steps[0].step.params.p"),
-        (b'{"workflow": {"id": "x", "steps": [{"step": {"id": "a", "type": "NoOp", "params": '
-         b'{"p": {"type": "LONG", "value": 1, "expression": "1"}}}}]}}', "exactly one of value"),
+        (
+            b'{"workflow": {"id": "x", "steps": [{"step": {"id": "a", "type": "NoOp", "params": '
+            b'{"p": {"type": "LONG", "value": "abc"}}}}]}}',
+            "workflow.steps[0].step.params.p",
+        ),
+        (
+            b'{"workflow": {"id": "x", "steps": [{"step": {"id": "a", "type": "NoOp", "params": '
+            b'{"p": {"type": "LONG", "value": 1, "expression": "1"}}}}]}}',
+            "exactly one of value",
+        ),
     ],
 )
 async def test_bad_bodies_get_400_and_store_nothing(

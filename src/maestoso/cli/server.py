@@ -1,10 +1,11 @@
-"""``maestoso server`` and ``maestoso validate``."""
+"""``maestoso server``."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import replace
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -12,19 +13,24 @@ from maestoso.config import Settings
 
 
 def server(
-    host: str = typer.Option(None, help="Interface to listen on [default: 127.0.0.1]."),
-    port: int = typer.Option(None, help="Port to listen on [default: 8080]."),
-    database_url: str = typer.Option(
-        None,
-        "--database-url",
-        help="A sqlite:/// or postgresql:// URL [default: the embedded SQLite file].",
-        envvar="MAESTOSO_DATABASE_URL",
-    ),
-    home: Path = typer.Option(
-        None, help="Data directory [default: ./.maestoso].", envvar="MAESTOSO_HOME"
-    ),
+    host: Annotated[
+        str | None, typer.Option(help="Interface to listen on [default: 127.0.0.1].")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on [default: 8080].")] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="A sqlite:/// or postgresql:// URL [default: the embedded SQLite file].",
+            envvar="MAESTOSO_DATABASE_URL",
+        ),
+    ] = None,
+    home: Annotated[
+        Path | None,
+        typer.Option(help="Data directory [default: ./.maestoso].", envvar="MAESTOSO_HOME"),
+    ] = None,
 ) -> None:
-    """Start the API server (and, with it, the engine) on one process."""
+    """Start the API server (and, with it, the engine) in one process."""
     from maestoso.app import serve
 
     settings = Settings.from_env(os.environ)

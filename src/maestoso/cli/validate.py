@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -15,7 +16,7 @@ from maestoso.errors import ValidationError
 
 
 def validate(
-    file: Path = typer.Argument(..., help="A JSON create request or a YAML DSL file."),
+    file: Annotated[Path, typer.Argument(help="A JSON create request or a YAML DSL file.")],
 ) -> None:
     """Validate a workflow definition; print every problem with its path."""
     console = Console(highlight=False)

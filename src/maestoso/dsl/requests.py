@@ -12,6 +12,9 @@ from maestoso.errors import ValidationError
 M = TypeVar("M", bound=pydantic.BaseModel)
 
 _BOX_TAGS = frozenset({"step", "foreach", "while", "subworkflow", "template"})
+# Type ids of the type-discriminated unions (time triggers, backoffs), which pydantic adds to
+# locations after the list index or the ``backoff`` field.
+_TYPE_TAGS = frozenset({"CRON", "PREDEFINED", "INTERVAL", "EXPONENTIAL_BACKOFF", "FIXED_BACKOFF"})
 _MESSAGES = {
     "extra_forbidden": "unknown field",
     "missing": "is required",
@@ -61,6 +64,8 @@ def format_path(loc: tuple[int | str, ...], *, root: str = "") -> str:
             continue
         if segment == previous and segment in _BOX_TAGS:
             continue  # the union tag and the wrapper's field share a name
+        if segment in _TYPE_TAGS and (isinstance(previous, int) or previous == "backoff"):
+            continue
         if isinstance(segment, int):
             parts.append(f"[{segment}]")
         else:

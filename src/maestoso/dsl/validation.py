@@ -236,7 +236,9 @@ def _check_timeout(path: str, value: int | str | None, errors: _Errors) -> None:
         errors.add(path, f"must be at most {TIMEOUT_MAX_SECS} seconds (120 days)")
 
 
-def _check_param_names(path: str, params: dict[str, ParamDefinition] | None, errors: _Errors) -> None:
+def _check_param_names(
+    path: str, params: dict[str, ParamDefinition] | None, errors: _Errors
+) -> None:
     for name in params or {}:
         if name in RESERVED_PARAM_NAMES or name.startswith(RESERVED_PARAM_PREFIXES):
             errors.add(f"{path}.{name}", f"[{name}] is a reserved param name")
@@ -268,13 +270,12 @@ def _check_time_triggers(workflow: Workflow, errors: _Errors) -> None:
 def cron_problem(expression: str) -> str | None:
     """Why a cron expression is invalid (5-field Unix, or 6/7-field Quartz), or None."""
     fields = expression.split()
-    if len(fields) == 5:
-        candidate = expression
-    elif len(fields) in (6, 7):
+    candidate: str | None = expression
+    if len(fields) in (6, 7):
         candidate = quartz_to_unix(fields)
         if candidate is None:
             return f"[{expression}] is not a valid Quartz cron expression"
-    else:
+    elif len(fields) != 5:
         return f"[{expression}] must have 5 (Unix) or 6-7 (Quartz) fields"
     if not croniter.is_valid(candidate):
         return f"[{expression}] is not a valid cron expression"

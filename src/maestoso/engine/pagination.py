@@ -21,8 +21,9 @@ class PageRequest:
     @classmethod
     def parse(cls, first: int | None, last: int | None, cursor: str | None) -> PageRequest:
         if (first is None) == (last is None):
+            both = "but not both" if first is not None else "both cannot be null"
             raise ValidationError(
-                "Either first or last need to be provided, but not both",
+                f"Either first or last need to be provided, {both}",
                 ["exactly one of the query parameters first and last is required"],
             )
         limit = first if first is not None else last

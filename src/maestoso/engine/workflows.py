@@ -30,7 +30,13 @@ from maestoso.models import (
 from maestoso.models.properties import DEFAULT_STEP_CONCURRENCY
 from maestoso.models.users import TagNamespace, tag_name
 from maestoso.store.port import Store
-from maestoso.store.records import NewVersion, PropertiesChange, TimelineEntry, VersionRow, WorkflowRow
+from maestoso.store.records import (
+    NewVersion,
+    PropertiesChange,
+    TimelineEntry,
+    VersionRow,
+    WorkflowRow,
+)
 
 TIMELINE_LIMIT = 300
 _SAVE_ATTEMPTS = 5
@@ -84,9 +90,7 @@ class WorkflowService:
         self._validation = validation or ValidationSettings()
         # Writers of one workflow take turns inside a node; across nodes the store's
         # compare-and-set (and the retry below) keeps versions and snapshots consistent.
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     def _lock(self, workflow_id: str) -> asyncio.Lock:
         lock = self._locks.get(workflow_id)

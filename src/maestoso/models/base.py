@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 
-class CaseInsensitiveEnum(str, Enum):
+class CaseInsensitiveEnum(StrEnum):
     """An enum that accepts its values and names in any case, as Maestro's mapper does."""
 
     @classmethod
@@ -19,9 +19,6 @@ class CaseInsensitiveEnum(str, Enum):
                 if member.value.casefold() == folded or member.name.casefold() == folded:
                     return member
         return None
-
-    def __str__(self) -> str:
-        return str(self.value)
 
 
 class MaestroModel(BaseModel):

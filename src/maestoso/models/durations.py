@@ -38,12 +38,12 @@ def is_param_reference(text: str) -> bool:
 
 
 def has_interpolation(text: str) -> bool:
-    """True when the text contains a ``$name`` or ``${name}`` reference, resolved when a run starts."""
+    """True when the text holds a ``$name`` or ``${name}`` reference, resolved at run time."""
     return bool(_INTERPOLATION.search(text.replace("$$", "")))
 
 
 def duration_millis(text: str) -> int | None:
-    """The milliseconds of a duration text (``"10 minutes 5 seconds"``), or None if it is not one."""
+    """The milliseconds of a duration text (``"10 minutes 5 s"``), or None if it is not one."""
     text = text.strip()
     if not text:
         return None

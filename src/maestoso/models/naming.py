@@ -44,7 +44,9 @@ def check_name(value: str) -> str:
 def check_param_name(value: str) -> str:
     _check_length(value, ID_LENGTH_LIMIT)
     if not _REFERENCE_ID.match(value):
-        raise ValueError(f"param name [{value}] does not match the pattern [_a-zA-Z][.-_a-zA-Z0-9]*")
+        raise ValueError(
+            f"param name [{value}] does not match the pattern [_a-zA-Z][.-_a-zA-Z0-9]*"
+        )
     return value
 
 

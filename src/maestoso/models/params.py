@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 from pydantic import ValidationError, model_validator
@@ -10,6 +12,8 @@ from maestoso.models.base import CaseInsensitiveEnum, OpenMaestroModel
 from maestoso.models.users import TagList
 
 MAP_SIZE_LIMIT = 128
+_LONG_TEXT = re.compile(r"^[+-]?[0-9]+$")
+_DOUBLE_TEXT = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 
 
 class ParamType(CaseInsensitiveEnum):
@@ -48,19 +52,17 @@ def _is_double(value: Any) -> bool:
 def _to_long(value: Any) -> int:
     if _is_long(value):
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+    if isinstance(value, str) and _LONG_TEXT.match(value.strip()):
         return int(value)
     raise ValueError(f"[{value!r}] is not a LONG")
 
 
 def _to_double(value: Any) -> float | int:
-    if _is_double(value):
+    # Maestro reads doubles as BigDecimal: decimal text only, never NaN or infinities.
+    if _is_double(value) and math.isfinite(value):
         return value  # type: ignore[no-any-return]
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            pass
+    if isinstance(value, str) and _DOUBLE_TEXT.match(value.strip()):
+        return float(value)
     raise ValueError(f"[{value!r}] is not a DOUBLE")
 
 
@@ -157,7 +159,8 @@ def _nested(item: Any, key: str) -> ParamDefinition:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         suffix = f".{where}" if where else ""
-        raise ValueError(f"entry [{key}]{suffix}: {first['msg']}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        raise ValueError(f"entry [{key}]{suffix}: {message}") from None
 
 
 ParamMap = dict[str, ParamDefinition]

@@ -36,8 +36,10 @@ def _backoff_type(value: object) -> object:
     return value
 
 
+# The type id is upper-cased before the discriminator reads it (type ids are case-insensitive).
 Backoff = Annotated[
-    ExponentialBackoff | FixedBackoff, BeforeValidator(_backoff_type), Field(discriminator="type")
+    Annotated[ExponentialBackoff | FixedBackoff, Field(discriminator="type")],
+    BeforeValidator(_backoff_type),
 ]
 
 

@@ -36,8 +36,14 @@ class StepType(CaseInsensitiveEnum):
 
 
 LEAF_STEP_TYPES = frozenset(
-    {StepType.NOOP, StepType.SLEEP, StepType.TITUS, StepType.NOTEBOOK, StepType.KUBERNETES,
-     StepType.HTTP}
+    {
+        StepType.NOOP,
+        StepType.SLEEP,
+        StepType.TITUS,
+        StepType.NOTEBOOK,
+        StepType.KUBERNETES,
+        StepType.HTTP,
+    }
 )
 
 

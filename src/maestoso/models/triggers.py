@@ -39,10 +39,13 @@ class IntervalTimeTrigger(MaestroModel):
     fuzzy_max_delay: ParsableLong | None = None
 
 
+# The type id is upper-cased before the discriminator reads it (type ids are case-insensitive).
 TimeTrigger = Annotated[
-    CronTimeTrigger | PredefinedTimeTrigger | IntervalTimeTrigger,
+    Annotated[
+        CronTimeTrigger | PredefinedTimeTrigger | IntervalTimeTrigger,
+        Field(discriminator="type"),
+    ],
     BeforeValidator(_upper_type),
-    Field(discriminator="type"),
 ]
 
 PREDEFINED_CRONS = {

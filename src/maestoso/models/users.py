@@ -16,7 +16,12 @@ class User(OpenMaestroModel):
     name: str = Field(min_length=1)
 
 
-UserRef = User | str
+def _bare_name(user: User | str) -> User | str:
+    # Maestro writes a user without extra information as its bare name.
+    return user.name if isinstance(user, User) and not user.extras else user
+
+
+UserRef = Annotated[User | str, AfterValidator(_bare_name)]
 """A user as Maestro writes it: a bare name, or an object with extra information."""
 
 
@@ -53,7 +58,9 @@ def _unique_tags(tags: list[Tag | str]) -> list[Tag | str]:
     return tags
 
 
-TagList = Annotated[list[Annotated[str, AfterValidator(check_name)] | Tag], AfterValidator(_unique_tags)]
+TagList = Annotated[
+    list[Annotated[str, AfterValidator(check_name)] | Tag], AfterValidator(_unique_tags)
+]
 
 
 def tag_name(tag: Tag | str) -> str:
