@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from croniter import croniter
 
 from maestoso.dsl.dag import Dag
+from maestoso.dsl.expressions import expression_problems
 from maestoso.models import (
     CronTimeTrigger,
     ForeachStep,
@@ -111,6 +112,7 @@ def _check_workflow(workflow: Workflow, errors: _Errors) -> None:
     if total > STEP_LIMIT:
         errors.add("workflow.steps", f"has {total} steps; at most {STEP_LIMIT} are allowed")
     _check_level("workflow.steps", workflow.steps, 1, set(), errors)
+    errors.items.extend(expression_problems(workflow))
 
 
 def _check_level(
