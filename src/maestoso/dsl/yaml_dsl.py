@@ -58,9 +58,6 @@ def parse_workflow_yaml(
     document = load_document(text)
     problems = Problems()
     workflow = _root(document, problems)
-    if workflow is None:
-        problems.raise_if_any()
-        raise AssertionError("unreachable: a missing root is always a problem")
     request = {
         "properties": _properties(workflow),
         "workflow": _workflow(workflow, JobContext(problems, resolve_step_type)),
@@ -70,24 +67,24 @@ def parse_workflow_yaml(
     return request
 
 
-def _root(document: Any, problems: Problems) -> FieldReader | None:
-    """The reader of the ``Workflow`` mapping, reporting any other root key."""
+def _root(document: Any, problems: Problems) -> FieldReader:
+    """The reader of the ``Workflow`` mapping; the root's problems end the parse."""
     root = Loc("document", getattr(document, "line", None))
     if not isinstance(document, YamlMap):
         problems.add(root, "must be a mapping with a Workflow key")
-        return None
-    present = [key for key in ROOT_KEYS if key in document]
+        problems.fail()
     for key in document.keys() - set(ROOT_KEYS):
         problems.add(root.key(document, key), "unknown key; the root must only hold Workflow")
+    present = [key for key in ROOT_KEYS if key in document]
     if len(present) != 1:
         problems.add(root, "must have exactly one Workflow (or workflow) key")
-        return None
+        problems.fail()
     key = present[0]
-    body = document[key]
-    if not isinstance(body, YamlMap):
-        problems.add(Loc(key, document.key_lines[key]), "must be a mapping")
-        return None
-    return FieldReader(body, Loc(key, document.key_lines[key]), problems)
+    loc = Loc(key, document.key_lines[key])
+    if not isinstance(document[key], YamlMap):
+        problems.add(loc, "must be a mapping")
+        problems.fail()
+    return FieldReader(document[key], loc, problems)
 
 
 def _properties(workflow: FieldReader) -> dict[str, Any]:
@@ -127,9 +124,9 @@ def _run_strategy(workflow: FieldReader) -> dict[str, Any]:
 
 def _workflow(workflow: FieldReader, ctx: JobContext) -> dict[str, Any]:
     result: dict[str, Any] = {}
-    if workflow.text("id") is None:
-        ctx.problems.add(workflow.loc, "a workflow needs an id")
-    for key in ("id", "name", "description", "timeout"):
+    if (workflow_id := workflow.required_text("id", "a workflow needs an id")) is not None:
+        result["id"] = workflow_id
+    for key in ("name", "description", "timeout"):
         if (value := workflow.text(key)) is not None:
             result[key] = value
     if (tags := tag_list(workflow, "tags")) is not None:

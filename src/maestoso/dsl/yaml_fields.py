@@ -65,6 +65,13 @@ class FieldReader:
             self.problems.add(self.at(key), "must be a string")
         return text
 
+    def required_text(self, key: str, message: str) -> str | None:
+        """Like ``text``, reporting ``message`` at this mapping when the field is absent."""
+        if self.data.get(key) is None or self.data[key] == "":
+            self.problems.add(self.loc, message)
+            return None
+        return self.text(key)
+
     def long(self, key: str) -> int | None:
         value = self.data.get(key)
         if value is None:

@@ -102,14 +102,12 @@ def _read_job(raw: YamlList, index: int, loc: Loc, ctx: JobContext) -> _Job | No
 
 
 def _job_id(fields: FieldReader, ctx: JobContext) -> str | None:
-    job_id = fields.text("id")
-    if job_id is None:
-        ctx.problems.add(fields.loc, "a job needs an id")
-    elif job_id in ctx.seen_ids:
+    job_id = fields.required_text("id", "a job needs an id")
+    if job_id is not None and job_id in ctx.seen_ids:
         ctx.problems.add(
             fields.at("id"), f"job id [{job_id}] is already used at {ctx.seen_ids[job_id]}"
         )
-    else:
+    elif job_id is not None:
         ctx.seen_ids[job_id] = fields.loc.path
     return job_id
 
@@ -188,25 +186,35 @@ def _ordered(step: dict[str, Any], kind: str) -> dict[str, Any]:
 def _typed_step(job: _Job, ids: set[str], ctx: JobContext) -> dict[str, Any]:
     """A ``step``, or a ``template`` step for a job template whose step type is unknown."""
     step, fields = _base_step(job, ids, ctx), job.fields
-    type_text, version = fields.text("type"), fields.text("type_version")
-    if type_text is None:
-        ctx.problems.add(fields.loc, "a job needs a type")
-    elif type_text.upper() in _OTHER_STEP_TYPES:
-        ctx.problems.add(
-            fields.at("type"), f"type [{type_text}] is not a job type; use its own list item"
-        )
-    elif type_text.upper() in STEP_TYPES:
-        step["type"] = STEP_TYPES[type_text.upper()]
-    else:
-        step["type"] = _resolve(type_text, version, fields.at("type"), ctx)
-        step["sub_type"] = type_text
-    if step.get("type") == _TEMPLATE:
+    version = fields.text("type_version")
+    step_type, sub_type = _step_type(fields, version, ctx)
+    if sub_type is not None:
+        step["sub_type"] = sub_type
+    if step_type == _TEMPLATE:
         # A template step has no version field: its version comes from the job template.
-        del step["type"]
         return {"template": _ordered(step, "template")}
+    if step_type is not None:
+        step["type"] = step_type
     if version is not None:
         step["sub_type_version"] = version
     return {"step": _ordered(step, "job")}
+
+
+def _step_type(
+    fields: FieldReader, version: str | None, ctx: JobContext
+) -> tuple[str | None, str | None]:
+    """The step type and the sub type (a job template) that a job's ``type`` names."""
+    type_text = fields.required_text("type", "a job needs a type")
+    if type_text is None:
+        return None, None
+    name = type_text.upper()
+    if name in _OTHER_STEP_TYPES:
+        message = f"type [{type_text}] is not a job type; use its own list item"
+        ctx.problems.add(fields.at("type"), message)
+        return None, None
+    if name in STEP_TYPES:
+        return STEP_TYPES[name], None
+    return _resolve(type_text, version, fields.at("type"), ctx), type_text
 
 
 def _resolve(type_text: str, version: str | None, loc: Loc, ctx: JobContext) -> str | None:
@@ -245,7 +253,9 @@ def _loop_params(fields: FieldReader, ctx: JobContext) -> dict[str, Any] | None:
 def _ranges(fields: FieldReader, ctx: JobContext) -> dict[str, dict[str, Any]]:
     """Each range ``{from (0), to (excluded), increment (1)}`` as a LONG_ARRAY expression."""
     ranges, result = fields.mapping("ranges"), {}
-    for name, spec in (ranges or {}).items():
+    if ranges is None:
+        return {}
+    for name, spec in ranges.items():
         at = fields.at("ranges").key(ranges, name)
         if not isinstance(spec, YamlMap):
             ctx.problems.add(at, "a range must be a mapping with from, to and increment")
@@ -264,10 +274,9 @@ def _ranges(fields: FieldReader, ctx: JobContext) -> dict[str, dict[str, Any]]:
 
 def _while_step(job: _Job, ids: set[str], ctx: JobContext) -> dict[str, Any]:
     step, fields = _base_step(job, ids, ctx), job.fields
-    condition = fields.text("condition")
-    if condition is None:
-        ctx.problems.add(fields.loc, "a while job needs a condition")
-    else:
+    if (
+        condition := fields.required_text("condition", "a while job needs a condition")
+    ) is not None:
         step["condition"] = condition
     if (loop_params := _loop_params(fields, ctx)) is not None:
         step["params"]["loop_params"] = {"value": loop_params, "type": "MAP"}

@@ -14,6 +14,7 @@ rejected.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,17 @@ _PLAIN_SCALAR_TAGS = {_TAG + name for name in ("bool", "int", "float", "null")}
 _DOCUMENT = "document"
 
 
+class _DslLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that also reads ``1e3`` as a number, as YAML 1.2 and Maestro do."""
+
+
+_DslLoader.add_implicit_resolver(
+    _TAG + "float",
+    re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+
 def load_document(text: str) -> Any:
     """Parse ``text`` as one YAML document into ``YamlMap``/``YamlList``/scalar data.
 
@@ -39,7 +51,7 @@ def load_document(text: str) -> Any:
     """
     if len(text) > MAX_DOCUMENT_CHARS:
         raise invalid_dsl([f"{_DOCUMENT}: longer than {MAX_DOCUMENT_CHARS} characters"])
-    loader = yaml.SafeLoader(text)
+    loader = _DslLoader(text)
     try:
         node = _compose(loader)
         _Measure().visit(node, 0)

@@ -126,14 +126,8 @@ def _param_type(text: str, rest: str) -> str:
 
 def implied_type(value: Any) -> str | None:
     """The param type a YAML value implies (None for an empty list, which has none)."""
-    if isinstance(value, bool):
-        return "BOOLEAN"
-    if isinstance(value, str):
-        return "STRING"
-    if isinstance(value, int):
-        return "LONG"
-    if isinstance(value, float):
-        return "DOUBLE"
+    if (scalar_type := _SCALAR_TYPES.get(type(value))) is not None:
+        return scalar_type
     if isinstance(value, dict):
         if value and all(isinstance(v, str) for v in value.values()):
             return "STRING_MAP"
@@ -141,11 +135,13 @@ def implied_type(value: Any) -> str | None:
     if isinstance(value, list):
         if not value:
             return None
-        element = implied_type(value[0])
-        if element not in _ARRAY_ELEMENTS:
+        if (element := _SCALAR_TYPES.get(type(value[0]))) is None:
             raise _ParamError("a list param must hold strings, numbers or booleans")
         return f"{element}_ARRAY"
-    raise _ParamError(f"unsupported param value [{value}]")
+    raise _ParamError(f"unsupported param value [{value}]")  # pragma: no cover - not from YAML
+
+
+_SCALAR_TYPES = {str: "STRING", bool: "BOOLEAN", int: "LONG", float: "DOUBLE"}
 
 
 def _definition(key: ParamKey, value: Any, loc: Loc, problems: Problems) -> dict[str, Any]:

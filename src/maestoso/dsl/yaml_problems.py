@@ -7,7 +7,7 @@ indexes from 0) and, when known, its line in the YAML text (from 1).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from maestoso.errors import ValidationError
 
@@ -37,12 +37,9 @@ class Loc:
     path: str
     line: int | None = None
 
-    def key(self, container: Any, key: str) -> Loc:
-        """The location of ``container[key]``, with the line of the key if it is known."""
-        line = self.line
-        if isinstance(container, YamlMap):
-            line = container.key_lines.get(key, line)
-        return Loc(f"{self.path}.{key}", line)
+    def key(self, container: YamlMap, key: str) -> Loc:
+        """The location of ``container[key]``, at the line of the key."""
+        return Loc(f"{self.path}.{key}", container.key_lines.get(key, self.line))
 
     def item(self, container: Any, index: int) -> Loc:
         """The location of ``container[index]``, with the line of the item if it is known."""
@@ -56,15 +53,23 @@ class Loc:
 class Problems:
     """Collects every problem so that the caller learns them all in one answer."""
 
-    messages: list[str] = field(default_factory=list)
+    found: list[tuple[int, str]] = field(default_factory=list)
 
     def add(self, loc: Loc, message: str) -> None:
         where = f" (line {loc.line})" if loc.line is not None else ""
-        self.messages.append(f"{loc.path}: {message}{where}")
+        self.found.append((loc.line or 0, f"{loc.path}: {message}{where}"))
+
+    @property
+    def messages(self) -> list[str]:
+        """The problems in the order of their lines in the document."""
+        return [message for _, message in sorted(self.found, key=lambda item: item[0])]
 
     def raise_if_any(self) -> None:
-        if self.messages:
-            raise invalid_dsl(self.messages)
+        if self.found:
+            self.fail()
+
+    def fail(self) -> NoReturn:
+        raise invalid_dsl(self.messages)
 
 
 def invalid_dsl(messages: list[str]) -> ValidationError:
