@@ -41,7 +41,7 @@ _KIND_FIELDS = {
 }  # fmt: skip
 _RESERVED_PARAM_KEY = "job_params"
 _HEAD = ("id", "name", "description", "transition")
-_TAIL = ("failure_mode", "retry_policy", "tags", "timeout")
+_TAIL = ("failure_mode", "tags", "timeout")
 _KEY_ORDER = {
     "job": (*_HEAD, "type", "sub_type", "sub_type_version", *_TAIL, "params"),
     "template": (*_HEAD, "sub_type", *_TAIL, "params"),

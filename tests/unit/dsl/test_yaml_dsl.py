@@ -506,3 +506,18 @@ def test_list_items_of_the_wrong_kind_are_reported() -> None:
         "Workflow.tags[1]: must be a string (line 4)",
         "Workflow.tags[3]: must be a string (line 4)",
     ]
+
+
+def test_the_example_of_the_user_guide_converts() -> None:
+    guide = (Path(__file__).resolve().parents[3] / "docs" / "yaml-dsl.md").read_text()
+    example = guide.split("```yaml\n", 1)[1].split("```", 1)[0]
+    result = parse_workflow_yaml(example)
+    assert result["properties"]["run_strategy"] == {"rule": "PARALLEL", "workflow_concurrency": 3}
+    steps = result["workflow"]["steps"]
+    assert steps[0]["step"]["transition"] == {
+        "successors": {"report": "day > 20231231", "skip": "!((day > 20231231))"}
+    }
+    assert steps[1]["foreach"]["params"]["loop_params"]["value"]["hour"] == {
+        "expression": "Util.intsBetween(0, 24, 1);",
+        "type": "LONG_ARRAY",
+    }

@@ -28,3 +28,10 @@ def test_sample_output_is_a_valid_create_request(
     request = parse_model(WorkflowCreateRequest, data)
     assert validate_request(request) == []
     assert request.workflow.id == data["workflow"]["id"]
+
+
+def test_user_guide_example_is_a_valid_create_request() -> None:
+    guide = (Path(__file__).resolve().parents[3] / "docs" / "yaml-dsl.md").read_text()
+    example = guide.split("```yaml\n", 1)[1].split("```", 1)[0]
+    request = parse_model(WorkflowCreateRequest, parse_workflow_yaml(example))
+    assert validate_request(request) == []
