@@ -1,0 +1,33 @@
+"""SEL, Maestro's safe expression language: a sandboxed subset of Java.
+
+>>> evaluate("1 + 2;").value
+3
+"""
+
+from __future__ import annotations
+
+# Importing these modules registers the built-in classes and their methods.
+from maestoso.sel import collections as _collections
+from maestoso.sel import misc as _misc
+from maestoso.sel import numbers as _numbers
+from maestoso.sel import strings as _strings
+from maestoso.sel.api import Result, evaluate, parse
+from maestoso.sel.errors import SelError
+from maestoso.sel.expression import Expression, ParamsCall
+from maestoso.sel.limits import DEFAULT_LIMITS, Limits
+from maestoso.sel.params import MappingParamsResolver, ParamsResolver
+
+del _collections, _misc, _numbers, _strings
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "Expression",
+    "Limits",
+    "MappingParamsResolver",
+    "ParamsCall",
+    "ParamsResolver",
+    "Result",
+    "SelError",
+    "evaluate",
+    "parse",
+]

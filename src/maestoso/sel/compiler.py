@@ -1,0 +1,374 @@
+"""Compiles an expression's syntax tree to Python closures, once per expression text.
+
+Each statement closure carries its static costs (node visits, value allocations, operand
+stack depth) and charges them in one step, so that limit accounting stays cheap.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+
+from maestoso.sel import ast
+from maestoso.sel.classes import array_type, class_type, construct, default_value
+from maestoso.sel.dispatch import call_method, get_field
+from maestoso.sel.errors import (
+    INDEX,
+    NEGATIVE_SIZE,
+    RUNTIME,
+    THROWN,
+    SelError,
+    class_cast,
+    illegal_argument,
+    unsupported,
+)
+from maestoso.sel.operators import assign, binary, truth, unary
+from maestoso.sel.params import ParamsV
+from maestoso.sel.state import State, stack_exceeded, visits_exceeded
+from maestoso.sel.values import (
+    ARRAY_TYPES,
+    ELEMENT_OF,
+    FALSE,
+    LONG_MAX,
+    LONG_MIN,
+    NULL,
+    TRUE,
+    VOID,
+    ArrayV,
+    BoolV,
+    DoubleV,
+    LongV,
+    StringV,
+    Value,
+    copy_scalar,
+    int_value,
+    new_element,
+    wrap_long,
+)
+
+Eval = Callable[[State], Value]
+Exec = Callable[[State], int]
+NONE, DATA, BREAK, CONTINUE, RETURN = 0, 1, 2, 3, 4
+_RESULT_NAMES = {BREAK: "BREAK", CONTINUE: "CONTINUE"}
+_COMPARE = {
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+def lookup(st: State, name: str) -> Value:
+    """A name missing from the symbol table: an input (boxed once), else NULL."""
+    if name in st.inputs:
+        from maestoso.sel.convert import box
+
+        value = box(st.inputs[name])
+        st.symtab[name] = value
+        return value
+    return NULL
+
+
+def condition(value: Value) -> bool:
+    if value is TRUE:
+        return True
+    if value is FALSE:
+        return False
+    if isinstance(value, BoolV):
+        return value.v
+    raise class_cast(f"class {value.T} cannot be cast to class BOOLEAN")
+
+
+def _charge(st: State, visits: int, memory: int, depth: int) -> None:
+    used = st.visits + visits
+    st.visits = used
+    if used >= st.visit_limit:
+        raise visits_exceeded(st.visit_limit)
+    if memory:
+        st.charge(memory)
+    if depth > st.stack_limit:
+        raise stack_exceeded(st.stack_limit)
+
+
+def index_of(value: Value) -> int:
+    if not isinstance(value, LongV):
+        raise class_cast(f"class {value.T} cannot be cast to class LONG")
+    return int_value(value.v)
+
+
+def element(array: Value, index: int) -> Value:
+    if not isinstance(array, ArrayV):
+        raise class_cast(f"class {array.T} cannot be cast to class SelArray")
+    if not 0 <= index < len(array.v):
+        raise SelError(
+            f"Index {index} out of bounds for length {len(array.v)}", kind=INDEX
+        )
+    return array.v[index]
+
+
+class Costs:
+    """Static costs of an expression: visited nodes, allocations and stack depth."""
+
+    @staticmethod
+    def of(node: ast.Expr | None) -> tuple[int, int, int]:
+        if node is None:
+            return 1, 0, 1
+        visits, allocs = Costs.count(node)
+        return visits, 32 * allocs, Costs.depth(node)
+
+    @staticmethod
+    def children(node: ast.Expr) -> list[ast.Expr]:
+        if isinstance(node, ast.Binary):
+            return [node.left, node.right]
+        if isinstance(node, ast.Unary):
+            return [node.operand]
+        if isinstance(node, ast.Ternary):
+            return [node.condition, node.then, node.otherwise]
+        if isinstance(node, ast.Assign):
+            return [node.value] if node.index is None else [node.index, node.value]
+        if isinstance(node, ast.Field):
+            return [node.target]
+        if isinstance(node, ast.Call):
+            return [node.target, *node.args]
+        if isinstance(node, ast.Index):
+            return [node.target, node.index]
+        if isinstance(node, ast.New | ast.ArrayInit):
+            return list(node.args if isinstance(node, ast.New) else node.elements)
+        if isinstance(node, ast.NewArray):
+            return [node.size]
+        return []
+
+    @staticmethod
+    def count(node: ast.Expr) -> tuple[int, int]:
+        visits, allocs = 1, 0
+        if isinstance(node, ast.Binary | ast.Unary | ast.Call | ast.New):
+            allocs = 1
+        for child in Costs.children(node):
+            v, a = Costs.count(child)
+            visits, allocs = visits + v, allocs + a
+        return visits, allocs
+
+    @staticmethod
+    def depth(node: ast.Expr) -> int:
+        if isinstance(node, ast.Call):
+            parts = [Costs.depth(node.target), 2]
+            parts += [2 + i + Costs.depth(arg) for i, arg in enumerate(node.args)]
+            return max(parts)
+        if isinstance(node, ast.New | ast.ArrayInit):
+            items = node.args if isinstance(node, ast.New) else node.elements
+            return max([1] + [1 + i + Costs.depth(item) for i, item in enumerate(items)])
+        if isinstance(node, ast.Field):
+            return max(Costs.depth(node.target), 2)
+        depth, offset = 1, 0
+        for child in Costs.children(node):
+            depth = max(depth, offset + Costs.depth(child))
+            offset = 1
+        return depth
+
+
+class Compiler:
+    def __init__(self) -> None:
+        self.slots: list[tuple[type[Value], object]] = []
+
+    # statements
+
+    def program(self, node: ast.Program) -> Callable[[State], Value]:
+        body = [self.stmt(child) for child in node.body]
+
+        def run(st: State) -> Value:
+            _charge(st, 1, 0, 0)
+            result = NONE
+            for stmt in body:
+                result = stmt(st)
+                if result == RETURN:
+                    return st.ret
+            if result == DATA:
+                return st.ret
+            if result == NONE:
+                return VOID
+            raise SelError(
+                f"Invalid expression with wrong return type: {_RESULT_NAMES[result]}",
+                kind=RUNTIME,
+            )
+
+        return run
+
+    def stmt(self, node: ast.Stmt) -> Exec:
+        if isinstance(node, ast.ExprStmt):
+            return self.expr_stmt(node.expr)
+        if isinstance(node, ast.Declare):
+            return self.declare(node)
+        if isinstance(node, ast.Block):
+            return self.block(node)
+        if isinstance(node, ast.If):
+            return self.if_stmt(node)
+        if isinstance(node, ast.While | ast.For):
+            return self.loop(node)
+        if isinstance(node, ast.Return):
+            return self.return_stmt(node)
+        if isinstance(node, ast.Throw):
+            return self.throw_stmt(node)
+        code = BREAK if isinstance(node, ast.Break) else CONTINUE
+        return lambda st: code
+
+    def expr_stmt(self, node: ast.Expr) -> Exec:
+        visits, memory, depth = Costs.of(node)
+        visits += 1
+        evaluate = self.expr(node)
+
+        def run(st: State) -> int:
+            used = st.visits + visits
+            st.visits = used
+            if used >= st.visit_limit:
+                raise visits_exceeded(st.visit_limit)
+            if memory:
+                st.charge(memory)
+            if depth > st.stack_limit:
+                raise stack_exceeded(st.stack_limit)
+            st.ret = evaluate(st)
+            return DATA
+
+        return run
+
+    def declare(self, node: ast.Declare) -> Exec:
+        type_ref = node.type
+        items = [(name, None if v is None else self.expr(v, escaping=True)) for name, v in node.names]
+        costs = [Costs.of(v) for _, v in node.names if v is not None]
+        visits = 2 + len(items) + sum(c[0] for c in costs)
+        memory = 32 * len(items) + sum(c[1] for c in costs)
+        depth = 1 + max([0] + [c[2] for c in costs])
+
+        def run(st: State) -> int:
+            _charge(st, visits, memory, depth)
+            kind = class_type(type_ref.name)
+            if type_ref.is_array:
+                kind = array_type(kind)
+            for name, evaluate in items:
+                if evaluate is None:
+                    st.symtab[name] = default_value(kind)
+                    continue
+                value = evaluate(st)
+                if value.T != kind:
+                    raise illegal_argument(
+                        f"Type mismatch, lhs type: {kind}, rhs object type: {value.T}"
+                    )
+                st.symtab[name] = value.thaw()
+            return NONE
+
+        return run
+
+    def block(self, node: ast.Block) -> Exec:
+        body = [self.stmt(child) for child in node.body]
+
+        def run(st: State) -> int:
+            result = NONE
+            for stmt in body:
+                result = stmt(st)
+                if result > DATA:
+                    return result
+            return result
+
+        return run
+
+    def if_stmt(self, node: ast.If) -> Exec:
+        test = self.expr(node.condition)
+        visits, memory, depth = Costs.of(node.condition)
+        then = self.stmt(node.then)
+        otherwise = self.stmt(node.otherwise) if node.otherwise is not None else None
+
+        def run(st: State) -> int:
+            _charge(st, visits + 1, memory, depth)
+            if condition(test(st)):
+                result = then(st)
+            elif otherwise is not None:
+                result = otherwise(st)
+            else:
+                return NONE
+            return NONE if result == DATA else result
+
+        return run
+
+    def loop(self, node: ast.While | ast.For) -> Exec:
+        from maestoso.sel.loops import compile_loop
+
+        return compile_loop(self, node)
+
+    def return_stmt(self, node: ast.Return) -> Exec:
+        inner = self.expr_stmt(node.value)
+
+        def run(st: State) -> int:
+            inner(st)
+            return RETURN
+
+        return run
+
+    def throw_stmt(self, node: ast.Throw) -> Exec:
+        inner = self.expr_stmt(node.value)
+
+        def run(st: State) -> int:
+            inner(st)
+            value = st.ret
+            if isinstance(value, StringV):
+                raise SelError(value.java_str(), kind=THROWN)
+            raise illegal_argument(
+                f"Can only throw a string error message. Invalid thrown object {value.to_string()}"
+            )
+
+        return run
+
+    # expressions
+
+    def expr(self, node: ast.Expr, escaping: bool = False) -> Eval:
+        from maestoso.sel.compile_expr import compile_expr
+
+        return compile_expr(self, node, escaping)
+
+    def literal(self, node: ast.Literal, escaping: bool) -> Eval:
+        if node.type_name == "NULL":
+            return lambda st: NULL
+        cls: type[Value] = {"LONG": LongV, "DOUBLE": DoubleV, "STRING": StringV}.get(
+            node.type_name, BoolV
+        )
+        if not escaping:
+            # Only read, never bound: one box can serve every evaluation.
+            shared = cls(node.value)  # type: ignore[call-arg]
+            return lambda st: shared
+        # A literal that a declaration or a call may bind by reference is a box of its
+        # own per evaluation, mutable like SEL's literal nodes.
+        index = len(self.slots)
+        self.slots.append((cls, node.value))
+        return lambda st: st.lits[index]
+
+
+__all__ = [
+    "BREAK",
+    "CONTINUE",
+    "DATA",
+    "LONG_MAX",
+    "LONG_MIN",
+    "NEGATIVE_SIZE",
+    "NONE",
+    "RETURN",
+    "ARRAY_TYPES",
+    "ELEMENT_OF",
+    "Compiler",
+    "Costs",
+    "ParamsV",
+    "assign",
+    "binary",
+    "call_method",
+    "condition",
+    "construct",
+    "copy_scalar",
+    "element",
+    "get_field",
+    "index_of",
+    "lookup",
+    "new_element",
+    "truth",
+    "unary",
+    "unsupported",
+    "wrap_long",
+]
