@@ -239,6 +239,30 @@ async def test_two_stores_on_one_database_write_concurrently(database_url: str) 
             await opened.close()
 
 
+async def test_two_stores_read_then_write_concurrently(database_url: str) -> None:
+    # Activation reads the workflow before writing it: on SQLite a transaction that began
+    # as a reader could not take the write lock when another connection holds it.
+    stores = [await SqlStore.open(database_url) for _ in range(2)]
+    try:
+        for version_id in (1, 2, 3):
+            await stores[0].save_version(version("wf-a", version_id))
+
+        await asyncio.gather(
+            *(
+                stores[n % 2].set_active_version(
+                    "wf-a", version_id=n % 4, activated_by=USER, activate_time=T0 + n, timeline=[]
+                )
+                for n in range(24)
+            )
+        )
+
+        workflow = await stores[1].get_workflow("wf-a")
+        assert workflow is not None and workflow.latest_version_id == 3
+    finally:
+        for opened in stores:
+            await opened.close()
+
+
 # -- listing -------------------------------------------------------------------------------------
 
 

@@ -3,7 +3,9 @@
 The whole upgrade runs in one transaction. Two processes may start at once against the same
 database: on PostgreSQL the upgrade holds a transaction-scoped advisory lock, so the second
 waits and then finds the schema at head; on SQLite the transaction begins with
-``BEGIN IMMEDIATE``, which serialises them the same way.
+``BEGIN IMMEDIATE``, which serialises them the same way. The database lock is taken before
+Alembic starts, which also matters within one process: Alembic keeps the running migration
+in module globals, so two upgrades must never interleave.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from maestoso.errors import PlatformError
 from maestoso.store.engine import writer
 
 SCRIPT_LOCATION = Path(__file__).parent / "migrations"
@@ -42,9 +46,16 @@ def head_revision() -> str | None:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Migrate the database of ``engine`` to ``revision``; a no-op when already there."""
-    async with writer(engine).begin() as connection:
-        await connection.run_sync(_upgrade, revision)
+    """Migrate the database of ``engine`` to ``revision``; a no-op when already there.
+
+    Raises ``PlatformError`` when the database is at a revision this code does not know
+    (a newer Maestoso migrated it).
+    """
+    try:
+        async with writer(engine).begin() as connection:
+            await connection.run_sync(_upgrade, revision)
+    except CommandError as error:
+        raise PlatformError(f"cannot migrate the database: {error}") from error
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

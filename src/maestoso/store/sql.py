@@ -75,6 +75,8 @@ class SqlStore:
 
     @property
     def engine(self) -> AsyncEngine:
+        """The engine underneath, for tests and maintenance tools; the layers above use the
+        port's methods."""
         return self._engine
 
     async def close(self) -> None:
@@ -215,6 +217,8 @@ class SqlStore:
         return result.rowcount > 0
 
     async def list_timeline(self, workflow_id: str, *, limit: int) -> list[TimelineEntry]:
+        if limit < 0:
+            raise ValueError(f"limit must not be negative, got {limit}")
         query = (
             select(_tl)
             .where(_tl.c.workflow_id == workflow_id)

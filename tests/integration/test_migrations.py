@@ -1,0 +1,217 @@
+"""The migrations against real SQLite and PostgreSQL: a migrated database is the schema."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from maestoso.errors import PlatformError
+from maestoso.store import SqlStore, migrate
+from maestoso.store.engine import create_engine, normalise_url, writer
+from maestoso.store.records import NewVersion
+from maestoso.store.tables import create_all, include_object_for, metadata
+
+
+def differences(connection: Connection) -> list[Any]:
+    """What autogenerate would change to make the database match ``tables.metadata``."""
+    context = MigrationContext.configure(
+        connection,
+        opts={
+            "include_object": include_object_for(connection.dialect.name),
+            "compare_type": True,
+            "compare_server_default": True,
+        },
+    )
+    return list(compare_metadata(context, metadata))
+
+
+def schema(connection: Connection) -> dict[str, Any]:
+    """Everything the inspector sees of the database, but Alembic's own bookkeeping."""
+    inspector = inspect(connection)
+    tables = {}
+    for name in sorted(inspector.get_table_names()):
+        if name == "alembic_version":
+            continue
+        tables[name] = {
+            "columns": [
+                (c["name"], str(c["type"]), c["nullable"], c.get("default"))
+                for c in inspector.get_columns(name)
+            ],
+            "primary_key": inspector.get_pk_constraint(name),
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"]), i["unique"])
+                for i in inspector.get_indexes(name)
+            ),
+            "unique": sorted(
+                (u["name"], tuple(u["column_names"]))
+                for u in inspector.get_unique_constraints(name)
+            ),
+            "foreign_keys": inspector.get_foreign_keys(name),
+        }
+    result: dict[str, Any] = {"tables": tables}
+    if connection.dialect.name == "postgresql":
+        sequences = "SELECT sequencename, start_value, increment_by FROM pg_sequences"
+        result["sequences"] = sorted(tuple(row) for row in connection.execute(text(sequences)))
+    return result
+
+
+async def inspected(engine: AsyncEngine, what: Callable[[Connection], Any]) -> Any:
+    async with engine.connect() as connection:
+        return await connection.run_sync(what)
+
+
+async def migrated(url: str) -> AsyncEngine:
+    engine = create_engine(normalise_url(url))
+    await migrate.upgrade(engine)
+    return engine
+
+
+async def test_a_migrated_database_matches_the_tables(database_url: str) -> None:
+    engine = await migrated(database_url)
+    try:
+        assert await inspected(engine, differences) == []
+        assert await migrate.current_revision(engine) == migrate.head_revision()
+    finally:
+        await engine.dispose()
+
+
+async def test_a_migrated_database_equals_a_created_one(
+    new_database: Callable[[], str],
+) -> None:
+    upgraded = await migrated(new_database())
+    created = create_engine(normalise_url(new_database()))
+    try:
+        async with created.begin() as connection:
+            await connection.run_sync(create_all)
+
+        expected = await inspected(created, schema)
+        assert await inspected(upgraded, schema) == expected
+        assert await inspected(created, differences) == []
+        assert set(expected["tables"]) >= {
+            "maestro_workflow",
+            "maestro_workflow_version",
+            "maestro_workflow_properties",
+            "maestro_workflow_timeline",
+        }
+    finally:
+        await upgraded.dispose()
+        await created.dispose()
+
+
+async def test_downgrading_to_base_and_back(database_url: str) -> None:
+    engine = await migrated(database_url)
+    try:
+        before = await inspected(engine, schema)
+
+        await _alembic(engine, command.downgrade, "base")
+        assert (await inspected(engine, schema))["tables"] == {}
+        await migrate.upgrade(engine)
+
+        assert await inspected(engine, schema) == before
+    finally:
+        await engine.dispose()
+
+
+async def _alembic(engine: AsyncEngine, action: Callable[..., None], revision: str) -> None:
+    def run(connection: Connection) -> None:
+        config = migrate.alembic_config()
+        config.attributes["connection"] = connection
+        action(config, revision)
+
+    async with writer(engine).begin() as connection:
+        await connection.run_sync(run)
+
+
+async def test_opening_twice_is_idempotent(database_url: str) -> None:
+    first = await SqlStore.open(database_url)
+    try:
+        await first.save_version(_version())
+    finally:
+        await first.close()
+
+    second = await SqlStore.open(database_url)
+    try:
+        assert await migrate.current_revision(second.engine) == migrate.head_revision()
+        assert await second.get_version("wf-a", 1) is not None
+        rows = await inspected(
+            second.engine,
+            lambda c: c.execute(text("SELECT version_num FROM alembic_version")).all(),
+        )
+        assert len(rows) == 1
+    finally:
+        await second.close()
+
+
+async def test_a_database_from_a_newer_release_is_refused(database_url: str) -> None:
+    engine = await migrated(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("UPDATE alembic_version SET version_num = 'future'"))
+    finally:
+        await engine.dispose()
+
+    with pytest.raises(PlatformError, match="future"):
+        await SqlStore.open(database_url)
+
+
+async def test_stores_opened_at_once_migrate_once(database_url: str) -> None:
+    stores = await asyncio.gather(*(SqlStore.open(database_url) for _ in range(4)))
+    try:
+        assert await inspected(stores[0].engine, differences) == []
+    finally:
+        for store in stores:
+            await store.close()
+
+
+OPEN_AND_CLOSE = """
+import asyncio, sys
+from maestoso.store import SqlStore
+
+async def main():
+    store = await SqlStore.open(sys.argv[1])
+    await store.close()
+
+asyncio.run(main())
+"""
+
+
+async def test_processes_started_at_once_migrate_once(database_url: str) -> None:
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-c", OPEN_AND_CLOSE, database_url, stderr=asyncio.subprocess.PIPE
+        )
+        for _ in range(3)
+    ]
+    outcomes = [await process.communicate() for process in processes]
+
+    assert [p.returncode for p in processes] == [0, 0, 0], [err for _, err in outcomes]
+    engine = create_engine(normalise_url(database_url))
+    try:
+        assert await inspected(engine, differences) == []
+    finally:
+        await engine.dispose()
+
+
+def _version() -> NewVersion:
+    return NewVersion(
+        workflow_id="wf-a",
+        version_id=1,
+        metadata={},
+        definition={"id": "wf-a"},
+        trigger_uuids=None,
+        create_time=1,
+        activate=False,
+        activated_by=None,
+        properties_snapshot={"create_time": 1},
+        properties_change=None,
+    )
