@@ -67,7 +67,9 @@ def _same(actual: object, expected: object) -> bool:
     if isinstance(expected, list) and isinstance(actual, list):
         return len(actual) == len(expected) and all(map(_same, actual, expected))
     if isinstance(expected, dict) and isinstance(actual, dict):
-        return actual.keys() == expected.keys() and all(_same(actual[k], expected[k]) for k in expected)
+        return actual.keys() == expected.keys() and all(
+            _same(actual[k], expected[k]) for k in expected
+        )
     return type(actual) is type(expected) and actual == expected
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 import maestoso
-from maestoso.cli import server, validate
+from maestoso.cli import sel_command, server, validate
 
 app = typer.Typer(
     name="maestoso",
@@ -32,6 +32,7 @@ def _root(
 
 app.command("server")(server.server)
 app.command("validate")(validate.validate)
+app.command("sel")(sel_command.sel)
 
 
 def main() -> None:

@@ -59,8 +59,7 @@ def class_type(name: str) -> str:
     kind = CLASS_TYPES.get(name)
     if kind is None:
         raise unsupported(
-            "Please check the manual for supported classes, which does not include class:  "
-            + name
+            "Please check the manual for supported classes, which does not include class:  " + name
         )
     return kind
 

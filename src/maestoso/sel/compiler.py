@@ -6,31 +6,15 @@ stack depth) and charges them in one step, so that limit accounting stays cheap.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 
 from maestoso.sel import ast
-from maestoso.sel.classes import array_type, class_type, construct, default_value
-from maestoso.sel.dispatch import call_method, get_field
-from maestoso.sel.errors import (
-    INDEX,
-    NEGATIVE_SIZE,
-    RUNTIME,
-    THROWN,
-    SelError,
-    class_cast,
-    illegal_argument,
-    unsupported,
-)
-from maestoso.sel.operators import assign, binary, truth, unary
-from maestoso.sel.params import ParamsV
+from maestoso.sel.classes import array_type, class_type, default_value
+from maestoso.sel.convert import box
+from maestoso.sel.errors import INDEX, RUNTIME, THROWN, SelError, class_cast, illegal_argument
 from maestoso.sel.state import State, stack_exceeded, visits_exceeded
 from maestoso.sel.values import (
-    ARRAY_TYPES,
-    ELEMENT_OF,
     FALSE,
-    LONG_MAX,
-    LONG_MIN,
     NULL,
     TRUE,
     VOID,
@@ -40,31 +24,18 @@ from maestoso.sel.values import (
     LongV,
     StringV,
     Value,
-    copy_scalar,
     int_value,
-    new_element,
-    wrap_long,
 )
 
 Eval = Callable[[State], Value]
 Exec = Callable[[State], int]
 NONE, DATA, BREAK, CONTINUE, RETURN = 0, 1, 2, 3, 4
 _RESULT_NAMES = {BREAK: "BREAK", CONTINUE: "CONTINUE"}
-_COMPARE = {
-    "<": operator.lt,
-    ">": operator.gt,
-    "<=": operator.le,
-    ">=": operator.ge,
-    "==": operator.eq,
-    "!=": operator.ne,
-}
 
 
 def lookup(st: State, name: str) -> Value:
     """A name missing from the symbol table: an input (boxed once), else NULL."""
     if name in st.inputs:
-        from maestoso.sel.convert import box
-
         value = box(st.inputs[name])
         st.symtab[name] = value
         return value
@@ -102,9 +73,7 @@ def element(array: Value, index: int) -> Value:
     if not isinstance(array, ArrayV):
         raise class_cast(f"class {array.T} cannot be cast to class SelArray")
     if not 0 <= index < len(array.v):
-        raise SelError(
-            f"Index {index} out of bounds for length {len(array.v)}", kind=INDEX
-        )
+        raise SelError(f"Index {index} out of bounds for length {len(array.v)}", kind=INDEX)
     return array.v[index]
 
 
@@ -234,7 +203,9 @@ class Compiler:
 
     def declare(self, node: ast.Declare) -> Exec:
         type_ref = node.type
-        items = [(name, None if v is None else self.expr(v, escaping=True)) for name, v in node.names]
+        items = [
+            (name, None if v is None else self.expr(v, escaping=True)) for name, v in node.names
+        ]
         costs = [Costs.of(v) for _, v in node.names if v is not None]
         visits = 2 + len(items) + sum(c[0] for c in costs)
         memory = 32 * len(items) + sum(c[1] for c in costs)
@@ -340,35 +311,3 @@ class Compiler:
         index = len(self.slots)
         self.slots.append((cls, node.value))
         return lambda st: st.lits[index]
-
-
-__all__ = [
-    "BREAK",
-    "CONTINUE",
-    "DATA",
-    "LONG_MAX",
-    "LONG_MIN",
-    "NEGATIVE_SIZE",
-    "NONE",
-    "RETURN",
-    "ARRAY_TYPES",
-    "ELEMENT_OF",
-    "Compiler",
-    "Costs",
-    "ParamsV",
-    "assign",
-    "binary",
-    "call_method",
-    "condition",
-    "construct",
-    "copy_scalar",
-    "element",
-    "get_field",
-    "index_of",
-    "lookup",
-    "new_element",
-    "truth",
-    "unary",
-    "unsupported",
-    "wrap_long",
-]

@@ -231,10 +231,14 @@ def _local_from_fields(fields: dict[str, int]) -> int:
         day = date.fromisocalendar(weekyear, week, checked("dayOfWeek", fields.get("e", 1), 1, 7))
     elif "D" in fields:
         length = 366 if month_length(year, 2) == 29 else 365
-        day = date.fromordinal(date(year, 1, 1).toordinal() + checked("dayOfYear", fields["D"], 1, length) - 1)
+        day = date.fromordinal(
+            date(year, 1, 1).toordinal() + checked("dayOfYear", fields["D"], 1, length) - 1
+        )
     else:
         month = checked("monthOfYear", fields.get("M", 1), 1, 12)
-        day = date(year, month, checked("dayOfMonth", fields.get("d", 1), 1, month_length(year, month)))
+        day = date(
+            year, month, checked("dayOfMonth", fields.get("d", 1), 1, month_length(year, month))
+        )
     hour = fields.get("H", 0)
     if "k" in fields:
         hour = checked("clockhourOfDay", fields["k"], 1, 24) % 24

@@ -199,7 +199,7 @@ class _Scanner:
         elif suffix and suffix in "lL" and not is_float:
             self.pos += 1
         image = text[start : self.pos]
-        if not is_float and len(image) > 1 and image[0] == "0" and not image[1] in "lL":
+        if not is_float and len(image) > 1 and image[0] == "0" and image[1] not in "lL":
             self.octal_or_decimal(start, image)
             return
         self.emit(Tok.FLOAT if is_float else Tok.INT, start)

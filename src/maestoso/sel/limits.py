@@ -43,7 +43,7 @@ class Limits:
         unknown = set(value) - known
         if unknown:
             raise illegal_argument(f"Unknown SEL limits: {sorted(unknown)}")
-        return cls(**{k: v for k, v in value.items() if v is not None})  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in value.items() if v is not None})
 
 
 DEFAULT_LIMITS = Limits()

@@ -101,7 +101,9 @@ def _to_double(name: str, result: Result) -> float:
     try:
         return float(Decimal(_text(result)))
     except InvalidOperation:
-        raise SelError(f"Param [{name}] is not a decimal: {_text(result)}", kind=NUMBER_FORMAT) from None
+        raise SelError(
+            f"Param [{name}] is not a decimal: {_text(result)}", kind=NUMBER_FORMAT
+        ) from None
 
 
 def _to_boolean(name: str, result: Result) -> bool:

@@ -39,7 +39,9 @@ class ParamsResolver(Protocol):
 
     def get_from_foreach(self, foreach_step_id: str, step_id: str, param: str) -> object: ...
 
-    def get_from_subworkflow(self, subworkflow_step_id: str, step_id: str, param: str) -> object: ...
+    def get_from_subworkflow(
+        self, subworkflow_step_id: str, step_id: str, param: str
+    ) -> object: ...
 
     def next_unique_id(self) -> int: ...
 
@@ -203,8 +205,7 @@ def _extension(st: State, recv: Value, method: str, args: list[Value]) -> Value:
     resolver = recv.resolver
     if resolver is None or (method, len(args)) not in _HELPERS:
         raise unsupported(
-            f"{PRESET_PARAMS} DO NOT support calling method: {method} with args: "
-            f"{args_text(args)}"
+            f"{PRESET_PARAMS} DO NOT support calling method: {method} with args: {args_text(args)}"
         )
     texts = [arg.v for arg in args if isinstance(arg, StringV) and arg.v is not None]
     if len(texts) != len(args):

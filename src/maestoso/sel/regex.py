@@ -76,7 +76,7 @@ class _Machine:
         if code is Op.CHAR:
             return (sp + 1, caps) if sp < len(text) and op.test(text[sp]) else None
         if code is Op.SAVE:
-            return sp, caps[: op.a] + (sp,) + caps[op.a + 1 :]
+            return sp, (*caps[: op.a], sp, *caps[op.a + 1 :])
         if code is Op.CHECK:
             return None if caps[op.a] == sp else (sp, caps)
         if code is Op.ASSERT:

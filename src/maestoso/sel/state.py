@@ -90,9 +90,7 @@ class State:
 
     def check_deadline(self) -> None:
         if time.monotonic() > self.deadline:
-            raise SelError(
-                f"SEL evaluation timed out after {self.timeout_ms} ms", kind=TIMEOUT
-            )
+            raise SelError(f"SEL evaluation timed out after {self.timeout_ms} ms", kind=TIMEOUT)
 
 
 def memory_exceeded(limit: int) -> SelError:
@@ -108,9 +106,7 @@ def visits_exceeded(limit: int) -> SelError:
 
 
 def loop_exceeded(limit: int) -> SelError:
-    return illegal_state(
-        f"Loop execution aborted as the iteration is over the loop limit {limit}"
-    )
+    return illegal_state(f"Loop execution aborted as the iteration is over the loop limit {limit}")
 
 
 def stack_exceeded(limit: int) -> SelError:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from maestoso.sel import regex
 from maestoso.sel.dispatch import failed, java_int, java_string, need, no_method, register
 from maestoso.sel.errors import ILLEGAL_STATE, TIMEOUT, SelError, class_cast, illegal_argument
@@ -20,8 +22,16 @@ from maestoso.sel.values import (
     int_value,
 )
 
-_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\b", "\\b"), ("\n", "\\n"))
-_ESCAPES += (("\r", "\\r"), ("\f", "\\f"), ('"', '\\"'))
+_ESCAPES: tuple[tuple[str, str], ...] = (
+    ("\\", "\\\\"),
+    ("\t", "\\t"),
+    ("\b", "\\b"),
+    ("\n", "\\n"),
+    ("\r", "\\r"),
+    ("\f", "\\f"),
+    ('"', '\\"'),
+)
+TextMethod = Callable[[State, str, list[Value]], Value]
 
 
 def new_string(st: State, text: str) -> StringV:
@@ -40,14 +50,14 @@ def _self(recv: Value, name: str, args: list[Value]) -> str:
     return recv.v
 
 
-def _string_method(name: str, arity: int) -> object:
+def _string_method(name: str, arity: int) -> Callable[[TextMethod], TextMethod]:
     """Register ``name`` with a fixed arity; the body gets the receiver's text."""
 
-    def wrap(fn: object) -> object:
+    def wrap(fn: TextMethod) -> TextMethod:
         def method(st: State, recv: Value, args: list[Value]) -> Value:
             need(args, arity, recv, name)
             text = _self(recv, name, args)
-            return fn(st, text, args)  # type: ignore[operator, no-any-return]
+            return fn(st, text, args)
 
         register(STRING, name)(method)
         return fn

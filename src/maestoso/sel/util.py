@@ -203,7 +203,9 @@ def _dispatch(name: str) -> None:
     def method(st: State, recv: Value, args: list[Value]) -> Value:
         function = _FUNCTIONS.get((name, len(args)))
         if function is None:
-            raise unsupported(f"{UTIL} DO NOT support calling method: {name} with args: {args_text(args)}")
+            raise unsupported(
+                f"{UTIL} DO NOT support calling method: {name} with args: {args_text(args)}"
+            )
         return function(st, args)
 
     register(UTIL, name)(method)

@@ -103,7 +103,9 @@ def split_local(local_ms: int) -> tuple[date, int]:
     try:
         return date.fromordinal(_EPOCH_ORDINAL + days), millis
     except (ValueError, OverflowError):
-        raise SelError("The date is outside the supported years 1-9999", kind=ILLEGAL_FIELD) from None
+        raise SelError(
+            "The date is outside the supported years 1-9999", kind=ILLEGAL_FIELD
+        ) from None
 
 
 def join_local(day: date, millis: int) -> int:
