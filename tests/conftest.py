@@ -70,7 +70,8 @@ def postgres_server() -> PostgresServer:
         with psycopg.connect(admin_url, autocommit=True, connect_timeout=5):
             pass
     except psycopg.Error as error:
-        reason = f"PostgreSQL at {url.render_as_string()} is unreachable: {error}".strip()
+        detail = " ".join(str(error).split())
+        reason = f"PostgreSQL at {url.render_as_string()} is unreachable: {detail}"
         if os.environ.get("MAESTOSO_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"{reason} (MAESTOSO_REQUIRE_POSTGRES=1 requires it)", pytrace=False)
         pytest.skip(reason)

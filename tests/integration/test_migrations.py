@@ -1,10 +1,11 @@
-"""The migrations against real SQLite and PostgreSQL: a migrated database is the schema."""
+"""Opening the store and migrating it, against real SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +17,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from maestoso.errors import PlatformError
-from maestoso.store import SqlStore, migrate
+from maestoso.store import SqlStore, migrate, open_store
 from maestoso.store.engine import create_engine, normalise_url, writer
+from maestoso.store.engine import database_url as normalised
 from maestoso.store.records import NewVersion
 from maestoso.store.tables import create_all, include_object_for, metadata
 
@@ -200,6 +202,48 @@ async def test_processes_started_at_once_migrate_once(database_url: str) -> None
         assert await inspected(engine, differences) == []
     finally:
         await engine.dispose()
+
+
+# -- opening -------------------------------------------------------------------------------------
+
+
+async def test_open_store_defaults_to_a_file_under_home(tmp_path: Path) -> None:
+    home = tmp_path / "home" / ".maestoso"
+
+    store = await open_store(None, home)
+    try:
+        await store.save_version(_version())
+    finally:
+        await store.close()
+
+    assert (home / "maestoso.db").is_file()
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite:///{tmp}/a.db", "sqlite+aiosqlite:///{tmp}/a.db"),
+        ("sqlite+aiosqlite:///{tmp}/a.db", "sqlite+aiosqlite:///{tmp}/a.db"),
+        ("postgresql://u@h:5/d", "postgresql+psycopg://u@h:5/d"),
+        ("postgres://u:p@h/d", "postgresql+psycopg://u:p@h/d"),
+        ("postgresql+psycopg://u@h/d", "postgresql+psycopg://u@h/d"),
+    ],
+)
+def test_urls_are_given_async_drivers(tmp_path: Path, url: str, expected: str) -> None:
+    result = normalised(url.format(tmp=tmp_path), tmp_path)
+
+    assert result.render_as_string(hide_password=False) == expected.format(tmp=tmp_path)
+
+
+@pytest.mark.parametrize("url", ["mysql://h/d", "sqlite://", "sqlite:///:memory:"])
+def test_unsupported_urls_are_refused(tmp_path: Path, url: str) -> None:
+    with pytest.raises(ValueError):
+        normalised(url, tmp_path)
+
+
+async def test_an_unreachable_database_is_a_platform_error() -> None:
+    with pytest.raises(PlatformError):
+        await SqlStore.open("postgresql://postgres@127.0.0.1:9/maestoso?connect_timeout=2")
 
 
 def _version() -> NewVersion:

@@ -5,15 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from maestoso.errors import ConflictError, NotFoundError, PlatformError
-from maestoso.store import SqlStore, open_store
-from maestoso.store.engine import database_url as normalised
+from maestoso.errors import ConflictError, NotFoundError
+from maestoso.store import SqlStore
 from maestoso.store.records import NewVersion, PropertiesChange, TimelineEntry
 from maestoso.store.tables import metadata
 
@@ -495,45 +493,3 @@ async def test_documents_round_trip_exactly(store: SqlStore) -> None:
     documents += [change.properties_changes, event.event]
     assert [exact(d) for d in documents] == [exact(DOCUMENT)] * 6
     assert exact(workflow.properties_snapshot) == exact({"create_time": T0, **DOCUMENT})
-
-
-# -- opening -------------------------------------------------------------------------------------
-
-
-async def test_open_store_defaults_to_a_file_under_home(tmp_path: Path) -> None:
-    home = tmp_path / "home" / ".maestoso"
-
-    store = await open_store(None, home)
-    try:
-        await store.save_version(version("wf-a", 1))
-    finally:
-        await store.close()
-
-    assert (home / "maestoso.db").is_file()
-
-
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [
-        ("sqlite:///{tmp}/a.db", "sqlite+aiosqlite:///{tmp}/a.db"),
-        ("sqlite+aiosqlite:///{tmp}/a.db", "sqlite+aiosqlite:///{tmp}/a.db"),
-        ("postgresql://u@h:5/d", "postgresql+psycopg://u@h:5/d"),
-        ("postgres://u:p@h/d", "postgresql+psycopg://u:p@h/d"),
-        ("postgresql+psycopg://u@h/d", "postgresql+psycopg://u@h/d"),
-    ],
-)
-def test_urls_are_given_async_drivers(tmp_path: Path, url: str, expected: str) -> None:
-    result = normalised(url.format(tmp=tmp_path), tmp_path)
-
-    assert result.render_as_string(hide_password=False) == expected.format(tmp=tmp_path)
-
-
-@pytest.mark.parametrize("url", ["mysql://h/d", "sqlite://", "sqlite:///:memory:"])
-def test_unsupported_urls_are_refused(tmp_path: Path, url: str) -> None:
-    with pytest.raises(ValueError):
-        normalised(url, tmp_path)
-
-
-async def test_an_unreachable_database_is_a_platform_error() -> None:
-    with pytest.raises(PlatformError):
-        await SqlStore.open("postgresql://postgres@127.0.0.1:9/maestoso?connect_timeout=2")

@@ -34,6 +34,7 @@ def alembic_config(url: str | None = None) -> Config:
     """A configuration pointing at the packaged migrations (and at ``url`` if given)."""
     config = Config()
     config.set_main_option("script_location", str(SCRIPT_LOCATION))
+    config.set_main_option("file_template", "v%%(rev)s_%%(slug)s")
     if url is not None:
         # ConfigParser interpolates '%': a URL-encoded password must survive it.
         config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))

@@ -25,20 +25,28 @@ class DefinitionStore(Protocol):
 
     async def save_version(self, new: NewVersion) -> WorkflowRow:
         """Insert a version; create the workflow row for version 1 (allocating ``internal_id``
-        from a sequence starting at 10000), else advance ``latest_version_id`` only if it is
-        still ``new.version_id - 1`` (otherwise ``ConflictError``, nothing written). Writes
-        the properties snapshot and change, activates when asked, appends the timeline."""
+        from a sequence starting at 10000, never reused), else advance ``latest_version_id``
+        only if it is still ``new.version_id - 1``. Otherwise (the workflow already exists for
+        version 1, or is missing or at another version for a later one) ``ConflictError``,
+        with nothing written. Writes the properties snapshot and change, activates when asked
+        (setting ``activate_time`` to ``new.create_time``), appends the timeline.
+        ``ValueError`` for a version id below 1."""
         ...
 
-    async def get_workflow(self, workflow_id: str) -> WorkflowRow | None: ...
+    async def get_workflow(self, workflow_id: str) -> WorkflowRow | None:
+        """The workflow, or None if there is none."""
+        ...
 
-    async def get_version(self, workflow_id: str, version_id: int) -> VersionRow | None: ...
+    async def get_version(self, workflow_id: str, version_id: int) -> VersionRow | None:
+        """The version, or None if there is none."""
+        ...
 
     async def list_versions(
         self, workflow_id: str, *, cursor: int | None, limit: int, descending: bool
     ) -> Page:
-        """Versions with id below (descending) or above (ascending) ``cursor``, at most
-        ``limit``, plus the workflow's total number of versions."""
+        """Versions with id below (descending) or above (ascending) ``cursor`` (None: from
+        the newest or the oldest), at most ``limit``, in that order, plus the workflow's total
+        number of versions. An unknown workflow has no versions."""
         ...
 
     async def update_properties(
@@ -51,7 +59,9 @@ class DefinitionStore(Protocol):
         timeline: list[TimelineEntry],
     ) -> WorkflowRow:
         """Replace the properties snapshot if the current one still has ``create_time`` ==
-        ``expected_snapshot_time`` (else ``ConflictError``); record the change."""
+        ``expected_snapshot_time`` (its ``create_time`` key; else ``ConflictError``); record
+        the change and the timeline; the workflow's modify time becomes
+        ``change.create_time``. ``NotFoundError`` for an unknown workflow."""
         ...
 
     async def set_active_version(
@@ -63,7 +73,10 @@ class DefinitionStore(Protocol):
         activate_time: int,
         timeline: list[TimelineEntry],
     ) -> WorkflowRow:
-        """Point ``active_version_id`` at ``version_id`` (0 deactivates)."""
+        """Point ``active_version_id`` at ``version_id`` (0 deactivates). ``activated_by``
+        and ``activate_time`` record who did it and when, deactivation included (as Maestro
+        does); the modify time becomes ``activate_time``. ``NotFoundError`` for an unknown
+        workflow or a version above its latest."""
         ...
 
     async def delete_workflow(self, workflow_id: str) -> bool:
@@ -71,10 +84,13 @@ class DefinitionStore(Protocol):
         ...
 
     async def list_timeline(self, workflow_id: str, *, limit: int) -> list[TimelineEntry]:
-        """The most recent entries first."""
+        """The most recent entries first (entries of the same millisecond in a stable but
+        unspecified order). An entry written twice (same time, same event) is kept once."""
         ...
 
-    async def list_properties_changes(self, workflow_id: str) -> list[PropertiesChange]: ...
+    async def list_properties_changes(self, workflow_id: str) -> list[PropertiesChange]:
+        """Every change of the workflow's properties, the oldest first."""
+        ...
 
 
 class Store(DefinitionStore, Protocol):
