@@ -219,6 +219,18 @@ async def test_open_store_defaults_to_a_file_under_home(tmp_path: Path) -> None:
     assert (home / "maestoso.db").is_file()
 
 
+async def test_sqlite_connections_are_set_up_for_concurrency(tmp_path: Path) -> None:
+    store = await SqlStore.open(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    pragmas = ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")
+    try:
+        async with store.engine.connect() as connection:
+            values = [(await connection.exec_driver_sql(f"PRAGMA {p}")).scalar() for p in pragmas]
+    finally:
+        await store.close()
+
+    assert values == ["wal", 1, 30000, 1]  # synchronous 1 is NORMAL
+
+
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
