@@ -6,6 +6,7 @@ Every rule runs and every error is collected, each naming its path
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -88,7 +89,10 @@ def _check_properties(props: Properties, settings: ValidationSettings, errors: _
     if props.tags is not None:
         errors.add("properties.tags", "tags cannot be set here; use the properties tag endpoints")
     if props.alerting is not None:
-        for service in props.alerting.pagerduties or ():
+        services = list(props.alerting.pagerduties or ())
+        for config in (props.alerting.type_configs or {}).values():
+            services.extend(config.pagerduties or ())
+        for service in services:
             if service not in settings.pagerduty_services:
                 errors.add(
                     "properties.alerting.pagerduties",
@@ -206,8 +210,8 @@ def _check_typed_step(path: str, step: TypedStep, errors: _Errors) -> None:
 
 def _check_retry(path: str, policy: RetryPolicy, errors: _Errors) -> None:
     for name in ("error_retry_limit", "platform_retry_limit", "timeout_retry_limit"):
-        value = getattr(policy, name)
-        if isinstance(value, int) and value > RETRY_LIMIT_MAX:
+        value = _number(getattr(policy, name))
+        if value is not None and value > RETRY_LIMIT_MAX:
             errors.add(f"{path}.{name}", f"must be at most {RETRY_LIMIT_MAX}")
     backoff = policy.backoff
     if backoff is None:
@@ -219,9 +223,16 @@ def _check_retry(path: str, policy: RetryPolicy, errors: _Errors) -> None:
             errors.add(f"{path}.backoff.{name}", f"must be at most {RETRY_WAIT_MAX_SECS} (1 day)")
     if isinstance(backoff, ExponentialBackoff):
         for name in ("error_retry_exponent", "platform_retry_exponent", "timeout_retry_exponent"):
-            value = getattr(backoff, name)
-            if isinstance(value, int) and value < 1:
+            value = _number(getattr(backoff, name))
+            if value is not None and value < 1:
                 errors.add(f"{path}.backoff.{name}", "must be at least 1")
+
+
+def _number(value: int | str | None) -> int | None:
+    """A ParsableLong's number, written as a number or a numeric string; None for a $param."""
+    if isinstance(value, str):
+        return int(value) if value.strip().isdigit() else None
+    return value
 
 
 def _seconds(value: int | str | None) -> int | None:
@@ -300,11 +311,13 @@ def quartz_to_unix(fields: list[str]) -> str | None:
 
 
 def _quartz_weekday(value: str) -> str:
-    # Quartz numbers weekdays 1-7 from Sunday; Unix cron 0-6 from Sunday.
-    out = []
-    for char in value:
-        out.append(str(int(char) - 1) if char.isdigit() and char != "0" else char)
-    return "".join(out)
+    # Quartz numbers weekdays 1-7 from Sunday, Unix cron 0-6; only the weekday numbers shift,
+    # not the n of "n-th weekday" (#) nor the increment of a step (/).
+    parts = []
+    for part in value.split(","):
+        head, sep, tail = re.match(r"([^#/]*)([#/]?)(.*)", part).groups()  # type: ignore[union-attr]
+        parts.append(re.sub(r"\d+", lambda m: str(int(m.group()) - 1), head) + sep + tail)
+    return ",".join(parts)
 
 
 def _is_zone(name: str) -> bool:

@@ -94,11 +94,6 @@ def test_pagerduty_services_must_be_allowed() -> None:
     assert _errors(properties={"alerting": {"emails": ["a@b.c"]}}) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the PagerDuty allow-list is only checked on alerting.pagerduties, "
-    "not on the pagerduties of alerting.type_configs",
-)
 def test_pagerduty_services_of_type_configs_must_be_allowed() -> None:
     properties = {"alerting": {"type_configs": {"STEP_FAILURE": {"pagerduties": ["secret"]}}}}
     assert _errors(properties=properties) != []
@@ -243,11 +238,6 @@ def test_quartz_to_unix(quartz: str, unix: str) -> None:
     assert quartz_to_unix(quartz.split()) == unix
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Quartz weekday conversion also decrements the n of 'n-th weekday' (#) and the "
-    "increment of a step (/), which are not weekday numbers",
-)
 @pytest.mark.parametrize(
     ("quartz", "unix"),
     [("0 0 12 ? * 6#3", "0 12 * * 5#3"), ("0 0 12 ? * 1/2", "0 12 * * 0/2")],
@@ -546,9 +536,6 @@ def test_retry_limits(field: str) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="retry limits and exponents written as numeric strings are not checked"
-)
 @pytest.mark.parametrize(
     "policy",
     [
