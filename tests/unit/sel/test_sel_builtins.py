@@ -48,8 +48,10 @@ def kind(expression: str, **variables: object) -> str:
         ("String.valueOf(null);", "null"),
         ("String.valueOf(1.0E7);", "1.0E7"),
         ("String.valueOf(new long[]{1, 2});", "[1, 2]"),
-        ("String.format('%05d|%-4s|%.2f|%x|%b|%%|%n', 42, 'ab', 3.14159, 255, null);",
-         "00042|ab  |3.14|ff|false|%|\n"),
+        (
+            "String.format('%05d|%-4s|%.2f|%x|%b|%%|%n', 42, 'ab', 3.14159, 255, null);",
+            "00042|ab  |3.14|ff|false|%|\n",
+        ),
         ("String.format('%s', new String[]{'a'});", "[a]"),
         ("String.join('-', new String[]{'a', 'b'});", "a-b"),
         ("'a\\tb'.escape();", "a\\tb"),
@@ -79,8 +81,10 @@ def kind(expression: str, **variables: object) -> str:
         ("Util.toJson(1.5);", "1.5"),
         ("Util.toJson(true);", "true"),
         ("Util.toJson(null);", "null"),
-        ("m = new Map(); m.put('b', new long[]{1}); m.put('a', 'x'); Util.toJson(m);",
-         '{"a":"x","b":[1]}'),
+        (
+            "m = new Map(); m.put('b', new long[]{1}); m.put('a', 'x'); Util.toJson(m);",
+            '{"a":"x","b":[1]}',
+        ),
         ("Util.tsToDateInt(-1);", "19691231"),
         ("Util.incrementDateInt('20190101', -1);", "20181231"),
         ("Util.intsBetween(3, 1, 0).length;", None),
@@ -203,9 +207,7 @@ def test_java_format(fmt: str, args: list[object], expected: str) -> None:
     assert java_format(fmt, args) == expected  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(
-    "fmt", ["%s %s", "%q", "%d", "abc %", "%1000001s", "%c"]
-)
+@pytest.mark.parametrize("fmt", ["%s %s", "%q", "%d", "abc %", "%1000001s", "%c"])
 def test_java_format_errors(fmt: str) -> None:
     with pytest.raises(SelError):
         java_format(fmt, ["x"])
