@@ -82,6 +82,10 @@ def translate_unicode_escapes(text: str) -> str:
     return "".join(out)
 
 
+def _is_digit(ch: str) -> bool:
+    return "0" <= ch <= "9" if ch else False
+
+
 def _is_ident_start(ch: str) -> bool:
     return ch.isalpha() or ch in "$_"
 
@@ -115,7 +119,7 @@ class _Scanner:
             ch = text[self.pos]
             if _is_ident_start(ch):
                 self.word()
-            elif ch.isdigit() or (ch == "." and self.peek(1).isdigit()):
+            elif _is_digit(ch) or (ch == "." and _is_digit(self.peek(1))):
                 self.number()
             elif ch in "'\"":
                 self.string(ch)
@@ -187,7 +191,7 @@ class _Scanner:
             self.pos += 1
             if self.peek(0) in ("+", "-") and self.peek(0):
                 self.pos += 1
-            if not self.peek(0).isdigit():
+            if not _is_digit(self.peek(0)):
                 self.pos = mark
             else:
                 is_float = True

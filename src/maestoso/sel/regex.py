@@ -16,6 +16,7 @@ from maestoso.sel.errors import PATTERN_SYNTAX, SelError, illegal_argument
 from maestoso.sel.regex_syntax import Compiled, Instr, Op, compile_pattern
 from maestoso.sel.state import DEADLINE_EVERY, State
 
+_DIGITS = frozenset("0123456789")
 _META = frozenset("\\^$.|?*+()[]{}")
 _LINE_TERMINATORS = "\n\r\u0085\u2028\u2029"
 Caps = tuple[int, ...]
@@ -188,12 +189,12 @@ def _expand(repl: str, text: str, caps: Caps, groups: int) -> str:
             out.append(repl[i])
         elif ch == "$":
             i += 1
-            if i >= len(repl) or not repl[i].isdigit():
+            if i >= len(repl) or repl[i] not in _DIGITS:
                 raise illegal_argument("Illegal group reference")
             number = int(repl[i])
             if number > groups:
                 raise SelError(f"No group {number}", kind="IndexOutOfBoundsException")
-            while i + 1 < len(repl) and repl[i + 1].isdigit():
+            while i + 1 < len(repl) and repl[i + 1] in _DIGITS:
                 bigger = number * 10 + int(repl[i + 1])
                 if bigger > groups:
                     break

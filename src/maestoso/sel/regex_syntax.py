@@ -65,6 +65,10 @@ def _error(message: str, pattern: str, index: int) -> SelError:
     return SelError(f"{message} near index {index}\n{pattern}", kind=PATTERN_SYNTAX)
 
 
+def _ascii_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
 def _word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
@@ -186,7 +190,7 @@ class _Parser:
         end = self.p.find("}", self.i)
         body = self.p[self.i : end] if end >= 0 else ""
         low_s, comma, high_s = body.partition(",")
-        if end < 0 or not low_s.isdigit() or (high_s and not high_s.isdigit()):
+        if end < 0 or not _ascii_digits(low_s) or (high_s and not _ascii_digits(high_s)):
             raise self.error("Illegal repetition")
         self.i = end + 1
         low = int(low_s)
@@ -263,7 +267,7 @@ class _Parser:
             text = self.p[self.i : end]
             self.i = min(len(self.p), end + 2)
             return ("cat", [("char", c.__eq__) for c in text])
-        if ch.isdigit() and ch != "0":
+        if "1" <= ch <= "9":
             return ("backref", int(ch))
         if ch == "k":
             end = self.p.find(">", self.i)

@@ -31,7 +31,8 @@ def kind(expression: str) -> str:
         (f"new DateTime('2019-06-01', {LA}).getMillis();", 1559372400000),
         (f"new DateTime(new DateTime(0), {LA}).getHourOfDay();", 16),
         (
-            "new DateTime(2021, 1, 31, 0, 0, 0, 0, DateTimeZone.UTC).plusMonths(1).getDayOfMonth();",
+            "new DateTime(2021, 1, 31, 0, 0, 0, 0, DateTimeZone.UTC)"
+            ".plusMonths(1).getDayOfMonth();",
             28,
         ),
         (f"new DateTime(2021, 3, 13, 12, 0, 0, 0, {LA}).plusDays(1).getHourOfDay();", 12),
