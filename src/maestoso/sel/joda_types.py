@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from maestoso.sel.classes import DEFAULTS, STATICS
-from maestoso.sel.dispatch import FIELDS, failed, need, no_method, register
-from maestoso.sel.errors import SelError, class_cast
+from maestoso.sel.dispatch import FIELDS, failed, need, register
+from maestoso.sel.errors import class_cast
 from maestoso.sel.joda import (
     DATETIME,
     DATETIME_ZONE,
@@ -296,5 +296,3 @@ def _get_days(st: State, recv: Value, args: list[Value]) -> Value:
 
 register(DAYS_T, "daysBetween")(_days_between)
 register(DAYS_T, "getDays")(_get_days)
-
-__all__ = ["SelError", "no_method"]

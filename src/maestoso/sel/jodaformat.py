@@ -8,7 +8,6 @@ from functools import lru_cache
 
 from maestoso.sel.errors import SelError, illegal_argument
 from maestoso.sel.zones import (
-    DAY_MS,
     Zone,
     checked,
     format_offset,
@@ -259,6 +258,3 @@ def parse_instant(pattern: str, text: str, zone: Zone) -> int:
     if offset is not None:
         return local - offset
     return zone.to_utc(local)
-
-
-__all__ = ["DAY_MS", "parse_instant", "print_instant", "tokenize_pattern"]

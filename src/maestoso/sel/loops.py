@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from maestoso.sel import ast
 from maestoso.sel.state import DEADLINE_EVERY, State, loop_exceeded, visits_exceeded
-from maestoso.sel.values import FALSE, TRUE, BoolV
+from maestoso.sel.values import FALSE, TRUE
 
 if TYPE_CHECKING:
     from maestoso.sel.compiler import Compiler
@@ -61,7 +61,7 @@ def compile_loop(c: Compiler, node: ast.While | ast.For) -> Exec:
             if memory:
                 st.charge(memory)
             flag = test(st)
-            if flag is FALSE or (flag is not TRUE and not _truthy(flag, condition)):
+            if flag is FALSE or (flag is not TRUE and not condition(flag)):
                 return NONE
             result = body(st)
             if result == RETURN:
@@ -77,7 +77,3 @@ def compile_loop(c: Compiler, node: ast.While | ast.For) -> Exec:
                 st.check_deadline()
 
     return run
-
-
-def _truthy(flag: object, condition: Callable[[BoolV], bool]) -> bool:
-    return condition(flag)  # type: ignore[arg-type]

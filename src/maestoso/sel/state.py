@@ -31,7 +31,6 @@ class State:
 
     __slots__ = (
         "array_limit",
-        "boxer",
         "clock",
         "deadline",
         "inputs",

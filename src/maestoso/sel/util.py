@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 
 from maestoso.sel.classes import STATICS
 from maestoso.sel.convert import unbox
@@ -213,5 +212,3 @@ def _dispatch(name: str) -> None:
 
 for _name in {name for name, _ in _FUNCTIONS}:
     _dispatch(_name)
-
-__all__ = ["date", "to_json"]
