@@ -61,3 +61,7 @@ class PlatformError(MaestosoError):
     """A failure of the platform itself (database, network); worth retrying."""
 
     retryable = True
+
+
+class FencedError(ConflictError):
+    """A write by a node that no longer owns the flow group it writes for."""
