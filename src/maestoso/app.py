@@ -14,6 +14,8 @@ from maestoso import api
 from maestoso.clock import Clock, SystemClock
 from maestoso.config import Settings
 from maestoso.dsl.validation import ValidationSettings
+from maestoso.engine.instance_reads import InstanceReader
+from maestoso.engine.node import EngineNode
 from maestoso.engine.workflows import WorkflowService
 from maestoso.store import Store, open_store
 
@@ -27,10 +29,18 @@ async def running_services(
     """The store and services, open for the duration of the block."""
     clock = clock or SystemClock()
     store = await open_store(settings.database_url, settings.home)
+    node = EngineNode(store, clock)
     try:
+        await node.start()
         validation = ValidationSettings(pagerduty_services=settings.pagerduty_services)
-        yield api.Services(workflows=WorkflowService(store, clock, validation)), store
+        services = api.Services(
+            workflows=WorkflowService(store, clock, validation),
+            instances=InstanceReader(store, clock),
+            actions=node.instances,
+        )
+        yield services, store
     finally:
+        await node.stop()
         await store.close()
 
 

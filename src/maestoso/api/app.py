@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 import maestoso
-from maestoso.api import errors, workflows
+from maestoso.api import actions, errors, instances, workflows
 from maestoso.clock import Clock
+from maestoso.engine.instance_reads import InstanceReader
+from maestoso.engine.instances import InstanceService
 from maestoso.engine.workflows import WorkflowService
 
 
@@ -17,6 +19,8 @@ class Services:
     """What the routers use; built by the composition root."""
 
     workflows: WorkflowService
+    instances: InstanceReader
+    actions: InstanceService
 
 
 def create_app(services: Services | None, clock: Clock) -> FastAPI:
@@ -32,6 +36,9 @@ def create_app(services: Services | None, clock: Clock) -> FastAPI:
     app.state.services = services
     app.state.clock = clock
     errors.install(app)
+    # Before the workflows router: its static paths (the action maps) must match first.
+    app.include_router(instances.router)
+    app.include_router(actions.router)
     app.include_router(workflows.router)
 
     @app.get("/healthz", include_in_schema=False)

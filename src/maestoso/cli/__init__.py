@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 import maestoso
-from maestoso.cli import sel_command, server, validate
+from maestoso.cli import bench, run, sel_command, server, validate
 
 app = typer.Typer(
     name="maestoso",
@@ -33,6 +33,8 @@ def _root(
 app.command("server")(server.server)
 app.command("validate")(validate.validate)
 app.command("sel")(sel_command.sel)
+app.command("run")(run.run)
+app.command("bench")(bench.bench)
 
 
 def main() -> None:

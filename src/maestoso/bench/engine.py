@@ -1,0 +1,157 @@
+"""Engine workloads, each timed from the instance's start to its end, in a fresh process.
+
+``python -m maestoso.bench.engine WORKLOAD [--database-url URL]`` prints one JSON line;
+``maestoso bench`` runs every workload that way and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from maestoso.clock import SystemClock
+from maestoso.dsl.requests import parse_model
+from maestoso.engine.node import EngineNode
+from maestoso.engine.workflows import WorkflowService
+from maestoso.models import WorkflowCreateRequest
+from maestoso.models.start import WorkflowStartRequest
+from maestoso.models.statuses import WorkflowStatus
+from maestoso.store import Store, open_store
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    name: str
+    description: str
+    definition: Callable[[], dict[str, Any]]
+    instances: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    workload: str
+    database: str
+    instances: int
+    steps: int
+    seconds: float
+    ms_per_step: float
+    steps_per_second: float
+    peak_rss_mb: float
+    status: str
+
+
+def _noop(step_id: str, successors: list[str]) -> dict[str, Any]:
+    step: dict[str, Any] = {"id": step_id, "type": "NoOp"}
+    if successors:
+        step["transition"] = {"successors": dict.fromkeys(successors, "true")}
+    return {"step": step}
+
+
+def _request(workflow_id: str, steps: list[dict[str, Any]], strategy: Any) -> dict[str, Any]:
+    return {
+        "properties": {"owner": "bench", "run_strategy": strategy},
+        "workflow": {"id": workflow_id, "steps": steps},
+    }
+
+
+def chain(length: int = 300) -> dict[str, Any]:
+    steps = [_noop(f"s{i}", [f"s{i + 1}"] if i + 1 < length else []) for i in range(length)]
+    return _request("bench-chain", steps, "sequential")
+
+
+def fan_out(width: int = 298) -> dict[str, Any]:
+    middle = [f"m{i}" for i in range(width)]
+    steps = [_noop("first", middle), *(_noop(m, ["last"]) for m in middle), _noop("last", [])]
+    return _request("bench-fan", steps, "sequential")
+
+
+def diamond() -> dict[str, Any]:
+    steps = [
+        _noop("a", ["b", "c", "d"]),
+        _noop("b", ["e"]),
+        _noop("c", ["e"]),
+        _noop("d", ["e"]),
+        _noop("e", []),
+    ]
+    return _request("bench-diamond", steps, {"rule": "parallel", "workflow_concurrency": 100})
+
+
+WORKLOADS = {
+    w.name: w
+    for w in (
+        Workload("chain-300", "a chain of 300 NoOp steps", chain),
+        Workload("fan-out-298", "1 -> 298 -> 1 NoOp steps", fan_out),
+        Workload("diamond-x100", "100 instances of a 5-step diamond, PARALLEL 100", diamond, 100),
+    )
+}
+
+
+async def measure(workload: Workload, url: str | None, home: Path) -> Figures:
+    clock = SystemClock()
+    store = await open_store(url, home)
+    node = EngineNode(store, clock)
+    try:
+        await node.start()
+        request = parse_model(WorkflowCreateRequest, workload.definition())
+        created = await WorkflowService(store, clock).create(request, "bench")
+        workflow_id = created["workflow"]["id"]
+        steps = len(request.workflow.steps) * workload.instances
+        start = WorkflowStartRequest.model_validate({"initiator": {"type": "manual"}})
+        began = time.perf_counter()
+        await asyncio.gather(
+            *(
+                node.instances.start(workflow_id, "latest", start, "bench")
+                for _ in range(workload.instances)
+            )
+        )
+        status = await _wait(store, workflow_id, workload.instances)
+        seconds = time.perf_counter() - began
+    finally:
+        await node.stop()
+        await store.close()
+    return Figures(
+        workload=workload.name,
+        database="postgresql" if url and url.startswith("postgres") else "sqlite",
+        instances=workload.instances,
+        steps=steps,
+        seconds=round(seconds, 4),
+        ms_per_step=round(seconds * 1000 / steps, 4),
+        steps_per_second=round(steps / seconds, 1),
+        peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        status=status,
+    )
+
+
+async def _wait(store: Store, workflow_id: str, instances: int) -> str:
+    while True:
+        rows = await store.find_instances(
+            workflow_id, statuses=tuple(s.value for s in WorkflowStatus), limit=instances
+        )
+        statuses = {WorkflowStatus.from_stored(r.status) for r in rows}
+        if len(rows) == instances and all(s.is_terminal for s in statuses):
+            return "SUCCEEDED" if statuses == {WorkflowStatus.SUCCEEDED} else "FAILED"
+        await asyncio.sleep(0.002)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("workload", choices=sorted(WORKLOADS))
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="maestoso-bench-") as home:
+        figures = asyncio.run(measure(WORKLOADS[args.workload], args.database_url, Path(home)))
+    json.dump(asdict(figures), sys.stdout)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()

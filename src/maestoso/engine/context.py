@@ -1,0 +1,70 @@
+"""What every flow of a node shares: the store, the writer, the clock, the runtimes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from maestoso.clock import Clock
+from maestoso.engine.writer import StepWriter
+from maestoso.models import Workflow, box_key
+from maestoso.models.steps import StepType
+from maestoso.runtimes import StepRuntime
+from maestoso.store.port import Store
+
+
+@dataclass(slots=True)
+class EngineContext:
+    store: Store
+    writer: StepWriter
+    clock: Clock
+    runtimes: Mapping[StepType, StepRuntime]
+    wake_queue: Callable[[], None] = field(default=lambda: None)
+    instance_step_concurrency: int = 100
+    """Steps of one instance running at once when the workflow does not say."""
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledWorkflow:
+    """A run's workflow parsed once: its top-level steps in order and their wrapped JSON."""
+
+    workflow: Workflow
+    boxes: Mapping[str, dict[str, Any]]
+    ordinals: Mapping[str, int]
+
+
+def compile_workflow(document: Mapping[str, Any]) -> CompiledWorkflow:
+    return _compile(_Frozen(document))
+
+
+class _Frozen:
+    """A hashable view of a JSON document, so parsed workflows can be cached by content."""
+
+    __slots__ = ("_key", "document")
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        import json
+
+        self.document = document
+        self._key = json.dumps(document, sort_keys=True)
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Frozen) and other._key == self._key
+
+
+@lru_cache(maxsize=256)
+def _compile(frozen: _Frozen) -> CompiledWorkflow:
+    workflow = Workflow.model_validate(frozen.document)
+    boxes: dict[str, dict[str, Any]] = {}
+    ordinals: dict[str, int] = {}
+    for ordinal, (box, step) in enumerate(
+        zip(workflow.steps, workflow.top_steps(), strict=True), 1
+    ):
+        boxes[step.id] = {box_key(box): step.to_json()}
+        ordinals[step.id] = ordinal
+    return CompiledWorkflow(workflow, boxes, ordinals)

@@ -1,0 +1,60 @@
+"""One engine node: the flow executor, the queue worker and the services that use them."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import Mapping
+
+from maestoso.clock import Clock
+from maestoso.engine.context import EngineContext
+from maestoso.engine.executor import DEFAULT_GROUPS, FlowExecutor
+from maestoso.engine.instances import INSTANCE_ACTION, START_WORKFLOW, InstanceService
+from maestoso.engine.writer import StepWriter
+from maestoso.models.steps import StepType
+from maestoso.queue import QueueWorker
+from maestoso.runtimes import StepRuntime, default_runtimes
+from maestoso.store.port import Store
+
+
+class EngineNode:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        *,
+        runtimes: Mapping[StepType, StepRuntime] | None = None,
+        groups: int = DEFAULT_GROUPS,
+        owner: str | None = None,
+    ) -> None:
+        self.owner = owner or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
+        self.context = EngineContext(
+            store=store,
+            writer=StepWriter(store),
+            clock=clock,
+            runtimes=dict(runtimes or default_runtimes()),
+        )
+        self.executor = FlowExecutor(self.context, owner=self.owner, groups=groups)
+        self.instances = InstanceService(store, clock, self.executor, self._wake)
+        self.worker = QueueWorker(
+            store,
+            clock,
+            {
+                START_WORKFLOW: self.instances.on_start_workflow,
+                INSTANCE_ACTION: self.instances.on_instance_action,
+            },
+            owner=self.owner,
+        )
+        self.context.wake_queue = self._wake
+
+    def _wake(self) -> None:
+        self.worker.wake()
+
+    async def start(self) -> None:
+        """Claim the flow groups, resume their runs, and start handling events."""
+        await self.executor.start()
+        self.worker.start()
+
+    async def stop(self) -> None:
+        await self.worker.stop()
+        await self.executor.stop()

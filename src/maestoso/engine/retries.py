@@ -1,0 +1,89 @@
+"""Retry policy arithmetic: how many retries each failure class gets, and how long to wait."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from maestoso.models import Step, TypedStep
+from maestoso.models import seconds_of as _seconds_of
+from maestoso.models.retry import (
+    DEFAULT_BACKOFF,
+    DEFAULT_ERROR_RETRY_LIMIT,
+    DEFAULT_PLATFORM_RETRY_LIMIT,
+    DEFAULT_TIMEOUT_RETRY_LIMIT,
+    ExponentialBackoff,
+    FixedBackoff,
+    RetryPolicy,
+)
+from maestoso.models.statuses import StepStatus
+from maestoso.store.records import StepAttemptRow
+
+_KIND = {
+    StepStatus.USER_FAILED: "error",
+    StepStatus.PLATFORM_FAILED: "platform",
+    StepStatus.TIMEOUT_FAILED: "timeout",
+}
+_DEFAULT_LIMITS = {
+    "error": DEFAULT_ERROR_RETRY_LIMIT,
+    "platform": DEFAULT_PLATFORM_RETRY_LIMIT,
+    "timeout": DEFAULT_TIMEOUT_RETRY_LIMIT,
+}
+
+
+def _number(value: int | str | None, default: int) -> int:
+    if value is None:
+        return default
+    seconds = _seconds_of(value)
+    return default if seconds is None else seconds
+
+
+@dataclass(slots=True)
+class RetryTracker:
+    """Retries used so far, per failure class, against the step's policy."""
+
+    policy: RetryPolicy
+    used: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_DEFAULT_LIMITS, 0))
+
+    @classmethod
+    def of(cls, step: Step, previous: StepAttemptRow | None) -> RetryTracker:
+        policy = step.retry_policy if isinstance(step, TypedStep) and step.retry_policy else None
+        tracker = cls(policy or RetryPolicy())
+        retry = (previous.document.get("step_retry") if previous else None) or {}
+        for kind in _DEFAULT_LIMITS:
+            tracker.used[kind] = int(retry.get(f"{kind}_retries", 0))
+        return tracker
+
+    def limit(self, kind: str) -> int:
+        return _number(getattr(self.policy, f"{kind}_retry_limit"), _DEFAULT_LIMITS[kind])
+
+    def next_delay(self, status: StepStatus) -> float | None:
+        """Seconds to wait before the next attempt, or None when no retry is left."""
+        kind = _KIND.get(status)
+        if kind is None or self.used[kind] >= self.limit(kind):
+            return None
+        delay = self.backoff_seconds(kind, self.used[kind])
+        self.used[kind] += 1
+        return delay
+
+    def backoff_seconds(self, kind: str, retries: int) -> float:
+        backoff = self.policy.backoff or DEFAULT_BACKOFF
+        default = _number(getattr(DEFAULT_BACKOFF, f"{kind}_retry_backoff_in_secs"), 60)
+        base = _number(getattr(backoff, f"{kind}_retry_backoff_in_secs"), default)
+        if isinstance(backoff, FixedBackoff):
+            return float(base)
+        assert isinstance(backoff, ExponentialBackoff)
+        exponent = _number(getattr(backoff, f"{kind}_retry_exponent"), 2)
+        cap = _number(getattr(backoff, f"{kind}_retry_limit_in_secs"), 3600)
+        return float(min(base * exponent**retries, cap))
+
+    def summary(self) -> dict[str, int]:
+        """Maestro's ``step_retry`` bookkeeping."""
+        return {
+            "error_retries": self.used["error"],
+            "error_retry_limit": self.limit("error"),
+            "platform_retries": self.used["platform"],
+            "platform_retry_limit": self.limit("platform"),
+            "timeout_retries": self.used["timeout"],
+            "timeout_retry_limit": self.limit("timeout"),
+            "manual_retries": 0,
+        }

@@ -1,0 +1,284 @@
+"""One step of a run, from its first attempt to its final status (Maestro's task actor).
+
+States that follow each other without waiting are not written one by one: a NoOp step is
+one write (its final row, with every timestamp), a step that runs for a while two (RUNNING,
+then final). After a crash, a RUNNING attempt resumes with ``execute`` and its artifacts; an
+attempt never written simply runs again, since nothing of it was durable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from maestoso.engine.context import CompiledWorkflow, EngineContext
+from maestoso.engine.parameters import evaluate_scope, results_of
+from maestoso.engine.retries import RetryTracker
+from maestoso.engine.writer import Write
+from maestoso.errors import MaestosoError
+from maestoso.models import FailureMode, Step, TypedStep
+from maestoso.models.statuses import StepStatus
+from maestoso.runtimes import State, StepResult, StepRuntime
+from maestoso.store.records import Fence, InstanceRow, StepAttemptRow
+
+_STATUS_OF = {
+    State.DONE: StepStatus.SUCCEEDED,
+    State.USER_ERROR: StepStatus.USER_FAILED,
+    State.PLATFORM_ERROR: StepStatus.PLATFORM_FAILED,
+    State.FATAL_ERROR: StepStatus.FATALLY_FAILED,
+    State.STOPPED: StepStatus.STOPPED,
+    State.TIMED_OUT: StepStatus.TIMEOUT_FAILED,
+}
+
+
+@dataclass(slots=True)
+class _Context:
+    """The ``StepContext`` a runtime gets."""
+
+    step_id: str
+    attempt_id: int
+    params: dict[str, Any]
+    artifacts: dict[str, Any]
+    engine: EngineContext
+
+    def now_ms(self) -> int:
+        return self.engine.clock.now_ms()
+
+
+@dataclass(slots=True)
+class StepRun:
+    engine: EngineContext
+    instance: InstanceRow
+    compiled: CompiledWorkflow
+    step: Step
+    predecessors: tuple[str, ...]
+    fence: Fence
+    resume_from: StepAttemptRow | None = None
+    attempt_id: int = 1
+    status: StepStatus = StepStatus.CREATED
+    runtime_state: dict[str, Any] = field(default_factory=dict)
+    document: dict[str, Any] = field(default_factory=dict)
+    artifacts: dict[str, Any] = field(default_factory=dict)
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+    step_uuid: str = ""
+    context: _Context | None = None
+    retries: RetryTracker | None = None
+
+    @property
+    def runtime(self) -> StepRuntime | None:
+        return self.engine.runtimes.get(self.step.kind)
+
+    async def run(self) -> StepAttemptRow:
+        """Drive the step to its final status; returns the final attempt row (written)."""
+        retries = self.retries = RetryTracker.of(self.step, self.resume_from)
+        if self.resume_from is not None and self._resumable(self.resume_from):
+            self._load(self.resume_from)
+            result = await self._poll(await self._runtime_or_fail())
+        else:
+            self.attempt_id = _next_attempt_id(self.resume_from)
+            result = await self._attempt()
+        while True:
+            status = self._final_status(result.state)
+            delay = retries.next_delay(status)
+            if delay is None:
+                return await self._finish(self._settle(status, retries), result)
+            await self._finish(status, result)
+            await asyncio.sleep(delay)
+            self.attempt_id += 1
+            result = await self._attempt()
+
+    async def _attempt(self) -> StepResult:
+        now = self.engine.clock.now_ms()
+        self.step_uuid = str(uuid.uuid4())
+        self.artifacts, self.timeline = {}, []
+        self.runtime_state = {
+            "create_time": now,
+            "initialize_time": now,
+            "wait_signal_time": now,
+            "evaluate_param_time": now,
+        }
+        self.document = self._document()
+        try:
+            params = evaluate_scope(
+                self.step.params or {},
+                self._outer_variables(),
+                now_ms=now,
+                clock=self.engine.clock,
+                where=f"{self.step.id}.params",
+            )
+        except MaestosoError as exc:
+            self._log(exc.message)
+            return StepResult(state=State.FATAL_ERROR)
+        self.document["params"] = params
+        runtime = await self._runtime_or_fail()
+        if runtime is None:
+            return StepResult(state=State.FATAL_ERROR)
+        self.runtime_state["wait_permit_time"] = self.runtime_state["start_time"] = now
+        self.context = _Context(
+            self.step.id, self.attempt_id, results_of(params), self.artifacts, self.engine
+        )
+        result = await runtime.start(self.context)
+        self._absorb(result)
+        if result.state is not State.CONTINUE:
+            return result
+        self.status = StepStatus.RUNNING
+        self.runtime_state["execute_time"] = self.engine.clock.now_ms()
+        await self._write(self._row(self.status))
+        return await self._poll(runtime, result.next_poll_seconds)
+
+    async def _poll(self, runtime: StepRuntime | None, first: float | None = None) -> StepResult:
+        if runtime is None:
+            return StepResult(state=State.FATAL_ERROR)
+        assert self.context is not None
+        delay = first if first is not None else 0.0
+        while True:
+            await asyncio.sleep(max(delay, 0.0))
+            result = await runtime.execute(self.context)
+            self._absorb(result)
+            if result.state is not State.CONTINUE:
+                return result
+            delay = result.next_poll_seconds or runtime.default_poll_seconds
+
+    async def terminate(self) -> StepAttemptRow:
+        """The attempt's row after a stop: the runtime is told, the attempt is STOPPED."""
+        runtime = self.runtime
+        if runtime is not None and self.context is not None and self.status is StepStatus.RUNNING:
+            try:
+                self._absorb(await runtime.terminate(self.context))
+            except Exception as exc:  # a failing terminate must not keep the stop from landing
+                self._log(f"terminate failed: {type(exc).__name__}: {exc}")
+        if not self.runtime_state:
+            now = self.engine.clock.now_ms()
+            self.runtime_state = {"create_time": now}
+            self.document = self._document()
+            self.step_uuid = self.step_uuid or str(uuid.uuid4())
+        self.runtime_state["end_time"] = self.engine.clock.now_ms()
+        return self._row(StepStatus.STOPPED)
+
+    async def _runtime_or_fail(self) -> StepRuntime | None:
+        runtime = self.runtime
+        if runtime is None:
+            self._log(f"step type [{self.step.kind.value}] cannot run on this server yet")
+        return runtime
+
+    def _final_status(self, state: State) -> StepStatus:
+        return _STATUS_OF.get(state, StepStatus.INTERNALLY_FAILED)
+
+    def _settle(self, status: StepStatus, retries: RetryTracker) -> StepStatus:
+        """The final status once no retry is left, after the failure mode."""
+        if status.is_retryable:
+            status = (
+                StepStatus.TIMED_OUT
+                if status is StepStatus.TIMEOUT_FAILED
+                else StepStatus.FATALLY_FAILED
+            )
+        mode = getattr(self.step, "failure_mode", None)
+        if status.is_failed and mode is FailureMode.IGNORE_FAILURE:
+            return StepStatus.COMPLETED_WITH_ERROR
+        return status
+
+    async def _finish(self, status: StepStatus, result: StepResult) -> StepAttemptRow:
+        now = self.engine.clock.now_ms()
+        self.runtime_state.setdefault("finish_time", now)
+        self.runtime_state["end_time"] = now
+        row = self._row(status)
+        if not status.is_retryable:
+            return row  # the flow writes final rows, together with what they cause
+        await self._write(row)
+        return row
+
+    def _row(self, status: StepStatus) -> StepAttemptRow:
+        self.status = status
+        now = self.engine.clock.now_ms()
+        state = {"status": status.value, **self.runtime_state, "modify_time": now}
+        if self.retries is not None and self.document:
+            self.document["step_retry"] = self.retries.summary()
+        return StepAttemptRow(
+            workflow_id=self.instance.workflow_id,
+            instance_id=self.instance.instance_id,
+            run_id=self.instance.run_id,
+            step_id=self.step.id,
+            attempt_id=self.attempt_id,
+            step_uuid=self.step_uuid,
+            status=status.value,
+            runtime_state=state,
+            document=self.document,
+            artifacts=dict(self.artifacts) or None,
+            timeline=list(self.timeline),
+            create_time=self.runtime_state.get("create_time", now),
+            modify_time=now,
+        )
+
+    async def _write(self, row: StepAttemptRow) -> None:
+        await self.engine.writer.write(Write(attempts=[row]), self.fence)
+
+    def _document(self) -> dict[str, Any]:
+        instance = self.instance
+        document: dict[str, Any] = {
+            "workflow_uuid": instance.uuid,
+            "correlation_id": instance.document.get("correlation_id"),
+            "step_instance_id": self.compiled.ordinals[self.step.id],
+            "workflow_version_id": instance.version_id,
+            "definition": self.compiled.boxes[self.step.id],
+            "transition": {
+                "predecessors": list(self.predecessors),
+                "successors": dict(self.step.successors),
+            },
+        }
+        if isinstance(self.step, TypedStep) and self.step.tags:
+            document["tags"] = [t if isinstance(t, str) else t.to_json() for t in self.step.tags]
+        return document
+
+    def _outer_variables(self) -> dict[str, Any]:
+        instance = self.instance
+        return {
+            **results_of(instance.document.get("params") or {}),
+            "workflow_id": instance.workflow_id,
+            "workflow_instance_id": instance.instance_id,
+            "workflow_run_id": instance.run_id,
+            "step_id": self.step.id,
+            "step_attempt_id": self.attempt_id,
+            "step_instance_uuid": self.step_uuid,
+        }
+
+    def _absorb(self, result: StepResult) -> None:
+        self.artifacts.update(result.artifacts)
+        for message in result.timeline:
+            self._log(message)
+
+    def _log(self, message: str) -> None:
+        entry = {
+            "timestamp": self.engine.clock.now_ms(),
+            "type": "LOG",
+            "level": "INFO",
+            "message": message,
+        }
+        self.timeline.append(entry)
+
+    @staticmethod
+    def _resumable(row: StepAttemptRow) -> bool:
+        return row.status == StepStatus.RUNNING.value
+
+    def _load(self, row: StepAttemptRow) -> None:
+        self.attempt_id = row.attempt_id
+        self.step_uuid = row.step_uuid
+        self.status = StepStatus.RUNNING
+        self.runtime_state = {
+            k: v for k, v in row.runtime_state.items() if k not in ("status", "modify_time")
+        }
+        self.document = dict(row.document)
+        self.artifacts = dict(row.artifacts or {})
+        self.timeline = list(row.timeline)
+        params = results_of(self.document.get("params") or {})
+        self.context = _Context(self.step.id, self.attempt_id, params, self.artifacts, self.engine)
+
+
+def _next_attempt_id(previous: StepAttemptRow | None) -> int:
+    """A new attempt after a failed one; the same attempt again if it never got far."""
+    if previous is None:
+        return 1
+    if StepStatus(previous.status).is_retryable:
+        return previous.attempt_id + 1
+    return previous.attempt_id

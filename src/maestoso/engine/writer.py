@@ -1,0 +1,92 @@
+"""Group commit: the step writes of many actors that arrive together go in one transaction.
+
+Each actor awaits its own write. Writes queued while a transaction is in flight are committed
+together by the next one, so under load the number of commits stays small while a lone write
+is never delayed. If a shared transaction fails, its writes are retried one by one so that
+one conflicting write (a fenced group, a lost compare-and-set) fails only its own caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from maestoso.store.port import InstanceStore
+from maestoso.store.records import Fence, InstanceUpdate, JobEvent, StepAttemptRow
+
+
+@dataclass(slots=True)
+class Write:
+    attempts: list[StepAttemptRow] = field(default_factory=list)
+    instance_updates: list[InstanceUpdate] = field(default_factory=list)
+    events: list[JobEvent] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Pending:
+    write: Write
+    fence: Fence | None
+    done: asyncio.Future[None]
+
+
+class StepWriter:
+    def __init__(self, store: InstanceStore, *, max_batch: int = 500) -> None:
+        self._store = store
+        self._max_batch = max_batch
+        self._pending: list[_Pending] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def write(self, write: Write, fence: Fence | None) -> None:
+        """Commit ``write`` (with others queued alongside); raises what its commit raised."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append(_Pending(write, fence, done))
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._flush())
+        await done
+
+    async def _flush(self) -> None:
+        while self._pending:
+            batch, self._pending = (
+                self._pending[: self._max_batch],
+                self._pending[self._max_batch :],
+            )
+            by_fence: dict[Fence | None, list[_Pending]] = {}
+            for pending in batch:
+                by_fence.setdefault(pending.fence, []).append(pending)
+            for fence, group in by_fence.items():
+                await self._commit(fence, group)
+
+    async def _commit(self, fence: Fence | None, group: list[_Pending]) -> None:
+        try:
+            await self._save(fence, group)
+        except Exception as exc:
+            if len(group) == 1:
+                _settle(group[0], exc)
+                return
+            for pending in group:
+                try:
+                    await self._save(fence, [pending])
+                except Exception as single:
+                    _settle(pending, single)
+                else:
+                    _settle(pending, None)
+            return
+        for pending in group:
+            _settle(pending, None)
+
+    async def _save(self, fence: Fence | None, group: list[_Pending]) -> None:
+        await self._store.save_steps(
+            [a for p in group for a in p.write.attempts],
+            instance_updates=[u for p in group for u in p.write.instance_updates],
+            events=[e for p in group for e in p.write.events],
+            fence=fence,
+        )
+
+
+def _settle(pending: _Pending, error: BaseException | None) -> None:
+    if pending.done.done():
+        return
+    if error is None:
+        pending.done.set_result(None)
+    else:
+        pending.done.set_exception(error)

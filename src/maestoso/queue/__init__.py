@@ -1,0 +1,8 @@
+"""The durable job-event queue: events written with the state change that causes them,
+claimed by workers under a lease, retried with backoff, parked when they keep failing."""
+
+from __future__ import annotations
+
+from maestoso.queue.worker import Handler, QueueWorker, RetryLater
+
+__all__ = ["Handler", "QueueWorker", "RetryLater"]

@@ -1,0 +1,151 @@
+"""A queue worker: claims job events and hands each to the handler of its type.
+
+Nothing is dropped. A handler that raises is retried with exponential backoff while the error
+is retryable and attempts remain; otherwise the event is parked with its error, for a person
+to look at. Wake-ups are in-process (``wake``) so an event never waits for the next poll;
+polling is only the safety net for events written by other nodes or made available later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+
+from maestoso.clock import Clock
+from maestoso.errors import MaestosoError
+from maestoso.store.port import QueueStore
+from maestoso.store.records import QueuedEvent
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[QueuedEvent], Awaitable[None]]
+
+
+class RetryLater(Exception):
+    """Raised by a handler that cannot act yet: the event comes back after ``delay`` seconds
+    without counting as a failure."""
+
+    def __init__(self, delay: float, reason: str = "") -> None:
+        super().__init__(reason or f"retry in {delay}s")
+        self.delay = delay
+
+
+class QueueWorker:
+    def __init__(
+        self,
+        store: QueueStore,
+        clock: Clock,
+        handlers: Mapping[str, Handler],
+        *,
+        owner: str,
+        lease_ms: int = 30_000,
+        batch: int = 100,
+        poll_seconds: float = 2.0,
+        max_attempts: int = 8,
+        backoff_seconds: float = 1.0,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._handlers = dict(handlers)
+        self._owner = owner
+        self._lease_ms = lease_ms
+        self._batch = batch
+        self._poll_seconds = poll_seconds
+        self._max_attempts = max_attempts
+        self._backoff_seconds = backoff_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """Look for events now (call after committing new ones)."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="queue-worker")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    async def run_once(self) -> int:
+        """Claim and handle one batch; the number of events handled."""
+        events = await self._store.claim_events(
+            owner=self._owner, now=self._clock.now_ms(), lease_ms=self._lease_ms, limit=self._batch
+        )
+        if events:
+            await asyncio.gather(*(self._handle(event) for event in events))
+        return len(events)
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                handled = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("the queue could not be read; trying again")
+                handled = 0
+                await asyncio.sleep(self._backoff_seconds)
+            if handled:
+                continue
+            idle = await self._idle_seconds()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=idle)
+            except TimeoutError:
+                pass
+
+    async def _idle_seconds(self) -> float:
+        try:
+            upcoming = await self._store.next_available_time()
+        except MaestosoError:
+            return self._poll_seconds
+        if upcoming is None:
+            return self._poll_seconds
+        due = (upcoming - self._clock.now_ms()) / 1000
+        return min(self._poll_seconds, max(due, 0.001))
+
+    async def _handle(self, event: QueuedEvent) -> None:
+        handler = self._handlers.get(event.type)
+        if handler is None:
+            await self._store.park_event(event.msg_id, error=f"no handler for [{event.type}]")
+            return
+        try:
+            await handler(event)
+        except asyncio.CancelledError:
+            raise
+        except RetryLater as later:
+            available = self._clock.now_ms() + int(later.delay * 1000)
+            await self._store.retry_event(event.msg_id, available_at=available, error=str(later))
+            return
+        except Exception as exc:
+            await self._failed(event, exc)
+            return
+        await self._store.complete_event(event.msg_id)
+
+    async def _failed(self, event: QueuedEvent, exc: Exception) -> None:
+        error = f"{type(exc).__name__}: {exc}"
+        retryable = not isinstance(exc, MaestosoError) or exc.retryable
+        attempts = event.attempts + 1
+        if retryable and attempts < self._max_attempts:
+            delay = self._backoff_seconds * 2 ** (attempts - 1)
+            logger.warning(
+                "event %s %s failed (%s); retry in %.1fs", event.msg_id, event.type, error, delay
+            )
+            available = self._clock.now_ms() + int(delay * 1000)
+            await self._store.retry_event(event.msg_id, available_at=available, error=error)
+        else:
+            logger.error(
+                "event %s %s parked after %d attempts: %s",
+                event.msg_id,
+                event.type,
+                attempts,
+                error,
+            )
+            await self._store.park_event(event.msg_id, error=error)

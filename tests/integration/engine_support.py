@@ -1,0 +1,102 @@
+"""A running engine node and API over a real store, for engine tests."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from maestoso import api
+from maestoso.clock import SystemClock
+from maestoso.engine.instance_reads import InstanceReader
+from maestoso.engine.node import EngineNode
+from maestoso.engine.workflows import WorkflowService
+from maestoso.models.statuses import WorkflowStatus
+from maestoso.models.steps import StepType
+from maestoso.runtimes import StepRuntime, default_runtimes
+from maestoso.store import SqlStore
+from maestoso.store.records import InstanceRow, StepAttemptRow
+
+
+@dataclass
+class Harness:
+    store: SqlStore
+    node: EngineNode
+    http: httpx.AsyncClient
+
+    async def create(self, body: Mapping[str, Any]) -> None:
+        response = await self.http.post("/api/v3/workflows", json=dict(body))
+        assert response.status_code == 200, response.text
+
+    async def start(self, workflow_id: str, **request: Any) -> dict[str, Any]:
+        body = {"initiator": {"type": "manual"}, **request}
+        response = await self.http.post(
+            f"/api/v3/workflows/{workflow_id}/versions/latest/actions/start", json=body
+        )
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    async def wait(
+        self, workflow_id: str, instance_id: int, *, timeout: float = 20.0, run_id: int = 1
+    ) -> InstanceRow:
+        deadline = time.monotonic() + timeout
+        while True:
+            row = await self.store.get_instance(workflow_id, instance_id, run_id)
+            assert row is not None
+            if WorkflowStatus.from_stored(row.status).is_terminal:
+                return row
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{workflow_id}/{instance_id} still {row.status}")
+            await asyncio.sleep(0.02)
+
+    async def wait_status(
+        self, workflow_id: str, instance_id: int, status: str, timeout: float = 20.0
+    ) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            row = await self.store.get_instance(workflow_id, instance_id)
+            assert row is not None
+            if row.status == status:
+                return
+            assert time.monotonic() < deadline, f"still {row.status}, not {status}"
+            await asyncio.sleep(0.02)
+
+    async def steps(
+        self, workflow_id: str, instance_id: int, run_id: int = 1
+    ) -> dict[str, StepAttemptRow]:
+        rows = await self.store.get_step_attempts(workflow_id, instance_id, run_id)
+        return {row.step_id: row for row in rows}
+
+
+@asynccontextmanager
+async def harness(
+    database_url: str, runtimes: Mapping[StepType, StepRuntime] | None = None
+) -> AsyncIterator[Harness]:
+    clock = SystemClock()
+    store = await SqlStore.open(database_url)
+    node = EngineNode(store, clock, runtimes={**default_runtimes(), **(runtimes or {})})
+    try:
+        await node.start()
+    except BaseException:
+        await store.close()
+        raise
+    services = api.Services(
+        workflows=WorkflowService(store, clock),
+        instances=InstanceReader(store, clock),
+        actions=node.instances,
+    )
+    app = api.create_app(services, clock)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://maestoso", headers={"user": "tester"}
+        ) as http:
+            yield Harness(store, node, http)
+    finally:
+        await node.stop()
+        await store.close()
