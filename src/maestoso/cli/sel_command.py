@@ -7,6 +7,7 @@ import json
 import typer
 
 from maestoso.sel import SelError, evaluate
+from maestoso.sel.maestro import sanitize
 
 
 def _variables(pairs: list[str]) -> dict[str, object]:
@@ -25,7 +26,10 @@ def _variables(pairs: list[str]) -> dict[str, object]:
 
 
 def sel(
-    expression: str = typer.Argument(..., help='The SEL expression, e.g. "1 + 1;".'),
+    expression: str = typer.Argument(
+        ...,
+        help='The SEL expression, e.g. "1 + 1" (a missing final ";" is added, as Maestro does).',
+    ),
     var: list[str] = typer.Option(  # noqa: B008
         [], "--var", "-v", help="An input variable as name=json; repeatable."
     ),
@@ -33,7 +37,7 @@ def sel(
     """Evaluate a SEL expression and print its value and type."""
     variables = _variables(var)
     try:
-        result = evaluate(expression, variables)
+        result = evaluate(sanitize(expression), variables)
     except SelError as error:
         where = f" (line {error.line}, column {error.column})" if error.line is not None else ""
         typer.echo(f"error: {error.kind}: {error.message}{where}", err=True)

@@ -39,6 +39,7 @@ from maestoso.models.retry import RETRY_LIMIT_MAX, RETRY_WAIT_MAX_SECS, Exponent
 from maestoso.models.steps import StepType
 from maestoso.models.triggers import PREDEFINED_CRONS
 from maestoso.models.workflow import DEPTH_LIMIT, STEP_LIMIT, TIMEOUT_MAX_SECS
+from maestoso.params.references import unknown_references
 
 RESERVED_PARAM_NAMES = frozenset(
     {
@@ -117,6 +118,7 @@ def _check_workflow(workflow: Workflow, errors: _Errors) -> None:
         errors.add("workflow.steps", f"has {total} steps; at most {STEP_LIMIT} are allowed")
     _check_level("workflow.steps", workflow.steps, 1, set(), errors)
     errors.items.extend(expression_problems(workflow))
+    errors.items.extend(unknown_references(workflow))
 
 
 def _check_level(
