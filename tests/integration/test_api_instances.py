@@ -352,6 +352,8 @@ async def test_instances_pagination(client: httpx.AsyncClient, store: SqlStore) 
     latest_run = rest["elements"][0]
     assert latest_run["workflow_run_id"] == 2
     assert latest_run["aggregated_info"]["step_aggregated_views"]["a"]["workflow_run_id"] == 1
+    beyond = (await client.get(instances, params={"first": 2, "cursor": str(2**70)})).json()
+    assert beyond["elements"] == []
     plain = (await client.get(instances, params={"last": 3, "aggregated": "false"})).json()
     assert sorted(i["workflow_instance_id"] for i in plain["elements"]) == [1, 2, 3]
     assert all("aggregated_info" not in i for i in plain["elements"])
@@ -471,6 +473,8 @@ async def test_not_found(
         ("/demo/instances?first=0", "page size must be between 1 and 200"),
         ("/demo/instances?first=1&cursor=x", "invalid cursor [x]"),
         ("/demo/instances/one", "instance_id"),
+        (f"/demo/instances/{2**63}", "instance_id"),
+        (f"/demo/instances/1/runs/{2**63}", f"invalid workflow run [{2**63}]"),
         ("/demo/instances/1?enriched=maybe", "enriched"),
     ],
 )

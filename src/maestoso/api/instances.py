@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from maestoso.api.services import instance_reader
-from maestoso.engine.instance_reads import InstanceReader, instance_action_map, step_action_map
+from maestoso.engine.instance_reads import (
+    MAX_ID,
+    InstanceReader,
+    instance_action_map,
+    step_action_map,
+)
 
 router = APIRouter(prefix="/api/v3/workflows", tags=["instances"])
 
@@ -19,6 +24,7 @@ Reader = Annotated[InstanceReader, Depends(instance_reader)]
 First = Annotated[int | None, Query()]
 Last = Annotated[int | None, Query()]
 Cursor = Annotated[str | None, Query()]
+InstanceId = Annotated[int, Path(le=MAX_ID)]
 JSON = dict[str, Any]
 
 
@@ -46,7 +52,7 @@ async def list_instances(
 
 @router.get("/{workflow_id}/instances/{instance_id}", summary="An instance over all its runs")
 async def get_instance(
-    workflow_id: str, instance_id: int, reader: Reader, enriched: bool = True
+    workflow_id: str, instance_id: InstanceId, reader: Reader, enriched: bool = True
 ) -> JSON:
     return await reader.get_instance(workflow_id, instance_id, enriched=enriched)
 
@@ -54,7 +60,7 @@ async def get_instance(
 @router.get("/{workflow_id}/instances/{instance_id}/runs", summary="Runs, newest first")
 async def list_runs(
     workflow_id: str,
-    instance_id: int,
+    instance_id: InstanceId,
     reader: Reader,
     first: First = None,
     last: Last = None,
@@ -66,7 +72,7 @@ async def list_runs(
 @router.get("/{workflow_id}/instances/{instance_id}/runs/{run}", summary="One run")
 async def get_run(
     workflow_id: str,
-    instance_id: int,
+    instance_id: InstanceId,
     run: str,
     reader: Reader,
     enriched: bool = True,
@@ -78,7 +84,7 @@ async def get_run(
 
 
 @router.get("/{workflow_id}/instances/{instance_id}/steps", summary="Every step, over all runs")
-async def list_steps(workflow_id: str, instance_id: int, reader: Reader) -> list[JSON]:
+async def list_steps(workflow_id: str, instance_id: InstanceId, reader: Reader) -> list[JSON]:
     return await reader.list_steps(workflow_id, instance_id)
 
 
@@ -86,7 +92,7 @@ async def list_steps(workflow_id: str, instance_id: int, reader: Reader) -> list
     "/{workflow_id}/instances/{instance_id}/steps/{step_id}", summary="A step, over all runs"
 )
 async def get_step_view(
-    workflow_id: str, instance_id: int, step_id: str, reader: Reader, enriched: bool = True
+    workflow_id: str, instance_id: InstanceId, step_id: str, reader: Reader, enriched: bool = True
 ) -> JSON:
     return await reader.get_step_view(workflow_id, instance_id, step_id, enriched=enriched)
 
@@ -95,7 +101,7 @@ async def get_step_view(
     "/{workflow_id}/instances/{instance_id}/runs/{run}/steps", summary="Every step of a run"
 )
 async def list_run_steps(
-    workflow_id: str, instance_id: int, run: str, reader: Reader
+    workflow_id: str, instance_id: InstanceId, run: str, reader: Reader
 ) -> list[JSON]:
     return await reader.list_run_steps(workflow_id, instance_id, run)
 
@@ -106,7 +112,7 @@ async def list_run_steps(
 )
 async def get_step_attempt(
     workflow_id: str,
-    instance_id: int,
+    instance_id: InstanceId,
     run: str,
     step_id: str,
     attempt: str,

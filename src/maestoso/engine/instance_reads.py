@@ -19,6 +19,9 @@ from maestoso.models.statuses import STEP_ACTIONS, WORKFLOW_ACTIONS, StepStatus
 from maestoso.store.port import Store
 from maestoso.store.records import InstanceRow, StepAttemptRow
 
+MAX_ID = 2**63 - 1
+"""The largest id a database column holds (a signed 64-bit integer)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Selector:
@@ -32,7 +35,7 @@ class Selector:
         lowered = text.strip().lower()
         if lowered == "latest":
             return cls(None)
-        if lowered.isascii() and lowered.isdigit() and int(lowered) > 0:
+        if lowered.isascii() and lowered.isdigit() and 0 < int(lowered) <= MAX_ID:
             return cls(int(lowered))
         raise ValidationError(
             f"invalid {what} [{text}]", [f"{what}: [{text}] must be latest or a positive number"]
@@ -128,9 +131,10 @@ class InstanceReader:
             raise NotFoundError(f"Cannot find workflow [{workflow_id}]")
         latest = workflow.latest_instance_id
         rows: list[InstanceRow] = []
-        if latest:
-            low, high = page.id_range(1, latest)
-            rows = await self._store.list_instances(workflow_id, low=low, high=high)
+        low, high = page.id_range(1, latest)
+        # A cursor past the latest id must not reach the database (it may not fit a column).
+        if 1 <= low <= latest:
+            rows = await self._store.list_instances(workflow_id, low=low, high=min(high, latest))
         elements = [
             instance_json(
                 row, aggregated_info=await self._aggregated_info(row) if aggregated else None
