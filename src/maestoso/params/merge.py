@@ -110,7 +110,7 @@ def _merged(
         changed = False
     final = _build((previous or target).type, value, fields, {})
     if changed and not layer.source.is_system and not _upstream_system(target, layer):
-        _check_modes(name, final, previous, layer, target, internal)
+        _check_modes(name, final, previous, layer, target)
     meta = {SOURCE_KEY: _source(name, target, previous, layer, changed).value}
     if internal is not None:
         meta[INTERNAL_MODE_KEY] = internal.value
@@ -168,7 +168,6 @@ def _check_modes(
     previous: ParamDefinition | None,
     layer: Layer,
     target: ParamDefinition,
-    internal: InternalMode | None,
 ) -> None:
     allowed = ALLOWED_MODES.get(layer.source, START_MODES)
     if layer.restart:
@@ -182,12 +181,10 @@ def _check_modes(
                 f"Cannot modify param mode to be less strict for parameter [{name}] "
                 f"from [{previous.mode}] to [{final.mode}]"
             )
+    # A RESERVED param needs no check of its own: its mode is CONSTANT, which no user
+    # stage may change.
     if _internal_mode(target) is not None:
         raise ParamError(f"Cannot modify system mode for parameter [{name}]")
-    if internal is InternalMode.RESERVED:
-        raise ParamError(
-            f"Cannot modify param with system mode [{internal}] for parameter [{name}]"
-        )
 
 
 def _upstream_system(target: ParamDefinition, layer: Layer) -> bool:

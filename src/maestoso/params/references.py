@@ -62,7 +62,9 @@ def _check_steps(path: str, boxes: list[StepBox], outer: _Known) -> Iterator[str
         step = unbox(box)
         step_path = f"{path}[{index}].{box_key(box)}"
         known = outer.with_params(step.params)
-        yield from _check_params(f"{step_path}.params", step.params, known)
+        # An expression loop_params leaves the names unknown to the inner steps only.
+        own = _Known(known.names, outer.open)
+        yield from _check_params(f"{step_path}.params", step.params, own)
         yield from _check_steps(f"{step_path}.steps", step.children, known)
 
 

@@ -50,3 +50,9 @@ def test_benchmark_main_prints_figures(
     bench.main()
     out = capsys.readouterr().out
     assert "evals/s" in out and "arithmetic" in out
+
+
+def test_sel_command_adds_the_missing_semicolon_as_maestro_does() -> None:
+    result = runner.invoke(app, ["sel", "1 + 2"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "3  (LONG)"
