@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,13 @@ class Settings:
     port: int = DEFAULT_PORT
     pagerduty_services: frozenset[str] = field(default_factory=frozenset)
     """PagerDuty services that alerting may name."""
+    node_id: str | None = None
+    """This node's name in flow-group leases (default ``host:port``). A node restarted under
+    the same name takes its groups back at once instead of waiting for their leases to end."""
+
+    @property
+    def node_name(self) -> str:
+        return self.node_id or f"{socket.gethostname()}:{self.port}"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -32,4 +40,5 @@ class Settings:
             host=env.get("MAESTOSO_HOST", DEFAULT_HOST),
             port=int(env.get("MAESTOSO_PORT", str(DEFAULT_PORT))),
             pagerduty_services=frozenset(s.strip() for s in services.split(",") if s.strip()),
+            node_id=env.get("MAESTOSO_NODE_ID") or None,
         )
