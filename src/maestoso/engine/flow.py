@@ -18,7 +18,7 @@ from typing import Any
 from maestoso.dsl.dag import Dag
 from maestoso.engine.context import CompiledWorkflow, EngineContext, compile_workflow
 from maestoso.engine.overview import runtime_overview
-from maestoso.engine.parameters import results_of
+from maestoso.engine.param_context import parameters, results_of
 from maestoso.engine.task import StepRun
 from maestoso.engine.writer import Write
 from maestoso.errors import FencedError
@@ -80,6 +80,7 @@ class FlowActor:
             self._compiled.workflow.instance_step_concurrency or engine.instance_step_concurrency
         )
         self.task: asyncio.Task[None] | None = None
+        self._workflow_params = parameters(instance.document.get("params"))
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -203,6 +204,8 @@ class FlowActor:
             predecessors=self._dag.predecessors[step_id],
             fence=self.fence,
             resume_from=resume_from,
+            workflow_params=self._workflow_params,
+            step_rows=self._final.get,
         )
         self._running[step_id] = (run, asyncio.create_task(self._drive(run)))
 

@@ -10,12 +10,13 @@ from typing import Any
 from maestoso.clock import Clock
 from maestoso.engine.context import compile_workflow
 from maestoso.engine.executor import FlowExecutor, group_of
-from maestoso.engine.parameters import evaluate_scope
+from maestoso.engine.param_context import RunContext
 from maestoso.engine.workflows import VersionSelector
 from maestoso.errors import ConflictError, InvalidStatusError, NotFoundError
 from maestoso.models import RunStrategy, UserRef, user_name
 from maestoso.models.start import InitiatorType, WorkflowStartRequest
 from maestoso.models.statuses import WorkflowStatus
+from maestoso.params import evaluate_workflow_params
 from maestoso.queue import RetryLater
 from maestoso.store.port import Store
 from maestoso.store.records import InstanceRow, InstanceUpdate, JobEvent, QueuedEvent
@@ -97,15 +98,19 @@ class InstanceService:
         workflow = compile_workflow(definition).workflow
         workflow_id = workflow.id
         run_params = {k: v.to_json() for k, v in (request.run_params or {}).items()}
-        scope = {**(workflow.params or {}), **(request.run_params or {})}
-        defaults = {"workflow_id": workflow_id, "owner": user_name(properties.get("owner"))}
-        params = evaluate_scope(
-            scope, defaults, now_ms=now, clock=self._clock, where="workflow.params"
+        instance_uuid = request.request_id or str(uuid.uuid4())
+        provisional = _provisional(workflow_id, version_id, instance_uuid, properties, request)
+        evaluated = evaluate_workflow_params(
+            workflow.params,
+            run_params=request.run_params,
+            context=RunContext(provisional),
+            clock=_At(now),
+            workflow_id=workflow_id,
         )
+        params = {name: param.to_json() for name, param in evaluated.items()}
         initiator = request.initiator.to_json()
         if request.initiator.type is InitiatorType.MANUAL:
             initiator["user"] = caller
-        instance_uuid = request.request_id or str(uuid.uuid4())
         steps = workflow.top_steps()
         predecessors: dict[str, list[str]] = {step.id: [] for step in steps}
         for step in steps:
@@ -340,3 +345,47 @@ class InstanceService:
         if lock is None:
             lock = self._locks[workflow_id] = asyncio.Lock()
         return lock
+
+
+class _At:
+    """A clock frozen at the request's time, so every default (RUN_TS…) agrees."""
+
+    def __init__(self, now_ms: int) -> None:
+        self._now_ms = now_ms
+
+    def now_ms(self) -> int:
+        return self._now_ms
+
+
+def _provisional(
+    workflow_id: str,
+    version_id: int,
+    instance_uuid: str,
+    properties: dict[str, Any],
+    request: WorkflowStartRequest,
+) -> InstanceRow:
+    """What params may read of an instance before it is stored (its id is not known yet)."""
+    return InstanceRow(
+        workflow_id=workflow_id,
+        instance_id=0,
+        run_id=1,
+        uuid=instance_uuid,
+        version_id=version_id,
+        status=WorkflowStatus.CREATED.value,
+        group_id=0,
+        initiator=request.initiator.to_json(),
+        depth=0,
+        document={
+            "run_properties": {"owner": properties.get("owner")},
+            "run_config": {"policy": "START_FRESH_NEW_RUN"},
+        },
+        runtime_overview=None,
+        artifacts=None,
+        timeline=[],
+        execution_id=None,
+        request_time=0,
+        create_time=0,
+        start_time=None,
+        end_time=None,
+        modify_time=0,
+    )

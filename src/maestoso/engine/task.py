@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from maestoso.engine.context import CompiledWorkflow, EngineContext
-from maestoso.engine.parameters import evaluate_scope, results_of
+from maestoso.engine.param_context import RunContext, results_of
 from maestoso.engine.retries import RetryTracker
 from maestoso.engine.writer import Write
 from maestoso.errors import MaestosoError
 from maestoso.models import FailureMode, Step, TypedStep
 from maestoso.models.statuses import StepStatus
+from maestoso.params import Parameter, evaluate_step_params
 from maestoso.runtimes import State, StepResult, StepRuntime
 from maestoso.store.records import Fence, InstanceRow, StepAttemptRow
 
@@ -65,6 +67,8 @@ class StepRun:
     step_uuid: str = ""
     context: _Context | None = None
     retries: RetryTracker | None = None
+    workflow_params: Mapping[str, Parameter] = field(default_factory=dict)
+    step_rows: Callable[[str], StepAttemptRow | None] = lambda _: None
 
     @property
     def runtime(self) -> StepRuntime | None:
@@ -101,16 +105,16 @@ class StepRun:
         }
         self.document = self._document()
         try:
-            params = evaluate_scope(
-                self.step.params or {},
-                self._outer_variables(),
-                now_ms=now,
+            evaluated = evaluate_step_params(
+                self.step,
+                self.workflow_params,
+                context=self._param_context(),
                 clock=self.engine.clock,
-                where=f"{self.step.id}.params",
             )
         except MaestosoError as exc:
             self._log(exc.message)
             return StepResult(state=State.FATAL_ERROR)
+        params = {name: param.to_json() for name, param in evaluated.items()}
         self.document["params"] = params
         runtime = await self._runtime_or_fail()
         if runtime is None:
@@ -231,17 +235,16 @@ class StepRun:
             document["tags"] = [t if isinstance(t, str) else t.to_json() for t in self.step.tags]
         return document
 
-    def _outer_variables(self) -> dict[str, Any]:
-        instance = self.instance
-        return {
-            **results_of(instance.document.get("params") or {}),
-            "workflow_id": instance.workflow_id,
-            "workflow_instance_id": instance.instance_id,
-            "workflow_run_id": instance.run_id,
+    def _param_context(self) -> RunContext:
+        current = {
             "step_id": self.step.id,
-            "step_attempt_id": self.attempt_id,
+            "step_instance_id": self.compiled.ordinals[self.step.id],
             "step_instance_uuid": self.step_uuid,
+            "step_attempt_id": self.attempt_id,
+            "step_type_info": self.step.kind.value,
+            "MAESTRO_STEP_ERROR_RETRIES": self.retries.used["error"] if self.retries else 0,
         }
+        return RunContext(self.instance, self.step_rows, current)
 
     def _absorb(self, result: StepResult) -> None:
         self.artifacts.update(result.artifacts)
