@@ -26,9 +26,13 @@ class WorkflowStatus(StrEnum):
 
 
 _TERMINAL_WORKFLOW = frozenset(
-    {WorkflowStatus.TIMED_OUT, WorkflowStatus.STOPPED, WorkflowStatus.FAILED,
-     WorkflowStatus.SUCCEEDED}
-)  # fmt: skip
+    {
+        WorkflowStatus.TIMED_OUT,
+        WorkflowStatus.STOPPED,
+        WorkflowStatus.FAILED,
+        WorkflowStatus.SUCCEEDED,
+    }
+)
 
 
 class StepStatus(StrEnum):
@@ -84,18 +88,31 @@ class StepStatus(StrEnum):
 
 
 _COMPLETE_STEP = frozenset(
-    {StepStatus.DISABLED, StepStatus.UNSATISFIED, StepStatus.SKIPPED, StepStatus.SUCCEEDED,
-     StepStatus.COMPLETED_WITH_ERROR}
-)  # fmt: skip
+    {
+        StepStatus.DISABLED,
+        StepStatus.UNSATISFIED,
+        StepStatus.SKIPPED,
+        StepStatus.SUCCEEDED,
+        StepStatus.COMPLETED_WITH_ERROR,
+    }
+)
 _RETRYABLE_STEP = frozenset(
     {StepStatus.USER_FAILED, StepStatus.PLATFORM_FAILED, StepStatus.TIMEOUT_FAILED}
 )
 _FAILED_STEP = _RETRYABLE_STEP | {StepStatus.FATALLY_FAILED, StepStatus.INTERNALLY_FAILED}
 _TERMINAL_STEP = _COMPLETE_STEP | _FAILED_STEP | {StepStatus.STOPPED, StepStatus.TIMED_OUT}
-_OVERVIEW_STEP = frozenset(
-    {StepStatus.PAUSED, StepStatus.WAITING_FOR_SIGNALS, StepStatus.EVALUATING_PARAMS,
-     StepStatus.WAITING_FOR_PERMITS, StepStatus.RUNNING}
-) | _FAILED_STEP  # fmt: skip
+_OVERVIEW_STEP = (
+    frozenset(
+        {
+            StepStatus.PAUSED,
+            StepStatus.WAITING_FOR_SIGNALS,
+            StepStatus.EVALUATING_PARAMS,
+            StepStatus.WAITING_FOR_PERMITS,
+            StepStatus.RUNNING,
+        }
+    )
+    | _FAILED_STEP
+)
 
 
 class InstanceAction(StrEnum):
