@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from maestoso.models import user_name
 from maestoso.params import Parameter, StepSnapshot
 from maestoso.store.records import InstanceRow, StepAttemptRow
 
@@ -23,6 +22,11 @@ _unique = itertools.count(int.from_bytes(os.urandom(4), "big") << 20)
 def parameters(stored: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Parameter]:
     """Evaluated params as stored (JSON) → ``Parameter`` values."""
     return {name: Parameter.from_json(name, data) for name, data in (stored or {}).items()}
+
+
+def _name(owner: Any) -> Any:
+    """A stored owner is a name or a user object (``{"name": …, <auth info>}``)."""
+    return owner.get("name") if isinstance(owner, dict) else owner
 
 
 def results_of(stored: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Any]:
@@ -53,7 +57,7 @@ class RunContext:
             "workflow_id": row.workflow_id,
             "workflow_instance_id": row.instance_id,
             "workflow_run_id": row.run_id,
-            "owner": user_name((row.document.get("run_properties") or {}).get("owner")),
+            "owner": _name((row.document.get("run_properties") or {}).get("owner")),
             "INITIATOR_TYPE": initiator.get("type"),
             "INITIATOR_TIMEZONE": initiator.get("timezone"),
             "RUN_POLICY": (row.document.get("run_config") or {}).get("policy"),
