@@ -29,7 +29,7 @@ async def running_services(
     """The store and services, open for the duration of the block."""
     clock = clock or SystemClock()
     store = await open_store(settings.database_url, settings.home)
-    node = EngineNode(store, clock, owner=settings.node_name)
+    node = EngineNode(store, clock, owner=settings.node_name, home=settings.home)
     try:
         await node.start()
         validation = ValidationSettings(pagerduty_services=settings.pagerduty_services)

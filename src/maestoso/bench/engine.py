@@ -97,7 +97,7 @@ WORKLOADS = {
 async def measure(workload: Workload, url: str | None, home: Path) -> Figures:
     clock = SystemClock()
     store = await open_store(url, home)
-    node = EngineNode(store, clock)
+    node = EngineNode(store, clock, home=home)
     try:
         await node.start()
         request = parse_model(WorkflowCreateRequest, workload.definition())

@@ -87,7 +87,7 @@ async def _run(
 ) -> WorkflowStatus:
     clock = SystemClock()
     store = await open_store(url or os.environ.get("MAESTOSO_RUN_DATABASE_URL"), home)
-    node = EngineNode(store, clock)
+    node = EngineNode(store, clock, home=home)
     try:
         await node.start()
         if request.properties is None or request.properties.owner is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from maestoso.clock import Clock
@@ -13,6 +14,7 @@ from maestoso.models import Workflow, box_key
 from maestoso.models.steps import StepType
 from maestoso.runtimes import StepRuntime
 from maestoso.store.port import Store
+from maestoso.store.records import InstanceRow
 
 
 @dataclass(slots=True)
@@ -24,6 +26,19 @@ class EngineContext:
     wake_queue: Callable[[], None] = field(default=lambda: None)
     instance_step_concurrency: int = 100
     """Steps of one instance running at once when the workflow does not say."""
+    home: Path = field(default_factory=lambda: Path(".maestoso"))
+    """The data directory; step logs live under ``logs/`` in it."""
+
+    def log_dir(self, instance: InstanceRow, step_id: str, attempt_id: int) -> Path:
+        return (
+            self.home
+            / "logs"
+            / instance.workflow_id
+            / str(instance.instance_id)
+            / str(instance.run_id)
+            / step_id
+            / str(attempt_id)
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import uuid
 from collections.abc import Mapping
+from pathlib import Path
 
 from maestoso.clock import Clock
 from maestoso.engine.context import EngineContext
@@ -26,6 +27,7 @@ class EngineNode:
         runtimes: Mapping[StepType, StepRuntime] | None = None,
         groups: int = DEFAULT_GROUPS,
         owner: str | None = None,
+        home: Path | None = None,
     ) -> None:
         self.owner = owner or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
         self.context = EngineContext(
@@ -33,6 +35,7 @@ class EngineNode:
             writer=StepWriter(store),
             clock=clock,
             runtimes=dict(runtimes or default_runtimes()),
+            home=home or Path(".maestoso"),
         )
         self.executor = FlowExecutor(self.context, owner=self.owner, groups=groups)
         self.instances = InstanceService(store, clock, self.executor, self._wake)

@@ -12,6 +12,7 @@ import asyncio
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from maestoso.engine.context import CompiledWorkflow, EngineContext
@@ -39,11 +40,29 @@ _STATUS_OF = {
 class _Context:
     """The ``StepContext`` a runtime gets."""
 
+    instance: InstanceRow
     step_id: str
     attempt_id: int
+    step_uuid: str
     params: dict[str, Any]
     artifacts: dict[str, Any]
     engine: EngineContext
+
+    @property
+    def workflow_id(self) -> str:
+        return self.instance.workflow_id
+
+    @property
+    def instance_id(self) -> int:
+        return self.instance.instance_id
+
+    @property
+    def run_id(self) -> int:
+        return self.instance.run_id
+
+    @property
+    def log_dir(self) -> Path:
+        return self.engine.log_dir(self.instance, self.step_id, self.attempt_id)
 
     def now_ms(self) -> int:
         return self.engine.clock.now_ms()
@@ -120,9 +139,7 @@ class StepRun:
         if runtime is None:
             return StepResult(state=State.FATAL_ERROR)
         self.runtime_state["wait_permit_time"] = self.runtime_state["start_time"] = now
-        self.context = _Context(
-            self.step.id, self.attempt_id, results_of(params), self.artifacts, self.engine
-        )
+        self.context = self._make_context(params)
         result = await runtime.start(self.context)
         self._absorb(result)
         if result.state is not State.CONTINUE:
@@ -248,6 +265,12 @@ class StepRun:
 
     def _absorb(self, result: StepResult) -> None:
         self.artifacts.update(result.artifacts)
+        if result.output_params:
+            params = dict(self.document.get("params") or {})
+            params.update(result.output_params)
+            self.document["params"] = params
+            if self.context is not None:
+                self.context.params.update(results_of(result.output_params))
         for message in result.timeline:
             self._log(message)
 
@@ -274,8 +297,18 @@ class StepRun:
         self.document = dict(row.document)
         self.artifacts = dict(row.artifacts or {})
         self.timeline = list(row.timeline)
-        params = results_of(self.document.get("params") or {})
-        self.context = _Context(self.step.id, self.attempt_id, params, self.artifacts, self.engine)
+        self.context = self._make_context(self.document.get("params") or {})
+
+    def _make_context(self, params: Mapping[str, Mapping[str, Any]]) -> _Context:
+        return _Context(
+            self.instance,
+            self.step.id,
+            self.attempt_id,
+            self.step_uuid,
+            results_of(params),
+            self.artifacts,
+            self.engine,
+        )
 
 
 def _next_attempt_id(previous: StepAttemptRow | None) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Protocol
 
 
@@ -38,6 +39,9 @@ class StepResult:
     """Messages for the attempt's timeline."""
     next_poll_seconds: float | None = None
     """For CONTINUE: when to call ``execute`` again (None: the step type's default)."""
+    output_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Params the work produced (Maestro's output params): name → evaluated param JSON
+    (``{"type", "value", "evaluated_result", …}``). They replace or join the step's params."""
 
 
 CONTINUE = StepResult(state=State.CONTINUE)
@@ -48,10 +52,30 @@ class StepContext(Protocol):
     """The engine as a runtime sees it."""
 
     @property
+    def workflow_id(self) -> str: ...
+
+    @property
+    def instance_id(self) -> int: ...
+
+    @property
+    def run_id(self) -> int: ...
+
+    @property
     def step_id(self) -> str: ...
 
     @property
     def attempt_id(self) -> int: ...
+
+    @property
+    def step_uuid(self) -> str:
+        """Unique per attempt; a stable name for the attempt's external work."""
+        ...
+
+    @property
+    def log_dir(self) -> Path:
+        """Where the attempt's logs go (created by whoever writes there first). Files in it
+        are served by the step logs endpoint and kept with the attempt."""
+        ...
 
     @property
     def params(self) -> dict[str, Any]:
