@@ -6,21 +6,32 @@ timeout (another process's write makes us wait rather than fail) and foreign key
 SQLAlchemy, not the ``sqlite3`` module, emits ``BEGIN``: a write transaction begins with
 ``BEGIN IMMEDIATE``, so it takes the write lock before reading anything and can never fail
 halfway with "database is locked" when it upgrades from reading to writing.
+
+``aiosqlite`` runs every driver call on the connection's own thread, and each call is a round
+trip through the event loop (a statement takes three: cursor, execute, close). The store's
+transactions are short, so those round trips are most of their cost: ``BEGIN`` is sent in one
+call, and a connection returned to the pool is rolled back only if a transaction is still open
+(a committed one needs no reset).
 """
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.util import await_
 
 SQLITE_DRIVER = "sqlite+aiosqlite"
 POSTGRES_DRIVER = "postgresql+psycopg"
 EMBEDDED_FILE = "maestoso.db"
 BUSY_TIMEOUT_MS = 30_000
+WAL_SWITCH_ATTEMPTS = 100
 
 _WRITE_OPTION = "maestoso_write"
 _DRIVERS = {
@@ -71,10 +82,12 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 
 def create_engine(url: URL) -> AsyncEngine:
     """An engine for ``url`` (already normalised by ``database_url``)."""
-    engine = create_async_engine(url)
-    if is_sqlite(engine):
-        event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
-        event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
+    if url.drivername != SQLITE_DRIVER:
+        return create_async_engine(url)
+    engine = create_async_engine(url, pool_reset_on_return=None)
+    event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
+    event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
+    event.listen(engine.sync_engine, "reset", _on_sqlite_reset)
     return engine
 
 
@@ -90,17 +103,43 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
         # The busy timeout first: switching a new file to WAL needs the lock briefly.
-        for pragma in (
-            f"busy_timeout={BUSY_TIMEOUT_MS}",
-            "journal_mode=WAL",
-            "synchronous=NORMAL",
-            "foreign_keys=ON",
-        ):
-            cursor.execute(f"PRAGMA {pragma}")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        _switch_to_wal(cursor)
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
     finally:
         cursor.close()
 
 
+def _switch_to_wal(cursor: Any) -> None:
+    """``PRAGMA journal_mode=WAL``, retried while another connection is switching too.
+
+    Two connections switching a brand-new file at once can deadlock on its locks, and SQLite
+    then answers "database is locked" at once instead of calling the busy handler.
+    """
+    for attempt in range(WAL_SWITCH_ATTEMPTS):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == WAL_SWITCH_ATTEMPTS - 1:
+                raise
+        await_(asyncio.sleep(0.005 * (attempt + 1)))
+
+
 def _on_sqlite_begin(connection: Connection) -> None:
     write = connection.get_execution_options().get(_WRITE_OPTION, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+    statement = "BEGIN IMMEDIATE" if write else "BEGIN"
+    # One call on the driver's thread (exec_driver_sql would take three).
+    driver = connection.connection.driver_connection
+    try:
+        await_(driver.execute(statement))  # type: ignore[union-attr]
+    except sqlite3.Error as error:
+        raise exc.DBAPIError.instance(statement, None, error, sqlite3.Error) from error
+
+
+def _on_sqlite_reset(dbapi_connection: Any, record: ConnectionPoolEntry, _state: Any) -> None:
+    # Replaces the pool's unconditional rollback on return (reset_on_return=None).
+    driver = record.driver_connection
+    if driver is not None and driver.in_transaction:
+        dbapi_connection.rollback()

@@ -11,9 +11,16 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from maestoso.store.records import (
+    Fence,
+    GroupRow,
+    InstanceRow,
+    InstanceUpdate,
+    JobEvent,
     NewVersion,
     Page,
     PropertiesChange,
+    QueuedEvent,
+    StepAttemptRow,
     TimelineEntry,
     VersionRow,
     WorkflowRow,
@@ -93,7 +100,163 @@ class DefinitionStore(Protocol):
         ...
 
 
-class Store(DefinitionStore, Protocol):
+class InstanceStore(Protocol):
+    """Workflow instances (one row per run) and their step attempts."""
+
+    async def create_instance(
+        self, row: InstanceRow, events: list[JobEvent]
+    ) -> tuple[InstanceRow, bool]:
+        """Insert a new instance (run 1) with ``instance_id`` = the workflow's
+        ``latest_instance_id`` + 1 (the given ``row.instance_id`` is ignored), advancing that
+        counter, and enqueue ``events`` (their payloads get ``workflow_instance_id`` set to the
+        allocated id when they have that key with value 0). If an instance of the workflow
+        already has ``row.uuid``, nothing is written and that instance's latest run is returned
+        with False (Maestro's DUPLICATED). ``NotFoundError`` if the workflow does not exist."""
+        ...
+
+    async def create_run(self, row: InstanceRow, events: list[JobEvent]) -> InstanceRow:
+        """Insert run ``row.run_id`` of an existing instance; ``ConflictError`` if it exists."""
+        ...
+
+    async def get_instance(
+        self, workflow_id: str, instance_id: int, run_id: int | None = None
+    ) -> InstanceRow | None:
+        """One run, or the latest run when ``run_id`` is None."""
+        ...
+
+    async def list_runs(self, workflow_id: str, instance_id: int) -> list[InstanceRow]:
+        """Every run of an instance, oldest first."""
+        ...
+
+    async def list_instances(self, workflow_id: str, *, low: int, high: int) -> list[InstanceRow]:
+        """The latest run of each instance with ``low <= instance_id <= high``, newest first."""
+        ...
+
+    async def find_instances(
+        self,
+        workflow_id: str,
+        *,
+        statuses: tuple[str, ...],
+        limit: int,
+        oldest_first: bool = True,
+    ) -> list[InstanceRow]:
+        """Runs of the workflow in one of ``statuses`` (e.g. the queued CREATED ones), by
+        (instance_id, run_id)."""
+        ...
+
+    async def count_instances(self, workflow_id: str) -> dict[str, int]:
+        """How many runs of the workflow are in each status (latest runs only)."""
+        ...
+
+    async def update_instances(
+        self,
+        updates: list[InstanceUpdate],
+        *,
+        events: list[JobEvent] | None = None,
+        fence: Fence | None = None,
+    ) -> None:
+        """Apply the updates and enqueue ``events`` in one transaction (see
+        ``InstanceUpdate.expected_statuses``). With a fence, only while it holds."""
+        ...
+
+    async def save_steps(
+        self,
+        attempts: list[StepAttemptRow],
+        *,
+        instance_updates: list[InstanceUpdate] | None = None,
+        events: list[JobEvent] | None = None,
+        fence: Fence | None = None,
+    ) -> None:
+        """Insert or replace step attempts (by their key), apply instance updates and enqueue
+        events, in one transaction; with a fence, only while it holds. The engine's hot path:
+        one call may carry the writes of many steps (a group commit)."""
+        ...
+
+    async def get_step_attempts(
+        self, workflow_id: str, instance_id: int, run_id: int
+    ) -> list[StepAttemptRow]:
+        """The latest attempt of each step of a run, by ``document.step_instance_id``."""
+        ...
+
+    async def get_step_attempt(
+        self,
+        workflow_id: str,
+        instance_id: int,
+        run_id: int,
+        step_id: str,
+        attempt_id: int | None = None,
+    ) -> StepAttemptRow | None:
+        """One attempt, or the latest when ``attempt_id`` is None."""
+        ...
+
+    async def list_step_attempts(
+        self, workflow_id: str, instance_id: int, step_id: str
+    ) -> list[StepAttemptRow]:
+        """Every attempt of a step across all runs, by (run_id, attempt_id)."""
+        ...
+
+    async def unfinished_instances(self, group_ids: list[int]) -> list[InstanceRow]:
+        """Runs IN_PROGRESS (or PAUSED) whose group is one of ``group_ids``: the flows to resume."""
+        ...
+
+
+class QueueStore(Protocol):
+    """The durable job-event queue (``maestro_queue``)."""
+
+    async def enqueue(self, events: list[JobEvent]) -> None: ...
+
+    async def claim_events(
+        self, *, owner: str, now: int, lease_ms: int, limit: int, queue_ids: list[int] | None = None
+    ) -> list[QueuedEvent]:
+        """Claim up to ``limit`` events that are available (``available_at <= now``), not
+        parked, and not owned (``owned_until < now``), oldest first; each becomes owned until
+        ``now + lease_ms`` and its attempt count goes up. PostgreSQL: ``FOR UPDATE SKIP
+        LOCKED``; SQLite: inside the single writer."""
+        ...
+
+    async def complete_event(self, msg_id: int) -> None:
+        """Delete a handled event."""
+        ...
+
+    async def retry_event(self, msg_id: int, *, available_at: int, error: str) -> None:
+        """Release an event for another attempt at ``available_at``, keeping the error."""
+        ...
+
+    async def park_event(self, msg_id: int, *, error: str) -> None:
+        """Set an event aside for good (kept with its error, never claimed again)."""
+        ...
+
+    async def parked_events(self, limit: int = 100) -> list[tuple[QueuedEvent, str]]:
+        """Parked events and their last errors, oldest first."""
+        ...
+
+    async def next_available_time(self) -> int | None:
+        """The earliest ``available_at``/``owned_until`` of unparked events, for timers."""
+        ...
+
+
+class FlowGroupStore(Protocol):
+    """Ownership of flow groups (``maestro_flow_group``): a lease, a heartbeat, a generation."""
+
+    async def claim_group(
+        self, group_id: int, *, owner: str, now: int, lease_ms: int
+    ) -> Fence | None:
+        """Take the group if it is unowned, its lease expired, or already ``owner``'s;
+        the generation goes up by one on every claim. None if another owner holds it."""
+        ...
+
+    async def heartbeat_group(self, fence: Fence, *, now: int, lease_ms: int) -> bool:
+        """Extend the lease; False if the fence no longer holds (the group was taken)."""
+        ...
+
+    async def release_group(self, fence: Fence) -> None:
+        """Give the group up (on shutdown), if the fence still holds."""
+        ...
+
+    async def list_groups(self) -> list[GroupRow]: ...
+
+
+class Store(DefinitionStore, InstanceStore, QueueStore, FlowGroupStore, Protocol):
     """The whole store. Later ports (instances, queue, signals) join it here."""
 
     async def close(self) -> None: ...

@@ -87,3 +87,133 @@ class Page:
 
     rows: list[Any]
     total_count: int
+
+
+# -- instances, steps, the queue and flow groups ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InstanceRow:
+    """One run of a workflow instance (``maestro_workflow_instance``).
+
+    Queried fields are columns; the rest of Maestro's ``WorkflowInstance`` JSON lives in
+    ``document`` (``correlation_id``, ``internal_id``, ``run_config``, ``run_params``,
+    ``step_run_params``, ``run_properties``, ``runtime_workflow``, ``runtime_dag``,
+    ``timeout_in_millis``, ``params``, ``aggregated_info`` …), written once at creation and
+    rarely after.
+    """
+
+    workflow_id: str
+    instance_id: int
+    run_id: int
+    uuid: str
+    version_id: int
+    status: str
+    """A ``WorkflowInstance.Status`` name; ``FAILED_1``/``FAILED_2`` as Maestro stores them."""
+    group_id: int
+    """The flow group that runs it (a hash of its reference over the number of groups)."""
+    initiator: JsonDict
+    depth: int
+    """Nesting depth: 0 for a root instance, else the length of its initiator's ancestors."""
+    document: JsonDict
+    runtime_overview: JsonDict | None
+    artifacts: JsonDict | None
+    timeline: list[JsonDict]
+    execution_id: str | None
+    request_time: int
+    create_time: int
+    start_time: int | None
+    end_time: int | None
+    modify_time: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InstanceUpdate:
+    """A change of one run: fields left None stay as they are; ``timeline`` entries append."""
+
+    workflow_id: str
+    instance_id: int
+    run_id: int
+    status: str | None = None
+    expected_statuses: tuple[str, ...] | None = None
+    """When set, the update applies only if the current status is one of these; otherwise
+    ``ConflictError`` and nothing (of the whole transaction) is written."""
+    execution_id: str | None = None
+    start_time: int | None = None
+    end_time: int | None = None
+    runtime_overview: JsonDict | None = None
+    artifacts: JsonDict | None = None
+    document_changes: JsonDict | None = None
+    """Top-level keys of ``document`` to replace."""
+    timeline: list[JsonDict] = field(default_factory=list)
+    modify_time: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepAttemptRow:
+    """One attempt of one step in one run (``maestro_step_instance``).
+
+    ``document`` holds the rest of Maestro's ``StepInstance`` JSON (``step_instance_id``,
+    ``definition``, ``params``, ``transition``, ``step_retry``, ``timeout_in_millis``,
+    ``signal_dependencies``, ``signal_outputs``, ``step_run_params``, ``restart_config`` …).
+    """
+
+    workflow_id: str
+    instance_id: int
+    run_id: int
+    step_id: str
+    attempt_id: int
+    step_uuid: str
+    status: str
+    """A ``StepInstance.Status`` name."""
+    runtime_state: JsonDict
+    """``{status, create_time, initialize_time, …, end_time, modify_time}`` as Maestro has it."""
+    document: JsonDict
+    artifacts: JsonDict | None
+    timeline: list[JsonDict]
+    create_time: int
+    modify_time: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobEvent:
+    """A message of the durable queue, written in the transaction of the change that causes it."""
+
+    type: str
+    """``START_WORKFLOW``, ``INSTANCE_ACTION``, ``RUN_STEP`` …"""
+    payload: JsonDict
+    queue_id: int = 1
+    available_at: int = 0
+    """Epoch ms before which no worker may claim it (0: at once)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QueuedEvent:
+    """A claimed job event."""
+
+    msg_id: int
+    queue_id: int
+    type: str
+    payload: JsonDict
+    attempts: int
+    """How many times it was claimed before, this claim excluded."""
+    owned_until: int
+    create_time: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fence:
+    """Proof of ownership of a flow group: writes carrying it succeed only while the group's
+    generation in the database is still ``generation`` (else ``FencedError``)."""
+
+    group_id: int
+    generation: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GroupRow:
+    group_id: int
+    generation: int
+    owner: str | None
+    heartbeat_time: int
+    owned_until: int

@@ -5,28 +5,30 @@ a new version advances ``latest_version_id`` with a conditional ``UPDATE`` (or c
 workflow with ``INSERT … ON CONFLICT DO NOTHING``), so of two concurrent writers of the same
 version exactly one changes a row and the other gets ``ConflictError`` with nothing written.
 
-On SQLite, writes in this process queue on one lock instead of contending for the file's
-write lock (which would park a driver thread per waiter), and begin with ``BEGIN IMMEDIATE``
-so that a write from another process makes them wait (busy timeout), never fail halfway.
+This module holds the definitions; instances and steps (``instances``), the queue
+(``queue``) and flow groups (``groups``) are mixed in from their own modules, and the
+transactions they share come from ``base``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
-from collections.abc import AsyncIterator, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import Table, delete, exc, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import URL, RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from maestoso.errors import ConflictError, NotFoundError, PlatformError
+from maestoso.clock import Clock
+from maestoso.errors import ConflictError, NotFoundError
 from maestoso.store import migrate
-from maestoso.store.engine import create_engine, is_sqlite, normalise_url, writer
+from maestoso.store.base import translated, upsert
+from maestoso.store.engine import create_engine, normalise_url
+from maestoso.store.groups import GroupMethods
+from maestoso.store.instances import InstanceMethods
+from maestoso.store.queue import QueueMethods
 from maestoso.store.records import (
     NewVersion,
     Page,
@@ -52,51 +54,23 @@ _props = maestro_workflow_properties
 _tl = maestro_workflow_timeline
 
 
-class SqlStore:
+class SqlStore(InstanceMethods, QueueMethods, GroupMethods):
     """The store over one database. Open it with ``SqlStore.open`` (or ``open_store``)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        """Wrap ``engine``, whose database must already be migrated to head."""
-        self._engine = engine
-        self._writer = writer(engine)
-        self._write_lock = asyncio.Lock() if is_sqlite(engine) else None
-
     @classmethod
-    async def open(cls, url: str | URL) -> SqlStore:
+    async def open(cls, url: str | URL, *, clock: Clock | None = None) -> SqlStore:
         """Connect to ``url``, migrate its database to head and return the store."""
         engine = create_engine(normalise_url(url))
         try:
-            with _translated():
+            with translated():
                 await migrate.upgrade(engine)
         except BaseException:
             await engine.dispose()
             raise
-        return cls(engine)
-
-    @property
-    def engine(self) -> AsyncEngine:
-        """The engine underneath, for tests and maintenance tools; the layers above use the
-        port's methods."""
-        return self._engine
+        return cls(engine, clock)
 
     async def close(self) -> None:
         await self._engine.dispose()
-
-    # -- transactions -------------------------------------------------------------------------
-
-    @asynccontextmanager
-    async def _reading(self) -> AsyncIterator[AsyncConnection]:
-        with _translated():
-            async with self._engine.begin() as connection:
-                yield connection
-
-    @asynccontextmanager
-    async def _writing(self) -> AsyncIterator[AsyncConnection]:
-        lock: AbstractAsyncContextManager[Any] = self._write_lock or nullcontext()
-        async with lock:
-            with _translated():
-                async with self._writer.begin() as connection:
-                    yield connection
 
     # -- definitions --------------------------------------------------------------------------
 
@@ -277,7 +251,7 @@ async def _next_internal_id(connection: AsyncConnection) -> int:
 async def _create_workflow(connection: AsyncConnection, new: NewVersion) -> WorkflowRow:
     internal_id = await _next_internal_id(connection)
     statement = (
-        _upsert(connection, _wf)
+        upsert(connection.dialect.name, _wf)
         .values(
             workflow_id=new.workflow_id,
             internal_id=internal_id,
@@ -372,19 +346,12 @@ async def _append_timeline(connection: AsyncConnection, entries: list[TimelineEn
         for entry in entries
     ]
     # The same event at the same time is the same entry: writing it twice keeps one.
-    await connection.execute(_upsert(connection, _tl).on_conflict_do_nothing(), rows)
+    await connection.execute(upsert(connection.dialect.name, _tl).on_conflict_do_nothing(), rows)
 
 
 def _event_hash(event: Any) -> str:
     canonical = json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
-
-
-def _upsert(connection: AsyncConnection, table: Table) -> Any:
-    """The dialect's ``INSERT`` with ``ON CONFLICT`` clauses (identical on both dialects)."""
-    if connection.dialect.name == "sqlite":
-        return sqlite.insert(table)
-    return postgresql.insert(table)
 
 
 # -- rows --------------------------------------------------------------------------------------
@@ -413,23 +380,3 @@ def _version(row: RowMapping) -> VersionRow:
         trigger_uuids=row["trigger_uuids"],
         create_time=row["create_ts"],
     )
-
-
-# -- errors ------------------------------------------------------------------------------------
-
-
-@contextmanager
-def _translated() -> Iterator[None]:
-    """Turn driver errors into Maestoso's: callers above the store never see SQLAlchemy's."""
-    try:
-        yield
-    except exc.IntegrityError as error:
-        raise ConflictError(f"the write conflicts with stored data: {_reason(error)}") from error
-    except (exc.DBAPIError, exc.TimeoutError, OSError) as error:
-        raise PlatformError(f"the database failed: {_reason(error)}") from error
-
-
-def _reason(error: Exception) -> str:
-    cause = getattr(error, "orig", None) or error
-    lines = str(cause).strip().splitlines()
-    return f"{type(cause).__name__}: {lines[0] if lines else ''}"

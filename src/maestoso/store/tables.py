@@ -14,7 +14,12 @@ queried gets a column and an index.
 
 Internal ids come from ``workflow_id_seq`` (a real sequence on PostgreSQL) and, on SQLite,
 which has no sequences, from a row of ``maestoso_sequence`` advanced inside the writing
-transaction.
+transaction. Instance ids come from ``maestro_workflow.latest_instance_id``, advanced by the
+transaction that creates the instance.
+
+Partial indexes carry the same predicate on both dialects; a query meant to use one repeats
+that predicate verbatim (see ``ACTIVE_STATUSES`` and ``RESUMABLE_STATUSES``), because neither
+planner can prove that a bound parameter implies it.
 """
 
 from __future__ import annotations
@@ -25,13 +30,20 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
+    ColumnElement,
     Index,
+    Integer,
     MetaData,
     PrimaryKeyConstraint,
     Sequence,
     Table,
     Text,
+    UniqueConstraint,
+    false,
+    literal_column,
+    true,
 )
 from sqlalchemy.engine import Connection
 
@@ -132,15 +144,166 @@ maestro_workflow_timeline = Table(
 )
 """Events of each workflow; ``hash_id`` (a digest of the event) makes replays idempotent."""
 
+# -- instances and steps -------------------------------------------------------------------------
+
+ACTIVE_STATUSES: tuple[str, ...] = ("CREATED", "IN_PROGRESS", "PAUSED", "FAILED")
+"""Instance statuses kept in the partial status index (as in Maestro): the queued, running and
+failed runs that the run strategy and restarts look for. ``FAILED_1``/``FAILED_2`` are not."""
+
+RESUMABLE_STATUSES: tuple[str, ...] = ("IN_PROGRESS", "PAUSED")
+"""Instance statuses of the runs a flow group resumes when a node claims it."""
+
+maestro_workflow_instance = Table(
+    "maestro_workflow_instance",
+    metadata,
+    Column("workflow_id", Text, nullable=False),
+    Column("instance_id", BigInteger, nullable=False),
+    Column("run_id", BigInteger, nullable=False),
+    Column("uuid", Text, nullable=False),
+    Column("version_id", BigInteger, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("group_id", BigInteger, nullable=False),
+    Column("depth", Integer, nullable=False),
+    Column("initiator", Document, nullable=False),
+    Column("document", Document, nullable=False),
+    Column("runtime_overview", Document, nullable=True),
+    Column("artifacts", Document, nullable=True),
+    Column("timeline", Document, nullable=False),
+    Column("execution_id", Text, nullable=True),
+    Column("request_ts", BigInteger, nullable=False),
+    Column("create_ts", BigInteger, nullable=False),
+    Column("start_ts", BigInteger, nullable=True),
+    Column("end_ts", BigInteger, nullable=True),
+    Column("modify_ts", BigInteger, nullable=False),
+    PrimaryKeyConstraint("workflow_id", "instance_id", "run_id"),
+    # The runs of one instance share its uuid: unique per run, and since every instance has a
+    # run 1, no two instances of a workflow can have the same uuid. Also the dedup lookup.
+    UniqueConstraint("workflow_id", "uuid", "run_id"),
+)
+"""One row per run of a workflow instance; the rest of Maestro's ``WorkflowInstance`` JSON is
+in ``document``, its timeline (a JSON list) in ``timeline``."""
+
+
+def _status_in(table: Table, statuses: tuple[str, ...]) -> ColumnElement[bool]:
+    # Literals, not parameters: the same SQL text in the index and in the queries.
+    if not all(status.isidentifier() and status.isupper() for status in statuses):
+        raise ValueError(f"not status names: {statuses}")
+    return table.c.status.in_([literal_column(f"'{status}'") for status in statuses])
+
+
+def active_status_predicate() -> ColumnElement[bool]:
+    """The predicate of ``ix_maestro_workflow_instance_active``, as queries must repeat it."""
+    return _status_in(maestro_workflow_instance, ACTIVE_STATUSES)
+
+
+def resumable_status_predicate() -> ColumnElement[bool]:
+    """The predicate of ``ix_maestro_workflow_instance_group``, as queries must repeat it."""
+    return _status_in(maestro_workflow_instance, RESUMABLE_STATUSES)
+
+
+def _partial(where: ColumnElement[bool]) -> dict[str, Any]:
+    return {"sqlite_where": where, "postgresql_where": where}
+
+
+Index(
+    "ix_maestro_workflow_instance_active",
+    maestro_workflow_instance.c.workflow_id,
+    maestro_workflow_instance.c.status,
+    maestro_workflow_instance.c.instance_id,
+    **_partial(active_status_predicate()),
+)
+Index(
+    "ix_maestro_workflow_instance_group",
+    maestro_workflow_instance.c.group_id,
+    maestro_workflow_instance.c.status,
+    **_partial(resumable_status_predicate()),
+)
+
+maestro_step_instance = Table(
+    "maestro_step_instance",
+    metadata,
+    Column("workflow_id", Text, nullable=False),
+    Column("instance_id", BigInteger, nullable=False),
+    Column("run_id", BigInteger, nullable=False),
+    Column("step_id", Text, nullable=False),
+    Column("attempt_id", BigInteger, nullable=False),
+    Column("step_uuid", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("runtime_state", Document, nullable=False),
+    Column("document", Document, nullable=False),
+    Column("artifacts", Document, nullable=True),
+    Column("timeline", Document, nullable=False),
+    Column("create_ts", BigInteger, nullable=False),
+    Column("modify_ts", BigInteger, nullable=False),
+    PrimaryKeyConstraint("workflow_id", "instance_id", "run_id", "step_id", "attempt_id"),
+)
+"""One row per attempt of a step in a run; the rest of Maestro's ``StepInstance`` JSON is in
+``document``."""
+
 WORKFLOW_OWNED_TABLES: tuple[Table, ...] = (
     maestro_workflow_version,
     maestro_workflow_properties,
     maestro_workflow_timeline,
+    maestro_workflow_instance,
+    maestro_step_instance,
 )
 """Tables whose rows (keyed by ``workflow_id``) are deleted with their workflow.
 
 A table added later that belongs to a workflow joins this tuple, so that deleting a
 workflow leaves nothing behind."""
+
+
+# -- the queue and flow groups -------------------------------------------------------------------
+
+maestro_queue = Table(
+    "maestro_queue",
+    metadata,
+    # INTEGER, not BIGINT, on SQLite: only an INTEGER PRIMARY KEY is the auto-assigned rowid.
+    Column(
+        "msg_id",
+        BigInteger().with_variant(Integer(), "sqlite"),
+        nullable=False,
+        autoincrement=True,
+    ),
+    Column("queue_id", Integer, nullable=False),
+    Column("type", Text, nullable=False),
+    Column("payload", Document, nullable=False),
+    Column("available_at", BigInteger, nullable=False),
+    Column("owned_until", BigInteger, nullable=False),
+    Column("owner", Text, nullable=True),
+    Column("attempts", Integer, nullable=False),
+    Column("parked", Boolean, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("create_time", BigInteger, nullable=False),
+    PrimaryKeyConstraint("msg_id"),
+)
+"""Job events, written in the transaction of the change that causes them.
+
+``available_at`` is when the event may next be claimed: a claim moves it past the lease
+(``owned_until + 1``), so an expired lease needs no other condition and one index serves both
+the claim and the earliest wake-up time. Parked events are kept with ``last_error``."""
+
+Index(
+    "ix_maestro_queue_claim",
+    maestro_queue.c.available_at,
+    maestro_queue.c.msg_id,
+    **_partial(maestro_queue.c.parked == false()),
+)
+Index(
+    "ix_maestro_queue_parked", maestro_queue.c.msg_id, **_partial(maestro_queue.c.parked == true())
+)
+
+maestro_flow_group = Table(
+    "maestro_flow_group",
+    metadata,
+    Column("group_id", BigInteger, nullable=False),
+    Column("generation", BigInteger, nullable=False),
+    Column("owner", Text, nullable=True),
+    Column("heartbeat_time", BigInteger, nullable=False),
+    Column("owned_until", BigInteger, nullable=False),
+    PrimaryKeyConstraint("group_id"),
+)
+"""Who runs each flow group, until when, and the generation that fences writes for it."""
 
 
 def include_object_for(dialect: str) -> Callable[..., bool]:
