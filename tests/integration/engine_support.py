@@ -75,11 +75,15 @@ class Harness:
 
 @asynccontextmanager
 async def harness(
-    database_url: str, runtimes: Mapping[StepType, StepRuntime] | None = None
+    database_url: str,
+    runtimes: Mapping[StepType, StepRuntime] | None = None,
+    owner: str | None = None,
 ) -> AsyncIterator[Harness]:
     clock = SystemClock()
     store = await SqlStore.open(database_url)
-    node = EngineNode(store, clock, runtimes={**default_runtimes(), **(runtimes or {})})
+    node = EngineNode(
+        store, clock, runtimes={**default_runtimes(), **(runtimes or {})}, owner=owner
+    )
     try:
         await node.start()
     except BaseException:

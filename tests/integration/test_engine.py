@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -261,3 +262,33 @@ async def test_bad_start_requests(engine: Harness) -> None:
         f"{base}/active/actions/start", json={"initiator": {"type": "manual"}}
     )
     assert inactive.status_code == 404
+
+
+async def test_a_node_that_lost_its_group_writes_nothing_more(database_url: str) -> None:
+    nap = step(
+        "nap",
+        "Sleep",
+        successors={"after": "true"},
+        params={"sleep_seconds": {"type": "LONG", "value": 1}},
+    )
+    async with harness(database_url) as first:
+        await first.create(workflow("fenced", nap, step("after")))
+        await first.start("fenced")
+        await first.wait_status("fenced", 1, "IN_PROGRESS")
+        row = await first.store.get_instance("fenced", 1)
+        assert row is not None
+        # Another node takes the group over (as if this node's lease had run out).
+        later = first.node.context.clock.now_ms() + 10**9
+        fence = await first.store.claim_group(row.group_id, owner="other", now=later, lease_ms=1)
+        assert fence is not None
+        await asyncio.sleep(1.5)  # the nap ends; its final write is refused
+        steps = await first.steps("fenced", 1)
+        assert steps["nap"].status == "RUNNING"
+        assert "after" not in steps
+        still = await first.store.get_instance("fenced", 1)
+        assert still is not None and still.status == "IN_PROGRESS"
+        assert first.node.executor.running == 0
+    async with harness(database_url, owner="other") as second:  # the new owner resumes it
+        finished = await second.wait("fenced", 1)
+        assert finished.status == "SUCCEEDED"
+        assert (await second.steps("fenced", 1))["after"].status == "SUCCEEDED"

@@ -212,12 +212,12 @@ class FlowActor:
     async def _drive(self, run: StepRun) -> None:
         try:
             row = await run.run()
+            await self._write(Write(attempts=[row]))
         except asyncio.CancelledError:
             raise
         except BaseException as exc:
             self.post(StepCrashed(run.step.id, exc))
             return
-        await self._write(Write(attempts=[row]))
         self.post(StepFinished(run.step.id, row))
 
     async def _stop_all(self) -> None:

@@ -1,0 +1,133 @@
+"""The queue worker over a real store: handling, retry with backoff, parking, wake-ups."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+from maestoso.clock import SystemClock
+from maestoso.errors import PlatformError, ValidationError
+from maestoso.queue import QueueWorker, RetryLater
+from maestoso.store import SqlStore
+from maestoso.store.records import JobEvent, QueuedEvent
+
+
+async def _until(condition: object, timeout: float = 5.0) -> None:
+    async def wait() -> None:
+        while not condition():  # type: ignore[operator]
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(wait(), timeout)
+
+
+async def test_events_are_handled_once_and_removed(store: SqlStore) -> None:
+    seen: Counter[int] = Counter()
+
+    async def handle(event: QueuedEvent) -> None:
+        seen[int(event.payload["n"])] += 1
+
+    worker = QueueWorker(store, SystemClock(), {"T": handle}, owner="w")
+    await store.enqueue([JobEvent(type="T", payload={"n": n}) for n in range(20)])
+    handled = await worker.run_once()
+    assert handled == 20 and seen == Counter(range(20))
+    assert await worker.run_once() == 0, "handled events are gone"
+
+
+async def test_a_wake_up_does_not_wait_for_the_poll(store: SqlStore) -> None:
+    done = asyncio.Event()
+
+    async def handle(event: QueuedEvent) -> None:
+        done.set()
+
+    worker = QueueWorker(store, SystemClock(), {"T": handle}, owner="w", poll_seconds=60)
+    worker.start()
+    try:
+        await asyncio.sleep(0.05)  # the worker is now idle, with a 60 s poll
+        await store.enqueue([JobEvent(type="T", payload={})])
+        worker.wake()
+        await asyncio.wait_for(done.wait(), 2)
+    finally:
+        await worker.stop()
+
+
+async def test_transient_failures_are_retried_then_succeed(store: SqlStore) -> None:
+    attempts: list[int] = []
+
+    async def flaky(event: QueuedEvent) -> None:
+        attempts.append(event.attempts)
+        if len(attempts) < 3:
+            raise PlatformError("database blip")
+
+    worker = QueueWorker(
+        store, SystemClock(), {"T": flaky}, owner="w", backoff_seconds=0.01, poll_seconds=0.02
+    )
+    await store.enqueue([JobEvent(type="T", payload={})])
+    worker.start()
+    try:
+        await _until(lambda: len(attempts) == 3)
+        await asyncio.sleep(0.1)
+    finally:
+        await worker.stop()
+    assert attempts == [0, 1, 2]
+    assert await store.parked_events() == []
+    assert await worker.run_once() == 0
+
+
+async def test_user_errors_and_unknown_types_are_parked_not_dropped(store: SqlStore) -> None:
+    async def refuse(event: QueuedEvent) -> None:
+        raise ValidationError("bad payload")
+
+    worker = QueueWorker(store, SystemClock(), {"T": refuse}, owner="w")
+    await store.enqueue([JobEvent(type="T", payload={"a": 1}), JobEvent(type="NOPE", payload={})])
+    await worker.run_once()
+    parked = await store.parked_events()
+    assert sorted(event.type for event, _ in parked) == ["NOPE", "T"]
+    errors = {event.type: error for event, error in parked}
+    assert "bad payload" in errors["T"] and "no handler" in errors["NOPE"]
+    assert await worker.run_once() == 0
+
+
+async def test_a_message_that_keeps_failing_is_parked_after_its_attempts(store: SqlStore) -> None:
+    calls = 0
+
+    async def broken(event: QueuedEvent) -> None:
+        nonlocal calls
+        calls += 1
+        raise RuntimeError("always")
+
+    worker = QueueWorker(
+        store,
+        SystemClock(),
+        {"T": broken},
+        owner="w",
+        max_attempts=3,
+        backoff_seconds=0.01,
+        poll_seconds=0.02,
+    )
+    await store.enqueue([JobEvent(type="T", payload={})])
+    worker.start()
+    try:
+        await _until(lambda: calls == 3)
+        await asyncio.sleep(0.1)
+    finally:
+        await worker.stop()
+    assert calls == 3
+    [(event, error)] = await store.parked_events()
+    assert "RuntimeError: always" in error
+
+
+async def test_retry_later_delays_without_counting_as_failure(store: SqlStore) -> None:
+    calls = 0
+
+    async def not_yet(event: QueuedEvent) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RetryLater(0.05)
+
+    worker = QueueWorker(store, SystemClock(), {"T": not_yet}, owner="w", poll_seconds=0.02)
+    await store.enqueue([JobEvent(type="T", payload={})])
+    await worker.run_once()
+    assert calls == 1 and await worker.run_once() == 0, "not available yet"
+    await asyncio.sleep(0.08)
+    assert await worker.run_once() == 1 and calls == 2
