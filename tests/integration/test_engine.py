@@ -292,3 +292,20 @@ async def test_a_node_that_lost_its_group_writes_nothing_more(database_url: str)
         finished = await second.wait("fenced", 1)
         assert finished.status == "SUCCEEDED"
         assert (await second.steps("fenced", 1))["after"].status == "SUCCEEDED"
+
+
+async def test_a_failing_param_is_a_400_or_a_failed_run_when_asked(engine: Harness) -> None:
+    broken = {"boom": {"type": "LONG", "expression": "1 / 0"}}
+    await engine.create(workflow("bad-params", step("a"), params=broken))
+    refused = await engine.http.post(
+        "/api/v3/workflows/bad-params/versions/latest/actions/start",
+        json={"initiator": {"type": "manual"}},
+    )
+    assert refused.status_code == 400 and "boom" in refused.text
+    assert await engine.store.get_instance("bad-params", 1) is None
+    kept = await engine.start("bad-params", persist_failed_run=True)
+    assert kept["status"] == "CREATED"
+    row = await engine.store.get_instance("bad-params", kept["workflow_instance_id"])
+    assert row is not None and row.status == "FAILED" and row.end_time is not None
+    assert row.timeline[0]["type"] == "DETAILS" and "boom" in json.dumps(row.timeline[0])
+    assert await engine.steps("bad-params", kept["workflow_instance_id"]) == {}

@@ -112,7 +112,7 @@ async def test_a_message_that_keeps_failing_is_parked_after_its_attempts(store: 
     finally:
         await worker.stop()
     assert calls == 3
-    [(event, error)] = await store.parked_events()
+    [(_, error)] = await store.parked_events()
     assert "RuntimeError: always" in error
 
 

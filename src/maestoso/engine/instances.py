@@ -12,7 +12,7 @@ from maestoso.engine.context import compile_workflow
 from maestoso.engine.executor import FlowExecutor, group_of
 from maestoso.engine.param_context import RunContext
 from maestoso.engine.workflows import VersionSelector
-from maestoso.errors import ConflictError, InvalidStatusError, NotFoundError
+from maestoso.errors import ConflictError, InvalidStatusError, NotFoundError, UserError
 from maestoso.models import RunStrategy, UserRef, user_name
 from maestoso.models.start import InitiatorType, WorkflowStartRequest
 from maestoso.models.statuses import WorkflowStatus
@@ -61,7 +61,8 @@ class InstanceService:
             now,
         )
         event = JobEvent(type=START_WORKFLOW, payload={"workflow_id": workflow_id})
-        stored, created = await self._store.create_instance(row, [event])
+        queued = row.status == WorkflowStatus.CREATED.value
+        stored, created = await self._store.create_instance(row, [event] if queued else [])
         if created:
             self._wake()
         status = "CREATED" if created else "DUPLICATED"
@@ -100,13 +101,19 @@ class InstanceService:
         run_params = {k: v.to_json() for k, v in (request.run_params or {}).items()}
         instance_uuid = request.request_id or str(uuid.uuid4())
         provisional = _provisional(workflow_id, version_id, instance_uuid, properties, request)
-        evaluated = evaluate_workflow_params(
-            workflow.params,
-            run_params=request.run_params,
-            context=RunContext(provisional),
-            clock=_At(now),
-            workflow_id=workflow_id,
-        )
+        failure: UserError | None = None
+        try:
+            evaluated = evaluate_workflow_params(
+                workflow.params,
+                run_params=request.run_params,
+                context=RunContext(provisional),
+                clock=_At(now),
+                workflow_id=workflow_id,
+            )
+        except UserError as exc:
+            if not request.persist_failed_run:
+                raise
+            failure, evaluated = exc, {}  # kept as a FAILED run, as the caller asked
         params = {name: param.to_json() for name, param in evaluated.items()}
         initiator = request.initiator.to_json()
         if request.initiator.type is InitiatorType.MANUAL:
@@ -145,19 +152,19 @@ class InstanceService:
             run_id=1,
             uuid=instance_uuid,
             version_id=version_id,
-            status=WorkflowStatus.CREATED.value,
+            status=(WorkflowStatus.FAILED if failure else WorkflowStatus.CREATED).value,
             group_id=group_of(f"[{workflow_id}][{instance_uuid}]", self._executor.groups),
             initiator=initiator,
             depth=0,
             document={k: v for k, v in document.items() if v is not None},
             runtime_overview=None,
             artifacts=request.artifacts,
-            timeline=[],
+            timeline=[_failure_details(failure, now)] if failure else [],
             execution_id=None,
             request_time=request.request_time or now,
             create_time=now,
             start_time=None,
-            end_time=None,
+            end_time=now if failure else None,
             modify_time=now,
         )
 
@@ -345,6 +352,17 @@ class InstanceService:
         if lock is None:
             lock = self._locks[workflow_id] = asyncio.Lock()
         return lock
+
+
+def _failure_details(error: UserError, now: int) -> dict[str, Any]:
+    return {
+        "timestamp": now,
+        "type": "DETAILS",
+        "status": "BAD_REQUEST",
+        "message": f"Failed to initiate workflow params and properties: {error.message}",
+        "errors": error.errors,
+        "retryable": False,
+    }
 
 
 class _At:
