@@ -30,7 +30,7 @@ def bench(
     ] = None,
 ) -> None:
     """Measure the engine (ms per step, steps per second, peak RSS) and SEL."""
-    console = Console()
+    console = Console(width=140)
     names = workloads or [*WORKLOADS, "sel"]
     unknown = [n for n in names if n != "sel" and n not in WORKLOADS]
     if unknown:
