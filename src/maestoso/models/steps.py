@@ -28,6 +28,7 @@ class StepType(CaseInsensitiveEnum):
     NOTEBOOK = "Notebook"
     KUBERNETES = "Kubernetes"
     HTTP = "Http"
+    SHELL = "Shell"
     JOIN = "Join"
     FOREACH = "foreach"
     WHILE = "while"
@@ -43,6 +44,7 @@ LEAF_STEP_TYPES = frozenset(
         StepType.NOTEBOOK,
         StepType.KUBERNETES,
         StepType.HTTP,
+        StepType.SHELL,
     }
 )
 

@@ -12,12 +12,14 @@ from maestoso.runtimes.base import (
     StepRuntime,
 )
 from maestoso.runtimes.noop import NoOpRuntime
+from maestoso.runtimes.shell import ShellRuntime
 from maestoso.runtimes.sleep import SleepRuntime
 
 __all__ = [
     "CONTINUE",
     "DONE",
     "NoOpRuntime",
+    "ShellRuntime",
     "SleepRuntime",
     "State",
     "StepContext",
@@ -29,4 +31,8 @@ __all__ = [
 
 def default_runtimes() -> dict[StepType, StepRuntime]:
     """The runtimes available without configuration."""
-    return {StepType.NOOP: NoOpRuntime(), StepType.SLEEP: SleepRuntime()}
+    return {
+        StepType.NOOP: NoOpRuntime(),
+        StepType.SLEEP: SleepRuntime(),
+        StepType.SHELL: ShellRuntime(),
+    }

@@ -149,6 +149,7 @@ def test_leaf_step_types() -> None:
         "Notebook",
         "Kubernetes",
         "Http",
+        "Shell",
     }
 
 
