@@ -15,6 +15,7 @@ from maestoso.clock import Clock, SystemClock
 from maestoso.config import Settings
 from maestoso.dsl.validation import ValidationSettings
 from maestoso.engine.instance_reads import InstanceReader
+from maestoso.engine.logs import StepLogs
 from maestoso.engine.node import EngineNode
 from maestoso.engine.workflows import WorkflowService
 from maestoso.store import Store, open_store
@@ -37,6 +38,7 @@ async def running_services(
             workflows=WorkflowService(store, clock, validation),
             instances=InstanceReader(store, clock),
             actions=node.instances,
+            logs=StepLogs(settings.home, store),
         )
         yield services, store
     finally:

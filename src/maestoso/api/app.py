@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 import maestoso
-from maestoso.api import actions, errors, instances, workflows
+from maestoso.api import actions, errors, instances, logs, workflows
 from maestoso.clock import Clock
 from maestoso.engine.instance_reads import InstanceReader
 from maestoso.engine.instances import InstanceService
+from maestoso.engine.logs import StepLogs
 from maestoso.engine.workflows import WorkflowService
 
 
@@ -21,6 +22,7 @@ class Services:
     workflows: WorkflowService
     instances: InstanceReader
     actions: InstanceService
+    logs: StepLogs | None = None
 
 
 def create_app(services: Services | None, clock: Clock) -> FastAPI:
@@ -39,6 +41,7 @@ def create_app(services: Services | None, clock: Clock) -> FastAPI:
     # Before the workflows router: its static paths (the action maps) must match first.
     app.include_router(instances.router)
     app.include_router(actions.router)
+    app.include_router(logs.router)
     app.include_router(workflows.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -8,7 +8,9 @@ from fastapi import Request
 
 from maestoso.engine.instance_reads import InstanceReader
 from maestoso.engine.instances import InstanceService
+from maestoso.engine.logs import StepLogs
 from maestoso.engine.workflows import WorkflowService
+from maestoso.errors import NotFoundError
 
 
 def workflow_service(request: Request) -> WorkflowService:
@@ -21,3 +23,10 @@ def instance_reader(request: Request) -> InstanceReader:
 
 def instance_service(request: Request) -> InstanceService:
     return cast(InstanceService, request.app.state.services.actions)
+
+
+def step_logs(request: Request) -> StepLogs:
+    logs = request.app.state.services.logs
+    if logs is None:
+        raise NotFoundError("Step logs are not kept by this server")
+    return cast(StepLogs, logs)

@@ -12,6 +12,7 @@ from tests.integration.engine_support import Harness
 from maestoso import api
 from maestoso.clock import SystemClock
 from maestoso.engine.instance_reads import InstanceReader
+from maestoso.engine.logs import StepLogs
 from maestoso.engine.node import EngineNode
 from maestoso.engine.workflows import WorkflowService
 from maestoso.models.steps import StepType
@@ -36,6 +37,7 @@ async def engine_at(
         workflows=WorkflowService(store, clock),
         instances=InstanceReader(store, clock),
         actions=node.instances,
+        logs=StepLogs(home, store, follow_poll_seconds=0.05),
     )
     app = api.create_app(services, clock)
     transport = httpx.ASGITransport(app=app)
