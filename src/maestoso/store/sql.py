@@ -37,6 +37,7 @@ from maestoso.store.records import (
     VersionRow,
     WorkflowRow,
 )
+from maestoso.store.signals import SignalMethods
 from maestoso.store.tables import (
     WORKFLOW_ID_START,
     WORKFLOW_OWNED_TABLES,
@@ -47,6 +48,7 @@ from maestoso.store.tables import (
     maestro_workflow_version,
     workflow_id_seq,
 )
+from maestoso.store.triggers import TriggerMethods
 
 _wf = maestro_workflow
 _ver = maestro_workflow_version
@@ -54,7 +56,7 @@ _props = maestro_workflow_properties
 _tl = maestro_workflow_timeline
 
 
-class SqlStore(InstanceMethods, QueueMethods, GroupMethods):
+class SqlStore(InstanceMethods, QueueMethods, GroupMethods, SignalMethods, TriggerMethods):
     """The store over one database. Open it with ``SqlStore.open`` (or ``open_store``)."""
 
     @classmethod

@@ -306,6 +306,86 @@ maestro_flow_group = Table(
 """Who runs each flow group, until when, and the generation that fences writes for it."""
 
 
+# -- signals and triggers ------------------------------------------------------------------------
+
+OrderedText = Text().with_variant(Text(collation="C"), "postgresql")
+"""Text compared byte by byte on both dialects (SQLite's default), so that range matches over
+order-preserving encodings agree with the index order."""
+
+maestro_signal_instance = Table(
+    "maestro_signal_instance",
+    metadata,
+    Column("name", OrderedText, nullable=False),
+    Column("seq_id", BigInteger, nullable=False),
+    Column("instance_id", Text, nullable=False),
+    Column("instance", Document, nullable=False),
+    Column("create_ts", BigInteger, nullable=False),
+    PrimaryKeyConstraint("name", "seq_id"),
+    UniqueConstraint("name", "instance_id"),
+)
+"""Announced signals; ``seq_id`` counts per name from 1, ``instance_id`` deduplicates."""
+
+maestro_signal_param = Table(
+    "maestro_signal_param",
+    metadata,
+    Column("signal_name", OrderedText, nullable=False),
+    Column("param_name", OrderedText, nullable=False),
+    Column("encoded_val", OrderedText, nullable=False),
+    Column("signal_seq_id", BigInteger, nullable=False),
+    PrimaryKeyConstraint("signal_name", "param_name", "encoded_val", "signal_seq_id"),
+)
+"""The indexed params of signals, encoded so that their text order is their value order."""
+
+maestro_signal_trigger = Table(
+    "maestro_signal_trigger",
+    metadata,
+    Column("workflow_id", Text, nullable=False),
+    Column("trigger_uuid", Text, nullable=False),
+    Column("definition", Document, nullable=False),
+    Column("signals", Document, nullable=False),
+    Column("checkpoints", Document, nullable=False),
+    Column("create_ts", BigInteger, nullable=False),
+    PrimaryKeyConstraint("workflow_id", "trigger_uuid"),
+)
+"""The signal triggers of active versions; ``checkpoints[i]`` is the last consumed ``seq_id``
+of ``signals[i]``."""
+
+maestro_signal_subscription = Table(
+    "maestro_signal_subscription",
+    metadata,
+    Column("signal_name", OrderedText, nullable=False),
+    Column("workflow_id", Text, nullable=False),
+    Column("trigger_uuid", Text, nullable=False),
+    PrimaryKeyConstraint("signal_name", "workflow_id", "trigger_uuid"),
+    Index(None, "workflow_id"),
+)
+"""Which signal triggers listen to a signal name (Maestro's GIN index on ``signals``)."""
+
+maestro_time_trigger = Table(
+    "maestro_time_trigger",
+    metadata,
+    Column("workflow_id", Text, nullable=False),
+    Column("trigger_uuid", Text, nullable=False),
+    Column("trigger_index", Integer, nullable=False),
+    Column("definition", Document, nullable=False),
+    Column("watermark", BigInteger, nullable=False),
+    Column("next_fire_ts", BigInteger, nullable=True),
+    Column("create_ts", BigInteger, nullable=False),
+    PrimaryKeyConstraint("workflow_id", "trigger_uuid", "trigger_index"),
+    Index(None, "next_fire_ts"),
+)
+"""The time triggers of active versions: ``watermark`` is the last scheduled time handled and
+``next_fire_ts`` when the next one is due (None: never again)."""
+
+# Deleting a workflow deletes its triggers (signal instances belong to no workflow).
+WORKFLOW_OWNED_TABLES = (
+    *WORKFLOW_OWNED_TABLES,
+    maestro_signal_trigger,
+    maestro_signal_subscription,
+    maestro_time_trigger,
+)
+
+
 def include_object_for(dialect: str) -> Callable[..., bool]:
     """An Alembic ``include_object`` hook that skips the tables of other dialects."""
 
