@@ -18,6 +18,7 @@ from maestoso.engine.instance_reads import InstanceReader
 from maestoso.engine.logs import StepLogs
 from maestoso.engine.node import EngineNode
 from maestoso.engine.workflows import WorkflowService
+from maestoso.runtimes import default_runtimes
 from maestoso.store import Store, open_store
 
 logger = logging.getLogger("maestoso")
@@ -30,7 +31,13 @@ async def running_services(
     """The store and services, open for the duration of the block."""
     clock = clock or SystemClock()
     store = await open_store(settings.database_url, settings.home)
-    node = EngineNode(store, clock, owner=settings.node_name, home=settings.home)
+    node = EngineNode(
+        store,
+        clock,
+        owner=settings.node_name,
+        home=settings.home,
+        runtimes=default_runtimes(settings),
+    )
     try:
         await node.start()
         validation = ValidationSettings(pagerduty_services=settings.pagerduty_services)

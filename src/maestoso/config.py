@@ -10,6 +10,9 @@ from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
+DEFAULT_HTTP_ALLOWED_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+"""Http steps may call this machine only, unless told otherwise: an embedded server has no
+operator to ask, and its own API is what Maestro's samples call."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -26,6 +29,18 @@ class Settings:
     """This node's name in flow-group leases (default ``host:port``). A node restarted under
     the same name takes its groups back at once instead of waiting for their leases to end."""
 
+    http_allowed_hosts: frozenset[str] = DEFAULT_HTTP_ALLOWED_HOSTS
+    """Hosts Http steps may call (``MAESTOSO_HTTP_ALLOWED_HOSTS``, comma-separated; an empty
+    value allows none, as Maestro's empty allow-list does)."""
+    http_connect_timeout_seconds: float = 30.0
+    http_send_timeout_seconds: float = 30.0
+    """The whole exchange of an Http step, response body included."""
+    http_max_response_bytes: int = 1024 * 1024
+    kubernetes_namespace: str = "default"
+    kubernetes_config: str | None = None
+    """A kubeconfig file for Kubernetes steps (default: in-cluster, else ``~/.kube/config``)."""
+    kubernetes_context: str | None = None
+
     @property
     def node_name(self) -> str:
         return self.node_id or f"{socket.gethostname()}:{self.port}"
@@ -41,4 +56,17 @@ class Settings:
             port=int(env.get("MAESTOSO_PORT", str(DEFAULT_PORT))),
             pagerduty_services=frozenset(s.strip() for s in services.split(",") if s.strip()),
             node_id=env.get("MAESTOSO_NODE_ID") or None,
+            http_allowed_hosts=_hosts(env.get("MAESTOSO_HTTP_ALLOWED_HOSTS")),
+            http_connect_timeout_seconds=float(env.get("MAESTOSO_HTTP_CONNECT_TIMEOUT", "30")),
+            http_send_timeout_seconds=float(env.get("MAESTOSO_HTTP_SEND_TIMEOUT", "30")),
+            http_max_response_bytes=int(env.get("MAESTOSO_HTTP_MAX_RESPONSE_BYTES", "1048576")),
+            kubernetes_namespace=env.get("MAESTOSO_KUBERNETES_NAMESPACE") or "default",
+            kubernetes_config=env.get("MAESTOSO_KUBERNETES_CONFIG") or None,
+            kubernetes_context=env.get("MAESTOSO_KUBERNETES_CONTEXT") or None,
         )
+
+
+def _hosts(value: str | None) -> frozenset[str]:
+    if value is None:
+        return DEFAULT_HTTP_ALLOWED_HOSTS
+    return frozenset(host.strip().lower() for host in value.split(",") if host.strip())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from maestoso.config import Settings
 from maestoso.models.steps import StepType
 from maestoso.runtimes.base import (
     CONTINUE,
@@ -11,6 +12,7 @@ from maestoso.runtimes.base import (
     StepResult,
     StepRuntime,
 )
+from maestoso.runtimes.http import HttpRuntime
 from maestoso.runtimes.noop import NoOpRuntime
 from maestoso.runtimes.shell import ShellRuntime
 from maestoso.runtimes.sleep import SleepRuntime
@@ -18,6 +20,7 @@ from maestoso.runtimes.sleep import SleepRuntime
 __all__ = [
     "CONTINUE",
     "DONE",
+    "HttpRuntime",
     "NoOpRuntime",
     "ShellRuntime",
     "SleepRuntime",
@@ -29,10 +32,17 @@ __all__ = [
 ]
 
 
-def default_runtimes() -> dict[StepType, StepRuntime]:
-    """The runtimes available without configuration."""
+def default_runtimes(settings: Settings | None = None) -> dict[StepType, StepRuntime]:
+    """Every step type this server runs, configured from ``settings`` (defaults if None)."""
+    settings = settings or Settings()
     return {
         StepType.NOOP: NoOpRuntime(),
         StepType.SLEEP: SleepRuntime(),
         StepType.SHELL: ShellRuntime(),
+        StepType.HTTP: HttpRuntime(
+            allowed_hosts=settings.http_allowed_hosts,
+            connect_timeout=settings.http_connect_timeout_seconds,
+            send_timeout=settings.http_send_timeout_seconds,
+            max_response_bytes=settings.http_max_response_bytes,
+        ),
     }
