@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from maestoso.clock import Clock
 from maestoso.engine.writer import StepWriter
@@ -15,6 +15,11 @@ from maestoso.models.steps import StepType
 from maestoso.runtimes import StepRuntime
 from maestoso.store.port import Store
 from maestoso.store.records import InstanceRow
+
+if TYPE_CHECKING:
+    from maestoso.engine.children import ChildrenHub
+
+_INLINE_PREFIXES = ("maestro_foreach_", "maestro_while_")  # as engine.children
 
 
 @dataclass(slots=True)
@@ -28,6 +33,13 @@ class EngineContext:
     """Steps of one instance running at once when the workflow does not say."""
     home: Path = field(default_factory=lambda: Path(".maestoso"))
     """The data directory; step logs live under ``logs/`` in it."""
+    hub: ChildrenHub | None = None
+    """Child instances (loops, subworkflows); set by the node."""
+
+    def concluded(self, instance: InstanceRow) -> None:
+        """A run ended: its parent step, if it has one waiting here, hears of it."""
+        if self.hub is not None:
+            self.hub.concluded(instance)
 
     def log_dir(self, instance: InstanceRow, step_id: str, attempt_id: int) -> Path:
         return (
@@ -74,7 +86,14 @@ class _Frozen:
 
 @lru_cache(maxsize=256)
 def _compile(frozen: _Frozen) -> CompiledWorkflow:
-    workflow = Workflow.model_validate(frozen.document)
+    document = frozen.document
+    workflow_id = str(document.get("id", ""))
+    if workflow_id.startswith(_INLINE_PREFIXES):
+        # An inline workflow's id is reserved for the engine, so users' ids cannot be it.
+        workflow = Workflow.model_validate({**document, "id": "inline"})
+        workflow = workflow.model_copy(update={"id": workflow_id})
+    else:
+        workflow = Workflow.model_validate(document)
     boxes: dict[str, dict[str, Any]] = {}
     ordinals: dict[str, int] = {}
     for ordinal, (box, step) in enumerate(

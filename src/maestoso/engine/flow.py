@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from maestoso.dsl.dag import Dag
+from maestoso.engine.children import is_inline
 from maestoso.engine.context import CompiledWorkflow, EngineContext, compile_workflow
 from maestoso.engine.overview import runtime_overview
 from maestoso.engine.param_context import parameters, results_of
@@ -252,8 +253,12 @@ class FlowActor:
         admit_next = JobEvent(
             type="START_WORKFLOW", payload={"workflow_id": self.instance.workflow_id}
         )
-        await self._write(Write(instance_updates=[update], events=[admit_next]))
-        self.engine.wake_queue()
+        # Inline instances (loop iterations) bypass run strategies: nothing to admit after them.
+        events = [] if is_inline(self.instance.workflow_id) else [admit_next]
+        await self._write(Write(instance_updates=[update], events=events))
+        if events:
+            self.engine.wake_queue()
+        self.engine.concluded(self.instance)
 
     async def _write(self, write: Write) -> None:
         await self.engine.writer.write(write, self.fence)

@@ -6,8 +6,10 @@ import socket
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
+from typing import cast
 
 from maestoso.clock import Clock
+from maestoso.engine.children import ChildrenHub
 from maestoso.engine.context import EngineContext
 from maestoso.engine.executor import DEFAULT_GROUPS, FlowExecutor
 from maestoso.engine.instances import INSTANCE_ACTION, START_WORKFLOW, InstanceService
@@ -15,6 +17,7 @@ from maestoso.engine.writer import StepWriter
 from maestoso.models.steps import StepType
 from maestoso.queue import QueueWorker
 from maestoso.runtimes import StepRuntime, default_runtimes
+from maestoso.store.children import ChildStore
 from maestoso.store.port import Store
 
 
@@ -39,6 +42,10 @@ class EngineNode:
         )
         self.executor = FlowExecutor(self.context, owner=self.owner, groups=groups)
         self.instances = InstanceService(store, clock, self.executor, self._wake)
+        # The SQL store implements ChildStore; the port will carry it once it joins Store.
+        self.children = ChildrenHub(self.context, cast(ChildStore, store), self.executor)
+        self.children.instances = self.instances
+        self.context.hub = self.children
         self.worker = QueueWorker(
             store,
             clock,

@@ -24,6 +24,7 @@ from maestoso.models import FailureMode, Step, TypedStep
 from maestoso.models.statuses import StepStatus
 from maestoso.params import Parameter, evaluate_step_params
 from maestoso.runtimes import State, StepResult, StepRuntime
+from maestoso.runtimes.base import Children
 from maestoso.store.records import Fence, InstanceRow, StepAttemptRow
 
 _STATUS_OF = {
@@ -47,6 +48,20 @@ class _Context:
     params: dict[str, Any]
     artifacts: dict[str, Any]
     engine: EngineContext
+    step: Step
+    step_params: dict[str, dict[str, Any]]
+    _children: Children | None = None
+
+    @property
+    def workflow_params(self) -> dict[str, dict[str, Any]]:
+        return dict(self.instance.document.get("params") or {})
+
+    @property
+    def children(self) -> Children:
+        if self._children is None:
+            assert self.engine.hub is not None, "the node wires child instances in"
+            self._children = self.engine.hub.for_step(self.instance, self.step_id, self.attempt_id)
+        return self._children
 
     @property
     def workflow_id(self) -> str:
@@ -308,6 +323,8 @@ class StepRun:
             results_of(params),
             self.artifacts,
             self.engine,
+            self.step,
+            {name: dict(param) for name, param in params.items()},
         )
 
 

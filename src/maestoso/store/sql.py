@@ -25,6 +25,7 @@ from maestoso.clock import Clock
 from maestoso.errors import ConflictError, NotFoundError
 from maestoso.store import migrate
 from maestoso.store.base import translated, upsert
+from maestoso.store.children import ChildMethods
 from maestoso.store.engine import create_engine, normalise_url
 from maestoso.store.groups import GroupMethods
 from maestoso.store.instances import InstanceMethods
@@ -56,7 +57,9 @@ _props = maestro_workflow_properties
 _tl = maestro_workflow_timeline
 
 
-class SqlStore(InstanceMethods, QueueMethods, GroupMethods, SignalMethods, TriggerMethods):
+class SqlStore(
+    InstanceMethods, QueueMethods, GroupMethods, SignalMethods, TriggerMethods, ChildMethods
+):
     """The store over one database. Open it with ``SqlStore.open`` (or ``open_store``)."""
 
     @classmethod
