@@ -75,6 +75,26 @@ def _workflow_action(action: str) -> Any:
     return act
 
 
+@router.put("/{workflow_id}/instances/{instance_id}/actions/unblock", summary="Unblock a run")
+async def unblock(workflow_id: str, instance_id: int, service: Service, user: Caller) -> JSON:
+    return await service.unblock(workflow_id, instance_id, None, user)
+
+
+@router.put(
+    "/{workflow_id}/instances/{instance_id}/runs/{run_id}/actions/unblock",
+    summary="Unblock a run (the latest one)",
+)
+async def unblock_run(
+    workflow_id: str, instance_id: int, run_id: int, service: Service, user: Caller
+) -> JSON:
+    return await service.unblock(workflow_id, instance_id, run_id, user)
+
+
+@router.put("/{workflow_id}/actions/unblock", summary="Unblock every failed run")
+async def unblock_all(workflow_id: str, service: Service, user: Caller) -> JSON:
+    return await service.unblock_all(workflow_id, user)
+
+
 for _action in ("STOP", "KILL"):
     _verb = _action.lower()
     router.put(

@@ -5,21 +5,34 @@ from __future__ import annotations
 import asyncio
 import uuid
 import weakref
+from dataclasses import replace
 from typing import Any
 
 from maestoso.clock import Clock
 from maestoso.engine.context import compile_workflow
 from maestoso.engine.executor import FlowExecutor, group_of
 from maestoso.engine.param_context import RunContext
+from maestoso.engine.strategies import (
+    BLOCKING_FAILURE,
+    admission_slots,
+    on_arrival,
+    strategy_of,
+)
 from maestoso.engine.workflows import VersionSelector
 from maestoso.errors import ConflictError, InvalidStatusError, NotFoundError, UserError
-from maestoso.models import RunStrategy, UserRef, user_name
+from maestoso.models import UserRef, user_name
 from maestoso.models.start import InitiatorType, WorkflowStartRequest
 from maestoso.models.statuses import WorkflowStatus
 from maestoso.params import evaluate_workflow_params
 from maestoso.queue import RetryLater
 from maestoso.store.port import Store
-from maestoso.store.records import InstanceRow, InstanceUpdate, JobEvent, QueuedEvent
+from maestoso.store.records import (
+    InstanceRow,
+    InstanceUpdate,
+    JobEvent,
+    QueuedEvent,
+    WorkflowRow,
+)
 
 START_WORKFLOW = "START_WORKFLOW"
 INSTANCE_ACTION = "INSTANCE_ACTION"
@@ -28,6 +41,10 @@ _NONTERMINAL = (WorkflowStatus.CREATED.value, *_ACTIVE)
 _ACTION_TARGET = {"STOP": WorkflowStatus.STOPPED, "KILL": WorkflowStatus.FAILED}
 ACCEPTED = "The action is accepted and is still running. Please check it again."
 COMPLETED = "The action is completed."
+UNBLOCK_DONE = "The action is done."
+UNBLOCK_NOOP = "The action is done without any operation."
+UNBLOCKED = "FAILED_1"
+UNBLOCK_BATCH = 100
 
 
 class InstanceService:
@@ -60,12 +77,11 @@ class InstanceService:
             caller,
             now,
         )
-        event = JobEvent(type=START_WORKFLOW, payload={"workflow_id": workflow_id})
-        queued = row.status == WorkflowStatus.CREATED.value
-        stored, created = await self._store.create_instance(row, [event] if queued else [])
+        async with self._lock(workflow_id):
+            stored, created, stopped = await self._arrive(workflow, row, caller)
         if created:
             self._wake()
-        status = "CREATED" if created else "DUPLICATED"
+        status = "STOPPED" if stopped else "CREATED" if created else "DUPLICATED"
         message = (
             f"Workflow instance [{workflow_id}][{stored.instance_id}] is created"
             if created
@@ -85,6 +101,39 @@ class InstanceService:
                 "message": message,
             },
         }
+
+    async def _arrive(
+        self, workflow: WorkflowRow, row: InstanceRow, caller: UserRef
+    ) -> tuple[InstanceRow, bool, bool]:
+        """Store the new run under its workflow's run strategy: (stored, created, stopped)."""
+        arrival = await on_arrival(
+            self._store, strategy_of(workflow.properties_snapshot), row.workflow_id
+        )
+        if arrival.stop_new and row.status == WorkflowStatus.CREATED.value:
+            now = row.create_time
+            message = "Stopped by the FIRST_ONLY run strategy: another run is not finished"
+            row = replace(
+                row,
+                status=WorkflowStatus.STOPPED.value,
+                end_time=now,
+                timeline=[_log(now, message)],
+            )
+        queued = row.status == WorkflowStatus.CREATED.value
+        event = JobEvent(type=START_WORKFLOW, payload={"workflow_id": row.workflow_id})
+        stored, created = await self._store.create_instance(row, [event] if queued else [])
+        if created:
+            for other in [*arrival.stop_queued, *arrival.stop_running]:
+                try:
+                    await self._terminate(
+                        other,
+                        WorkflowStatus.STOPPED,
+                        "STOP",
+                        caller,
+                        reason=f"a newer run [{stored.instance_id}] arrived",
+                    )
+                except InvalidStatusError:
+                    continue  # it finished meanwhile
+        return stored, created, created and arrival.stop_new
 
     def _new_instance(
         self,
@@ -180,11 +229,8 @@ class InstanceService:
         workflow = await self._store.get_workflow(workflow_id)
         if workflow is None:
             return
-        strategy = RunStrategy.model_validate(
-            workflow.properties_snapshot.get("run_strategy") or "sequential"
-        )
-        running = await self._store.find_instances(workflow_id, statuses=_ACTIVE, limit=1000)
-        slots = strategy.workflow_concurrency - len(running)
+        strategy = strategy_of(workflow.properties_snapshot)
+        slots = await admission_slots(self._store, strategy, workflow_id)
         if slots <= 0:
             return
         queued = await self._store.find_instances(
@@ -221,20 +267,18 @@ class InstanceService:
         caller: UserRef,
     ) -> dict[str, Any]:
         """Stop or kill the latest run of an instance (Maestro's instance action response)."""
-        row = await self._store.get_instance(workflow_id, instance_id)
-        if row is None:
-            raise NotFoundError(f"Cannot find workflow instance [{workflow_id}][{instance_id}]")
-        if run_id is not None and run_id != row.run_id:
-            raise InvalidStatusError(
-                f"Cannot {action.lower()} run [{run_id}] of [{workflow_id}][{instance_id}]: "
-                f"only the latest run [{row.run_id}] can be acted on"
-            )
+        row = await self._latest(workflow_id, instance_id, run_id, action)
         target = _ACTION_TARGET[action]
         completed, row = await self._terminate(row, target, action, caller)
         return self._action_response(row, action, completed, caller)
 
     async def _terminate(
-        self, row: InstanceRow, target: WorkflowStatus, action: str, caller: UserRef
+        self,
+        row: InstanceRow,
+        target: WorkflowStatus,
+        action: str,
+        caller: UserRef,
+        reason: str | None = None,
     ) -> tuple[bool, InstanceRow]:
         current = WorkflowStatus.from_stored(row.status)
         if current is target:
@@ -245,7 +289,7 @@ class InstanceService:
                 f"[{row.instance_id}][{row.run_id}] as its status is [{current.value}]",
                 [f"status: {current.value} allows no {action}"],
             )
-        reason = f"{action} by {user_name(caller)}"
+        reason = reason or f"{action} by {user_name(caller)}"
         now = self._clock.now_ms()
         if current is WorkflowStatus.CREATED:
             update = InstanceUpdate(
@@ -256,14 +300,7 @@ class InstanceService:
                 expected_statuses=(WorkflowStatus.CREATED.value,),
                 end_time=now,
                 modify_time=now,
-                timeline=[
-                    {
-                        "timestamp": now,
-                        "type": "LOG",
-                        "level": "INFO",
-                        "message": f"Workflow instance is {target.value.lower()} by {reason}",
-                    }
-                ],
+                timeline=[_log(now, f"Workflow instance is {target.value.lower()}: {reason}")],
             )
             try:
                 await self._store.update_instances([update])
@@ -273,7 +310,7 @@ class InstanceService:
                 refreshed = await self._store.get_instance(row.workflow_id, row.instance_id)
                 if refreshed is None:
                     raise
-                return await self._terminate(refreshed, target, action, caller)
+                return await self._terminate(refreshed, target, action, caller, reason)
         payload = {
             "workflow_id": row.workflow_id,
             "workflow_instance_id": row.instance_id,
@@ -329,29 +366,100 @@ class InstanceService:
         raise RetryLater(0.5, "the run is still stopping")
 
     def _action_response(
-        self, row: InstanceRow, action: str, completed: bool, caller: UserRef
+        self, row: InstanceRow, action: str, completed: bool, caller: UserRef, info: str = ""
     ) -> dict[str, Any]:
         now = self._clock.now_ms()
+        message = f"[API] call by {user_name(caller)} to {action} the latest workflow instance run"
         return {
             "workflow_id": row.workflow_id,
             "workflow_instance_id": row.instance_id,
             "workflow_run_id": row.run_id,
             "workflow_instance_status": WorkflowStatus.from_stored(row.status).value,
             "completed": completed,
-            "info": COMPLETED if completed else ACCEPTED,
-            "timeline_event": {
-                "timestamp": now,
-                "type": "ACTION",
-                "action": action,
-                "author": caller,
-            },
+            "info": info or (COMPLETED if completed else ACCEPTED),
+            "timeline_event": _log(now, message),
         }
+
+    # -- unblock -----------------------------------------------------------------------------
+
+    async def unblock(
+        self, workflow_id: str, instance_id: int, run_id: int | None, caller: UserRef
+    ) -> dict[str, Any]:
+        """Let a FAILED run stop blocking a STRICT_SEQUENTIAL queue (stored as FAILED_1)."""
+        row = await self._latest(workflow_id, instance_id, run_id, "UNBLOCK")
+        if WorkflowStatus.from_stored(row.status) is not WorkflowStatus.FAILED:
+            raise InvalidStatusError(
+                f"Cannot unblock workflow instance [{workflow_id}][{instance_id}]"
+                f"[{row.run_id}] as its status is [{row.status}]: only a FAILED run can be",
+                [f"status: {row.status} allows no UNBLOCK"],
+            )
+        if row.status != BLOCKING_FAILURE:
+            return self._action_response(row, "UNBLOCK", True, caller, UNBLOCK_NOOP)
+        await self._mark_unblocked([row], caller)
+        return self._action_response(row, "UNBLOCK", True, caller, UNBLOCK_DONE)
+
+    async def unblock_all(self, workflow_id: str, caller: UserRef) -> dict[str, Any]:
+        if await self._store.get_workflow(workflow_id) is None:
+            raise NotFoundError(f"Cannot find workflow [{workflow_id}]")
+        count = 0
+        while True:
+            rows = await self._store.find_instances(
+                workflow_id, statuses=(BLOCKING_FAILURE,), limit=UNBLOCK_BATCH
+            )
+            if not rows:
+                break
+            await self._mark_unblocked(rows, caller)
+            count += len(rows)
+        message = f"Caller [{user_name(caller)}] unblocked [{count}] failed instances"
+        return {
+            "timestamp": self._clock.now_ms(),
+            "type": "ACTION",
+            "action": "UNBLOCK",
+            "author": caller,
+            "message": message,
+        }
+
+    async def _mark_unblocked(self, rows: list[InstanceRow], caller: UserRef) -> None:
+        now = self._clock.now_ms()
+        message = f"Unblocked by {user_name(caller)}"
+        updates = [
+            InstanceUpdate(
+                workflow_id=row.workflow_id,
+                instance_id=row.instance_id,
+                run_id=row.run_id,
+                status=UNBLOCKED,
+                expected_statuses=(BLOCKING_FAILURE,),
+                modify_time=now,
+                timeline=[_log(now, message)],
+            )
+            for row in rows
+        ]
+        event = JobEvent(type=START_WORKFLOW, payload={"workflow_id": rows[0].workflow_id})
+        await self._store.update_instances(updates, events=[event])
+        self._wake()
+
+    async def _latest(
+        self, workflow_id: str, instance_id: int, run_id: int | None, action: str
+    ) -> InstanceRow:
+        row = await self._store.get_instance(workflow_id, instance_id)
+        if row is None:
+            raise NotFoundError(f"Cannot find workflow instance [{workflow_id}][{instance_id}]")
+        if run_id is not None and run_id != row.run_id:
+            raise InvalidStatusError(
+                f"Cannot {action.lower()} run [{run_id}] of [{workflow_id}][{instance_id}]: "
+                f"only the latest run [{row.run_id}] can be acted on"
+            )
+        return row
 
     def _lock(self, workflow_id: str) -> asyncio.Lock:
         lock = self._locks.get(workflow_id)
         if lock is None:
             lock = self._locks[workflow_id] = asyncio.Lock()
         return lock
+
+
+def _log(now: int, message: str) -> dict[str, Any]:
+    return {"timestamp": now, "type": "LOG", "level": "INFO", "message": message}
 
 
 def _failure_details(error: UserError, now: int) -> dict[str, Any]:

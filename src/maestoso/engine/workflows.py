@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import uuid
 import weakref
 from collections.abc import Callable
@@ -18,10 +19,12 @@ from maestoso.clock import Clock
 from maestoso.dsl.loading import check_request
 from maestoso.dsl.validation import ValidationSettings
 from maestoso.engine.pagination import PageRequest, page_result
-from maestoso.errors import ConflictError, NotFoundError, ValidationError
+from maestoso.engine.strategies import strategy_of, switch_problem
+from maestoso.errors import ConflictError, MaestosoError, NotFoundError, ValidationError
 from maestoso.models import (
     Properties,
     PropertiesUpdate,
+    RunStrategy,
     Tag,
     UserRef,
     WorkflowCreateRequest,
@@ -37,9 +40,13 @@ from maestoso.store.records import (
     VersionRow,
     WorkflowRow,
 )
+from maestoso.triggers.subscriptions import sync_triggers
+from maestoso.triggers.time import next_execution_extras
 
 TIMELINE_LIMIT = 300
 _SAVE_ATTEMPTS = 5
+
+logger = logging.getLogger(__name__)
 
 
 def _json_user(user: UserRef) -> Any:
@@ -105,6 +112,8 @@ class WorkflowService:
         """Store ``request`` as the next version; returns the new ``WorkflowDefinition``."""
         self.validate(request)
         workflow_id = request.workflow.id
+        if request.properties is not None and request.properties.run_strategy is not None:
+            await self._check_switch(workflow_id, request.properties.run_strategy)
         async with self._lock(workflow_id):
             return await self._save(request, caller)
 
@@ -118,6 +127,7 @@ class WorkflowService:
             except ConflictError:
                 continue  # another version was saved meanwhile; number ours after it
             version = await self._require_version(workflow_id, new.version_id)
+            await self._sync_triggers(workflow_id)
             return definition_body(row, version)
         raise ConflictError(f"workflow [{workflow_id}] is being changed concurrently; retry")
 
@@ -184,7 +194,7 @@ class WorkflowService:
         version_id = VersionSelector.parse(version).resolve(row)
         body = definition_body(row, await self._require_version(workflow_id, version_id))
         if enriched:
-            body["enriched_extras"] = _enriched_extras(body["workflow"])
+            body["enriched_extras"] = _enriched_extras(body["workflow"], self._clock.now_ms())
             body["modify_time"] = body.pop("modify_time")
         return body
 
@@ -245,6 +255,8 @@ class WorkflowService:
         change = update.to_json()
         resets = {k: change.pop(k) for k in list(change) if k.startswith("reset_")}
         _check_resets(change, resets)
+        if update.run_strategy is not None:
+            await self._check_switch(workflow_id, update.run_strategy)
 
         def apply(snapshot: dict[str, Any]) -> None:
             if resets.get("reset_run_strategy_rule"):
@@ -336,6 +348,7 @@ class WorkflowService:
                 )
             except ConflictError:
                 continue
+            await self._sync_triggers(workflow_id)
             return snapshot
         raise ConflictError(f"the properties of [{workflow_id}] are changing concurrently; retry")
 
@@ -357,6 +370,7 @@ class WorkflowService:
                 activate_time=now,
                 timeline=[entry],
             )
+        await self._sync_triggers(workflow_id)
         return self._action_response(workflow_id, version_id, "ACTIVATE", message, now)
 
     async def deactivate(self, workflow_id: str, caller: UserRef) -> dict[str, Any]:
@@ -373,6 +387,7 @@ class WorkflowService:
             await self._store.set_active_version(
                 workflow_id, version_id=0, activated_by=None, activate_time=now, timeline=[entry]
             )
+        await self._sync_triggers(workflow_id)
         return self._action_response(workflow_id, 0, "DEACTIVATE", message, now)
 
     async def delete(self, workflow_id: str, caller: UserRef) -> dict[str, Any]:
@@ -392,6 +407,24 @@ class WorkflowService:
         await self._require_workflow(workflow_id)
         entries = await self._store.list_timeline(workflow_id, limit=TIMELINE_LIMIT)
         return {"workflow_id": workflow_id, "timeline_events": [e.event for e in entries]}
+
+    async def _check_switch(self, workflow_id: str, strategy: RunStrategy) -> None:
+        row = await self._store.get_workflow(workflow_id)
+        if row is None:
+            return
+        problem = await switch_problem(
+            self._store, workflow_id, strategy_of(row.properties_snapshot), strategy
+        )
+        if problem:
+            raise ValidationError(problem, [f"properties.run_strategy: {problem}"])
+
+    async def _sync_triggers(self, workflow_id: str) -> None:
+        # The triggers follow the active version at once; if this fails, the scheduler's
+        # periodic reconciliation catches up.
+        try:
+            await sync_triggers(self._store, self._clock, workflow_id)
+        except MaestosoError:
+            logger.exception("the triggers of [%s] could not be synced", workflow_id)
 
     async def _require_workflow(self, workflow_id: str) -> WorkflowRow:
         row = await self._store.get_workflow(workflow_id)
@@ -497,8 +530,8 @@ def _tag(value: Any) -> Tag | str:
     return value if isinstance(value, str) else Tag.model_validate(value)
 
 
-def _enriched_extras(workflow: dict[str, Any]) -> dict[str, Any]:
-    extras: dict[str, Any] = {}
+def _enriched_extras(workflow: dict[str, Any], now: int) -> dict[str, Any]:
+    extras: dict[str, Any] = next_execution_extras(workflow, now)
     if workflow.get("params"):
         extras["workflow_params"] = workflow["params"]
     return extras
