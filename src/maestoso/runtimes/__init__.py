@@ -12,19 +12,17 @@ from maestoso.runtimes.base import (
     StepResult,
     StepRuntime,
 )
-from maestoso.runtimes.foreach import ForeachRuntime
 from maestoso.runtimes.http import HttpRuntime
+from maestoso.runtimes.kubernetes import KubernetesRuntime
 from maestoso.runtimes.noop import NoOpRuntime
 from maestoso.runtimes.shell import ShellRuntime
 from maestoso.runtimes.sleep import SleepRuntime
-from maestoso.runtimes.subworkflow import SubworkflowRuntime
-from maestoso.runtimes.while_ import WhileRuntime
 
 __all__ = [
     "CONTINUE",
     "DONE",
-    "ForeachRuntime",
     "HttpRuntime",
+    "KubernetesRuntime",
     "NoOpRuntime",
     "ShellRuntime",
     "SleepRuntime",
@@ -32,8 +30,6 @@ __all__ = [
     "StepContext",
     "StepResult",
     "StepRuntime",
-    "SubworkflowRuntime",
-    "WhileRuntime",
     "default_runtimes",
 ]
 
@@ -45,13 +41,15 @@ def default_runtimes(settings: Settings | None = None) -> dict[StepType, StepRun
         StepType.NOOP: NoOpRuntime(),
         StepType.SLEEP: SleepRuntime(),
         StepType.SHELL: ShellRuntime(),
-        StepType.FOREACH: ForeachRuntime(),
-        StepType.WHILE: WhileRuntime(),
-        StepType.SUBWORKFLOW: SubworkflowRuntime(),
         StepType.HTTP: HttpRuntime(
             allowed_hosts=settings.http_allowed_hosts,
             connect_timeout=settings.http_connect_timeout_seconds,
             send_timeout=settings.http_send_timeout_seconds,
             max_response_bytes=settings.http_max_response_bytes,
+        ),
+        StepType.KUBERNETES: KubernetesRuntime(
+            namespace=settings.kubernetes_namespace,
+            config_file=settings.kubernetes_config,
+            context=settings.kubernetes_context,
         ),
     }
