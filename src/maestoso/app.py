@@ -20,6 +20,7 @@ from maestoso.engine.node import EngineNode
 from maestoso.engine.workflows import WorkflowService
 from maestoso.runtimes import default_runtimes
 from maestoso.store import Store, open_store
+from maestoso.triggers.signals import SignalService
 
 logger = logging.getLogger("maestoso")
 
@@ -45,6 +46,7 @@ async def running_services(
             workflows=WorkflowService(store, clock, validation),
             instances=InstanceReader(store, clock),
             actions=node.instances,
+            signals=SignalService(store, clock, node.worker.wake),
             logs=StepLogs(settings.home, store),
         )
         yield services, store

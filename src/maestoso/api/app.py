@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 import maestoso
-from maestoso.api import actions, errors, instances, logs, workflows
+from maestoso.api import actions, errors, instances, logs, signals, workflows
 from maestoso.clock import Clock
 from maestoso.engine.instance_reads import InstanceReader
 from maestoso.engine.instances import InstanceService
 from maestoso.engine.logs import StepLogs
 from maestoso.engine.workflows import WorkflowService
+from maestoso.triggers.signals import SignalService
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,7 @@ class Services:
     instances: InstanceReader
     actions: InstanceService
     logs: StepLogs | None = None
+    signals: SignalService | None = None
 
 
 def create_app(services: Services | None, clock: Clock) -> FastAPI:
@@ -43,6 +45,7 @@ def create_app(services: Services | None, clock: Clock) -> FastAPI:
     app.include_router(actions.router)
     app.include_router(logs.router)
     app.include_router(workflows.router)
+    app.include_router(signals.router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -10,7 +10,8 @@ from maestoso.engine.instance_reads import InstanceReader
 from maestoso.engine.instances import InstanceService
 from maestoso.engine.logs import StepLogs
 from maestoso.engine.workflows import WorkflowService
-from maestoso.errors import NotFoundError
+from maestoso.errors import NotFoundError, PlatformError
+from maestoso.triggers.signals import SignalService
 
 
 def workflow_service(request: Request) -> WorkflowService:
@@ -30,3 +31,10 @@ def step_logs(request: Request) -> StepLogs:
     if logs is None:
         raise NotFoundError("Step logs are not kept by this server")
     return cast(StepLogs, logs)
+
+
+def signal_service(request: Request) -> SignalService:
+    service = getattr(request.app.state.services, "signals", None)
+    if service is None:
+        raise PlatformError("signals are not served by this server")
+    return cast(SignalService, service)

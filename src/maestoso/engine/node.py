@@ -13,6 +13,7 @@ from maestoso.engine.children import ChildrenHub
 from maestoso.engine.context import EngineContext
 from maestoso.engine.executor import DEFAULT_GROUPS, FlowExecutor
 from maestoso.engine.instances import INSTANCE_ACTION, START_WORKFLOW, InstanceService
+from maestoso.engine.triggered import TriggeredStarts
 from maestoso.engine.writer import StepWriter
 from maestoso.models.steps import StepType
 from maestoso.queue import QueueWorker
@@ -42,6 +43,7 @@ class EngineNode:
         )
         self.executor = FlowExecutor(self.context, owner=self.owner, groups=groups)
         self.instances = InstanceService(store, clock, self.executor, self._wake)
+        self.triggered = TriggeredStarts(store, clock, self.instances, self._wake)
         # The SQL store implements ChildStore; the port will carry it once it joins Store.
         self.children = ChildrenHub(self.context, cast(ChildStore, store), self.executor)
         self.children.instances = self.instances
@@ -52,6 +54,7 @@ class EngineNode:
             {
                 START_WORKFLOW: self.instances.on_start_workflow,
                 INSTANCE_ACTION: self.instances.on_instance_action,
+                **self.triggered.handlers,
             },
             owner=self.owner,
         )
@@ -64,7 +67,9 @@ class EngineNode:
         """Claim the flow groups, resume their runs, and start handling events."""
         await self.executor.start()
         self.worker.start()
+        self.triggered.start()
 
     async def stop(self) -> None:
+        await self.triggered.stop()
         await self.worker.stop()
         await self.executor.stop()

@@ -1,8 +1,10 @@
 """The engine's side of ``maestoso.params``: an ``InstanceContext`` over a run being executed.
 
 Steps read the instance's fields and the params of the run's other steps through it
-(``params.getFromStep``, ``step__param``). Signals, foreach iterations and subworkflows are
-not kept by the engine yet, so asking for them is an error that names what is missing.
+(``params.getFromStep``, ``step__param``), and the signals that triggered the run or matched
+the step's dependencies (``params.getFromSignal…``, prefetched by ``engine.signals``). Foreach
+iterations and subworkflows are not kept by the engine yet, so asking for them is an error
+that names what is missing.
 """
 
 from __future__ import annotations
@@ -13,8 +15,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from maestoso.engine import signals
 from maestoso.params import Parameter, StepSnapshot
 from maestoso.store.records import InstanceRow, StepAttemptRow
+
+SIGNAL_DEPENDENCIES_KEY = "signal_dependencies"
+"""The key of a step's matched signal dependencies in ``RunContext.current_step``."""
 
 _unique = itertools.count(int.from_bytes(os.urandom(4), "big") << 20)
 
@@ -27,6 +33,15 @@ def parameters(stored: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Para
 def _name(owner: Any) -> Any:
     """A stored owner is a name or a user object (``{"name": …, <auth info>}``)."""
     return owner.get("name") if isinstance(owner, dict) else owner
+
+
+def _first_trigger_zone(row: InstanceRow) -> Any:
+    """The time zone of the workflow's first cron time trigger (UTC when it names none)."""
+    workflow = row.document.get("runtime_workflow") or {}
+    for trigger in workflow.get("time_triggers") or []:
+        if str(trigger.get("type", "")).upper() == "CRON":
+            return trigger.get("timezone") or "UTC"
+    return None
 
 
 def results_of(stored: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Any]:
@@ -60,6 +75,7 @@ class RunContext:
             "owner": _name((row.document.get("run_properties") or {}).get("owner")),
             "INITIATOR_TYPE": initiator.get("type"),
             "INITIATOR_TIMEZONE": initiator.get("timezone"),
+            "FIRST_TIME_TRIGGER_TIMEZONE": _first_trigger_zone(row),
             "RUN_POLICY": (row.document.get("run_config") or {}).get("policy"),
             "INITIATOR_RUNNER_NAME": initiator.get("user"),
         }
@@ -75,10 +91,15 @@ class RunContext:
         return snapshot(row) if row is not None else None
 
     def signal_param(self, signal: str | None, param: str) -> Any:
-        raise KeyError(f"no signal [{signal}] started this run")
+        return signals.initiator_signal_param(self.instance.initiator, signal, param)
 
     def signal_dependency_param(self, index: int, param: str) -> Any:
-        raise KeyError(f"this step has no signal dependency [{index}]")
+        # The matched dependencies of the step being evaluated ({name, signal_id} each).
+        matched = (self.current_step or {}).get(SIGNAL_DEPENDENCIES_KEY) or []
+        if not 0 <= index < len(matched):
+            raise KeyError(f"Signal dependency index is out of bound [{index} > {len(matched)}]")
+        dependency = matched[index]
+        return signals.signal_value(dependency["name"], dependency.get("signal_id"), param)
 
     def foreach_param(self, foreach_step_id: str, step_id: str, param: str) -> list[Any]:
         raise KeyError(f"no foreach step [{foreach_step_id}] has run in this instance")
