@@ -12,15 +12,19 @@ from maestoso.runtimes.base import (
     StepResult,
     StepRuntime,
 )
+from maestoso.runtimes.foreach import ForeachRuntime
 from maestoso.runtimes.http import HttpRuntime
 from maestoso.runtimes.kubernetes import KubernetesRuntime
 from maestoso.runtimes.noop import NoOpRuntime
 from maestoso.runtimes.shell import ShellRuntime
 from maestoso.runtimes.sleep import SleepRuntime
+from maestoso.runtimes.subworkflow import SubworkflowRuntime
+from maestoso.runtimes.while_ import WhileRuntime
 
 __all__ = [
     "CONTINUE",
     "DONE",
+    "ForeachRuntime",
     "HttpRuntime",
     "KubernetesRuntime",
     "NoOpRuntime",
@@ -30,6 +34,8 @@ __all__ = [
     "StepContext",
     "StepResult",
     "StepRuntime",
+    "SubworkflowRuntime",
+    "WhileRuntime",
     "default_runtimes",
 ]
 
@@ -41,6 +47,9 @@ def default_runtimes(settings: Settings | None = None) -> dict[StepType, StepRun
         StepType.NOOP: NoOpRuntime(),
         StepType.SLEEP: SleepRuntime(),
         StepType.SHELL: ShellRuntime(),
+        StepType.FOREACH: ForeachRuntime(),
+        StepType.WHILE: WhileRuntime(),
+        StepType.SUBWORKFLOW: SubworkflowRuntime(),
         StepType.HTTP: HttpRuntime(
             allowed_hosts=settings.http_allowed_hosts,
             connect_timeout=settings.http_connect_timeout_seconds,
