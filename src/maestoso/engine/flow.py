@@ -21,10 +21,12 @@ from maestoso.engine.context import CompiledWorkflow, EngineContext, compile_wor
 from maestoso.engine.overview import runtime_overview
 from maestoso.engine.param_context import parameters, results_of
 from maestoso.engine.task import StepRun
+from maestoso.engine.timeouts import workflow_timeout_seconds
 from maestoso.engine.writer import Write
-from maestoso.errors import FencedError
+from maestoso.errors import FencedError, MaestosoError
 from maestoso.models import FailureMode
 from maestoso.models.statuses import StepStatus, WorkflowStatus, workflow_status_from_steps
+from maestoso.models.workflow import DEFAULT_WORKFLOW_TIMEOUT_SECS
 from maestoso.sel import SelError, evaluate
 from maestoso.store.records import Fence, InstanceRow, InstanceUpdate, JobEvent, StepAttemptRow
 
@@ -94,6 +96,7 @@ class FlowActor:
         self._mailbox.put_nowait(message)
 
     async def _main(self) -> None:
+        timer = asyncio.create_task(self._timeout())
         try:
             await self._resume()
             while not await self._advance():
@@ -108,9 +111,23 @@ class FlowActor:
         except Exception:
             logger.exception("flow %s failed; it resumes when its group is claimed again", self.key)
         finally:
+            timer.cancel()
             for _, task in self._running.values():
                 task.cancel()
             self._on_exit(self)
+
+    async def _timeout(self) -> None:
+        """Time the run out when its workflow timeout (default 10 days) has passed."""
+        params = results_of(self.instance.document.get("params"))
+        try:
+            seconds = workflow_timeout_seconds(self._compiled.workflow.timeout, params)
+        except MaestosoError as exc:
+            logger.warning("flow %s: %s; using the default timeout", self.key, exc.message)
+            seconds = DEFAULT_WORKFLOW_TIMEOUT_SECS
+        started = self.instance.start_time or self.instance.create_time
+        remaining = seconds - (self.engine.clock.now_ms() - started) / 1000
+        await asyncio.sleep(max(remaining, 0))
+        self.post(Terminate(WorkflowStatus.TIMED_OUT, f"the workflow timed out after {seconds}s"))
 
     async def _resume(self) -> None:
         rows = await self.engine.store.get_step_attempts(*self.key)
@@ -227,7 +244,11 @@ class FlowActor:
         for _, task in runs:
             task.cancel()
         await asyncio.gather(*(task for _, task in runs), return_exceptions=True)
-        rows = [await run.terminate() for run, _ in runs]
+        stopped = self._terminating.status if self._terminating else WorkflowStatus.STOPPED
+        step_status = (
+            StepStatus.TIMED_OUT if stopped is WorkflowStatus.TIMED_OUT else StepStatus.STOPPED
+        )
+        rows = [await run.terminate(step_status) for run, _ in runs]
         for row in rows:
             self._final[row.step_id] = row
         if rows:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 from maestoso.engine.context import CompiledWorkflow, EngineContext
 from maestoso.engine.param_context import RunContext, results_of
 from maestoso.engine.retries import RetryTracker
+from maestoso.engine.timeouts import resolve_seconds
 from maestoso.engine.writer import Write
 from maestoso.errors import MaestosoError
 from maestoso.models import FailureMode, Step, TypedStep
@@ -101,6 +102,7 @@ class StepRun:
     step_uuid: str = ""
     context: _Context | None = None
     retries: RetryTracker | None = None
+    timeout_ms: int | None = None
     workflow_params: Mapping[str, Parameter] = field(default_factory=dict)
     step_rows: Callable[[str], StepAttemptRow | None] = lambda _: None
 
@@ -113,31 +115,73 @@ class StepRun:
         retries = self.retries = RetryTracker.of(self.step, self.resume_from)
         if self.resume_from is not None and self._resumable(self.resume_from):
             self._load(self.resume_from)
-            result = await self._poll(await self._runtime_or_fail())
+            result = await self._bounded(self._poll(await self._runtime_or_fail()))
         else:
             self.attempt_id = _next_attempt_id(self.resume_from)
-            result = await self._attempt()
+            await self._wait_retry_time(self.resume_from)
+            result = await self._bounded(self._attempt())
         while True:
             status = self._final_status(result.state)
+            if status.is_retryable and _not_retryable(self.artifacts):
+                status = StepStatus.FATALLY_FAILED
             delay = retries.next_delay(status)
             if delay is None:
                 return await self._finish(self._settle(status, retries), result)
+            self.document["retry_at"] = self.engine.clock.now_ms() + int(delay * 1000)
             await self._finish(status, result)
             await asyncio.sleep(delay)
             self.attempt_id += 1
-            result = await self._attempt()
+            result = await self._bounded(self._attempt())
+
+    async def _bounded(self, attempt: Coroutine[Any, Any, StepResult]) -> StepResult:
+        """Run an attempt within the step's timeout, counted from the attempt's creation."""
+        seconds = self._timeout_seconds()
+        if seconds is None:
+            return await attempt
+        created = self.runtime_state.get("create_time") or self.engine.clock.now_ms()
+        remaining = seconds - (self.engine.clock.now_ms() - created) / 1000
+        try:
+            async with asyncio.timeout(max(remaining, 0)):
+                return await attempt
+        except TimeoutError:
+            runtime = self.runtime
+            if runtime is not None and self.context is not None:
+                try:
+                    self._absorb(await runtime.terminate(self.context))
+                except Exception as exc:  # the timeout stands even if the work resists
+                    self._log(f"terminate failed: {type(exc).__name__}: {exc}")
+            self._log(f"the step timed out after {seconds} seconds")
+            if not self.runtime_state:
+                self._begin(self.engine.clock.now_ms())
+            return StepResult(state=State.TIMED_OUT)
+
+    def _timeout_seconds(self) -> int | None:
+        value = getattr(self.step, "timeout", None)
+        try:
+            seconds = resolve_seconds(value, results_of(self.instance.document.get("params")))
+        except MaestosoError as exc:
+            self._log(exc.message)
+            return None
+        self.timeout_ms = seconds * 1000 if seconds is not None else None
+        return seconds
+
+    async def _wait_retry_time(self, previous: StepAttemptRow | None) -> None:
+        """After a restart, a retry still waits out what was left of its backoff."""
+        retry_at = (previous.document.get("retry_at") if previous else None) or 0
+        delay = (int(retry_at) - self.engine.clock.now_ms()) / 1000
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    def _begin(self, now: int) -> None:
+        self.step_uuid = str(uuid.uuid4())
+        self.artifacts, self.timeline = {}, []
+        self.runtime_state = {"create_time": now, "initialize_time": now}
+        self.document = self._document()
 
     async def _attempt(self) -> StepResult:
         now = self.engine.clock.now_ms()
-        self.step_uuid = str(uuid.uuid4())
-        self.artifacts, self.timeline = {}, []
-        self.runtime_state = {
-            "create_time": now,
-            "initialize_time": now,
-            "wait_signal_time": now,
-            "evaluate_param_time": now,
-        }
-        self.document = self._document()
+        self._begin(now)
+        self.runtime_state["wait_signal_time"] = self.runtime_state["evaluate_param_time"] = now
         try:
             evaluated = evaluate_step_params(
                 self.step,
@@ -177,8 +221,8 @@ class StepRun:
                 return result
             delay = result.next_poll_seconds or runtime.default_poll_seconds
 
-    async def terminate(self) -> StepAttemptRow:
-        """The attempt's row after a stop: the runtime is told, the attempt is STOPPED."""
+    async def terminate(self, status: StepStatus = StepStatus.STOPPED) -> StepAttemptRow:
+        """The attempt's row after a stop (or a workflow timeout): the runtime is told."""
         runtime = self.runtime
         if runtime is not None and self.context is not None and self.status is StepStatus.RUNNING:
             try:
@@ -191,7 +235,7 @@ class StepRun:
             self.document = self._document()
             self.step_uuid = self.step_uuid or str(uuid.uuid4())
         self.runtime_state["end_time"] = self.engine.clock.now_ms()
-        return self._row(StepStatus.STOPPED)
+        return self._row(status)
 
     async def _runtime_or_fail(self) -> StepRuntime | None:
         runtime = self.runtime
@@ -231,6 +275,8 @@ class StepRun:
         state = {"status": status.value, **self.runtime_state, "modify_time": now}
         if self.retries is not None and self.document:
             self.document["step_retry"] = self.retries.summary()
+        if self.timeout_ms is not None and self.document:
+            self.document["timeout_in_millis"] = self.timeout_ms
         return StepAttemptRow(
             workflow_id=self.instance.workflow_id,
             instance_id=self.instance.instance_id,
@@ -326,6 +372,12 @@ class StepRun:
             self.step,
             {name: dict(param) for name, param in params.items()},
         )
+
+
+def _not_retryable(artifacts: Mapping[str, Any]) -> bool:
+    """The work said a retry would not help (Maestro's ``maestro_retry`` artifact)."""
+    retry = artifacts.get("maestro_retry")
+    return isinstance(retry, Mapping) and retry.get("retryable") is False
 
 
 def _next_attempt_id(previous: StepAttemptRow | None) -> int:

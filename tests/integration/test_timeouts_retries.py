@@ -1,0 +1,148 @@
+"""Timeouts and retries over a real engine and store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from tests.integration.engine_support import Harness, harness
+from tests.integration.test_engine import FailingRuntime, step, workflow
+
+from maestoso.models.steps import StepType
+from maestoso.runtimes import State, StepContext, StepResult
+
+FIXED_NOW = {
+    "type": "fixed_backoff",
+    "error_retry_backoff_in_secs": 0,
+    "timeout_retry_backoff_in_secs": 0,
+    "platform_retry_backoff_in_secs": 0,
+}
+
+
+class GiveUpRuntime(FailingRuntime):
+    """Fails and says that retrying would not help."""
+
+    async def start(self, context: StepContext) -> StepResult:
+        return StepResult(
+            state=State.USER_ERROR,
+            artifacts={"maestro_retry": {"type": "RETRY", "retryable": False}},
+        )
+
+
+class PlatformFlakeRuntime(FailingRuntime):
+    """A platform error on the first attempt, then success."""
+
+    async def start(self, context: StepContext) -> StepResult:
+        if context.attempt_id == 1:
+            return StepResult(state=State.PLATFORM_ERROR)
+        return StepResult(state=State.DONE)
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[Harness]:
+    runtimes = {
+        StepType.TITUS: FailingRuntime(),
+        StepType.NOTEBOOK: GiveUpRuntime(),
+        StepType.HTTP: PlatformFlakeRuntime(),
+    }
+    async with harness(database_url, runtimes) as running:
+        yield running
+
+
+def nap(seconds: int, **extra: object) -> dict[str, object]:
+    return step(
+        "nap", "Sleep", params={"sleep_seconds": {"type": "LONG", "value": seconds}}, **extra
+    )
+
+
+async def test_step_timeout_times_the_step_out(engine: Harness) -> None:
+    await engine.create(workflow("slow", nap(30, timeout=1)))
+    await engine.start("slow")
+    row = await engine.wait("slow", 1)
+    nap_row = (await engine.steps("slow", 1))["nap"]
+    assert nap_row.status == "TIMED_OUT" and nap_row.attempt_id == 1
+    assert nap_row.document["timeout_in_millis"] == 1000
+    assert row.status == "TIMED_OUT"
+
+
+async def test_timeout_retries_make_new_attempts(engine: Harness) -> None:
+    policy = {"timeout_retry_limit": 1, "backoff": FIXED_NOW}
+    await engine.create(workflow("slow-retry", nap(30, timeout="1 s", retry_policy=policy)))
+    await engine.start("slow-retry")
+    await engine.wait("slow-retry", 1)
+    nap_row = (await engine.steps("slow-retry", 1))["nap"]
+    assert nap_row.status == "TIMED_OUT" and nap_row.attempt_id == 2
+    first = await engine.store.get_step_attempt("slow-retry", 1, 1, "nap", 1)
+    assert first is not None and first.status == "TIMEOUT_FAILED"
+
+
+async def test_timeout_from_a_workflow_param(engine: Harness) -> None:
+    params = {"t": {"type": "LONG", "value": 1}}
+    await engine.create(workflow("param-timeout", nap(30, timeout="${t}"), params=params))
+    await engine.start("param-timeout")
+    assert (await engine.wait("param-timeout", 1)).status == "TIMED_OUT"
+
+
+async def test_workflow_timeout_times_out_running_steps(engine: Harness) -> None:
+    await engine.create(workflow("wf-timeout", nap(30), timeout=1))
+    await engine.start("wf-timeout")
+    row = await engine.wait("wf-timeout", 1)
+    assert row.status == "TIMED_OUT"
+    assert (await engine.steps("wf-timeout", 1))["nap"].status == "TIMED_OUT"
+
+
+async def test_user_errors_retry_up_to_the_limit(engine: Harness) -> None:
+    policy = {"error_retry_limit": 2, "backoff": FIXED_NOW}
+    await engine.create(workflow("errors", step("bad", "Titus", retry_policy=policy)))
+    await engine.start("errors")
+    await engine.wait("errors", 1)
+    final = (await engine.steps("errors", 1))["bad"]
+    assert final.status == "FATALLY_FAILED" and final.attempt_id == 3
+    assert final.document["step_retry"]["error_retries"] == 2
+    for attempt in (1, 2):
+        row = await engine.store.get_step_attempt("errors", 1, 1, "bad", attempt)
+        assert row is not None and row.status == "USER_FAILED"
+
+
+async def test_a_non_retryable_failure_is_final_at_once(engine: Harness) -> None:
+    await engine.create(
+        workflow(
+            "give-up", step("bad", "Notebook", sub_type="x", retry_policy={"error_retry_limit": 5})
+        )
+    )
+    await engine.start("give-up")
+    await engine.wait("give-up", 1)
+    final = (await engine.steps("give-up", 1))["bad"]
+    assert final.status == "FATALLY_FAILED" and final.attempt_id == 1
+
+
+async def test_platform_errors_retry_with_their_own_limit(engine: Harness) -> None:
+    policy = {"platform_retry_limit": 1, "error_retry_limit": 0, "backoff": FIXED_NOW}
+    await engine.create(workflow("flaky", step("call", "Http", sub_type="x", retry_policy=policy)))
+    await engine.start("flaky")
+    assert (await engine.wait("flaky", 1)).status == "SUCCEEDED"
+    final = (await engine.steps("flaky", 1))["call"]
+    assert final.attempt_id == 2 and final.document["step_retry"]["platform_retries"] == 1
+
+
+def test_exponential_backoff_arithmetic() -> None:
+    from maestoso.engine.retries import RetryTracker
+    from maestoso.models import TypedStep
+
+    stepped = TypedStep.model_validate(
+        {
+            "id": "a",
+            "type": "NoOp",
+            "retry_policy": {
+                "backoff": {
+                    "type": "exponential_backoff",
+                    "error_retry_backoff_in_secs": 10,
+                    "error_retry_exponent": 3,
+                    "error_retry_limit_in_secs": 200,
+                }
+            },
+        }
+    )
+    tracker = RetryTracker.of(stepped, None)
+    assert [tracker.backoff_seconds("error", n) for n in range(4)] == [10, 30, 90, 200]
+    assert tracker.backoff_seconds("platform", 2) == 240  # defaults: 60 s x 2^n, cap 3600
