@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -148,3 +149,59 @@ async def test_over_the_iteration_limit_fails(engine: Harness) -> None:
     step = (await engine.steps("huge-loop-wf", 1))["loop"]
     assert step.status == "FATALLY_FAILED"
     assert any("over the loop size limit [25000]" in e["message"] for e in step.timeline)
+
+
+def sleeper(step_id: str, seconds: int) -> dict[str, Any]:
+    params = {"sleep_seconds": {"value": seconds, "type": "LONG"}}
+    return {"step": {"id": step_id, "type": "Sleep", "params": params}}
+
+
+async def test_stopping_a_foreach_stops_every_running_iteration(engine: Harness) -> None:
+    loops = {"i": {"value": list(range(8)), "type": "LONG_ARRAY"}}
+    body = foreach("loop", loops, sleeper("nap", 60), concurrency=3)
+    await engine.create(workflow("stopped-loop-wf", body))
+    await engine.start("stopped-loop-wf")
+    inline_id = ""
+    for _ in range(500):
+        steps = await engine.steps("stopped-loop-wf", 1)
+        artifact = (steps["loop"].artifacts or {}) if "loop" in steps else {}
+        inline_id = (artifact.get("maestro_foreach") or {}).get("foreach_workflow_id", "")
+        third = await engine.store.get_instance(inline_id, 3, 1) if inline_id else None
+        if third is not None and third.status == "IN_PROGRESS":
+            break
+        await asyncio.sleep(0.02)
+    response = await engine.http.put("/api/v3/workflows/stopped-loop-wf/instances/1/actions/stop")
+    assert response.status_code == 200, response.text
+    row = await engine.wait("stopped-loop-wf", 1, timeout=30)
+    assert row.status == "STOPPED"
+    statuses = await engine.store.child_statuses(inline_id, 1, 100)
+    assert statuses == [(1, "STOPPED"), (2, "STOPPED"), (3, "STOPPED")]
+    for iteration in (1, 2, 3):
+        nap = (await engine.steps(inline_id, iteration))["nap"]
+        assert nap.status == "STOPPED"
+    step = (await engine.steps("stopped-loop-wf", 1))["loop"]
+    assert step.status == "STOPPED"
+    await asyncio.sleep(0.3)
+    assert engine.node.executor.running == 0
+    assert await engine.store.child_statuses(inline_id, 1, 100) == statuses
+
+
+async def test_a_failed_iteration_fails_the_foreach_after_the_running_ones(
+    engine: Harness,
+) -> None:
+    loops = {"i": {"value": [1, 0, 2, 3], "type": "LONG_ARRAY"}}
+    job = {
+        "step": {
+            "id": "job",
+            "type": "NoOp",
+            "params": {"p": {"expression": "10 / i", "type": "LONG"}},
+        }
+    }
+    await engine.create(workflow("failing-loop-wf", foreach("loop", loops, job, concurrency=1)))
+    await engine.start("failing-loop-wf")
+    assert (await engine.wait("failing-loop-wf", 1, timeout=30)).status == "FAILED"
+    step = (await engine.steps("failing-loop-wf", 1))["loop"]
+    assert step.status == "FATALLY_FAILED"
+    artifact = (step.artifacts or {})["maestro_foreach"]
+    assert artifact["foreach_overview"]["stats"] == {"SUCCEEDED": 1, "FAILED": 1}
+    assert artifact["next_loop_index"] == 2  # nothing launched after the failure
