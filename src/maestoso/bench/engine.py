@@ -33,6 +33,8 @@ class Workload:
     description: str
     definition: Callable[[], dict[str, Any]]
     instances: int = 1
+    steps: int | None = None
+    """Steps run per instance, when it is not the number of top-level steps (loops)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +86,45 @@ def diamond() -> dict[str, Any]:
     return _request("bench-diamond", steps, {"rule": "parallel", "workflow_concurrency": 100})
 
 
+def foreach(iterations: int) -> Callable[[], dict[str, Any]]:
+    """One foreach step over ``iterations`` values, each iteration one NoOp step."""
+
+    def definition() -> dict[str, Any]:
+        loop = {
+            "foreach": {
+                "id": "loop",
+                "concurrency": 100,
+                "params": {
+                    "loop_params": {
+                        "type": "MAP",
+                        "value": {
+                            "i": {
+                                "expression": f"Util.intsBetween(0, {iterations}, 1)",
+                                "type": "LONG_ARRAY",
+                            }
+                        },
+                    }
+                },
+                "steps": [_noop("job", [])],
+            }
+        }
+        return _request(f"bench-foreach-{iterations}", [loop], "sequential")
+
+    return definition
+
+
 WORKLOADS = {
     w.name: w
     for w in (
         Workload("chain-300", "a chain of 300 NoOp steps", chain),
         Workload("fan-out-298", "1 -> 298 -> 1 NoOp steps", fan_out),
         Workload("diamond-x100", "100 instances of a 5-step diamond, PARALLEL 100", diamond, 100),
+        Workload(
+            "foreach-5k", "a foreach of 5,000 one-NoOp iterations", foreach(5_000), steps=5_001
+        ),
+        Workload(
+            "foreach-25k", "a foreach of 25,000 one-NoOp iterations", foreach(25_000), steps=25_001
+        ),
     )
 }
 
@@ -103,7 +138,7 @@ async def measure(workload: Workload, url: str | None, home: Path) -> Figures:
         request = parse_model(WorkflowCreateRequest, workload.definition())
         created = await WorkflowService(store, clock).create(request, "bench")
         workflow_id = created["workflow"]["id"]
-        steps = len(request.workflow.steps) * workload.instances
+        steps = (workload.steps or len(request.workflow.steps)) * workload.instances
         start = WorkflowStartRequest.model_validate({"initiator": {"type": "manual"}})
         began = clock.now_ms()
         await asyncio.gather(

@@ -186,7 +186,10 @@ class StepChildren:
         now = self._hub.engine.clock.now_ms()
         rows = [self._inline_row(workflow_id, it, initiator, definition, dag, now) for it in batch]
         for row in await self._hub.store.create_inline_instances(rows):
-            self._hub.executor.launch(row)
+            key = (row.workflow_id, row.instance_id, row.run_id)
+            self._hub.engine.fresh_runs.add(key)
+            if not self._hub.executor.launch(row):
+                self._hub.engine.fresh_runs.discard(key)
 
     def _definition(
         self, kind: str, workflow_id: str, steps: list[dict[str, Any]]

@@ -36,6 +36,16 @@ class EngineContext:
     hub: ChildrenHub | None = None
     """Child instances (loops, subworkflows); set by the node."""
 
+    fresh_runs: set[tuple[str, int, int]] = field(default_factory=set)
+    """Runs created by this node and not started yet: their flows skip the resume read."""
+
+    def fresh(self, key: tuple[str, int, int]) -> bool:
+        """Whether the run was just created here (asked once, by its flow)."""
+        if key in self.fresh_runs:
+            self.fresh_runs.discard(key)
+            return True
+        return False
+
     def concluded(self, instance: InstanceRow) -> None:
         """A run ended: its parent step, if it has one waiting here, hears of it."""
         if self.hub is not None:

@@ -130,6 +130,8 @@ class FlowActor:
         self.post(Terminate(WorkflowStatus.TIMED_OUT, f"the workflow timed out after {seconds}s"))
 
     async def _resume(self) -> None:
+        if self.engine.fresh(self.key):  # created here a moment ago: nothing to resume
+            return
         rows = await self.engine.store.get_step_attempts(*self.key)
         for row in rows:
             status = StepStatus(row.status)
