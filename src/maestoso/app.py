@@ -17,6 +17,7 @@ from maestoso.dsl.validation import ValidationSettings
 from maestoso.engine.instance_reads import InstanceReader
 from maestoso.engine.logs import StepLogs
 from maestoso.engine.node import EngineNode
+from maestoso.engine.signals import StepBypass
 from maestoso.engine.workflows import WorkflowService
 from maestoso.runtimes import default_runtimes
 from maestoso.store import Store, open_store
@@ -46,7 +47,9 @@ async def running_services(
             workflows=WorkflowService(store, clock, validation),
             instances=InstanceReader(store, clock),
             actions=node.instances,
+            node=node,
             signals=SignalService(store, clock, node.worker.wake),
+            bypass=StepBypass(store, clock),
             logs=StepLogs(settings.home, store),
         )
         yield services, store

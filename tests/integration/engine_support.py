@@ -93,6 +93,7 @@ async def harness(
         workflows=WorkflowService(store, clock),
         instances=InstanceReader(store, clock),
         actions=node.instances,
+        node=node,
     )
     app = api.create_app(services, clock)
     transport = httpx.ASGITransport(app=app)

@@ -8,16 +8,20 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from maestoso.api.bodies import caller, json_body, model_body
-from maestoso.api.services import instance_service
+from maestoso.api.services import engine_node, instance_service
 from maestoso.dsl.requests import parse_model
 from maestoso.engine.instances import InstanceService
+from maestoso.engine.node import EngineNode
 from maestoso.errors import ValidationError
 from maestoso.models import UserRef
+from maestoso.models.restart import StepInstanceRestartRequest, WorkflowInstanceRestartRequest
 from maestoso.models.start import WorkflowStartRequest
+from maestoso.models.statuses import StepAction
 
 router = APIRouter(prefix="/api/v3/workflows", tags=["instance actions"])
 
 Service = Annotated[InstanceService, Depends(instance_service)]
+Node = Annotated[EngineNode, Depends(engine_node)]
 Caller = Annotated[UserRef, Depends(caller)]
 JSON = dict[str, Any]
 BATCH_LIMIT = 10
@@ -73,6 +77,60 @@ def _workflow_action(action: str) -> Any:
         return JSONResponse(status_code=202, content=event)
 
     return act
+
+
+@router.post(
+    "/{workflow_id}/instances/{instance_id}/actions/restart", summary="Restart an instance"
+)
+async def restart(
+    workflow_id: str, instance_id: int, request: Request, node: Node, user: Caller
+) -> JSON:
+    body = await model_body(request, WorkflowInstanceRestartRequest)
+    return await node.restarts.restart_instance(
+        workflow_id, instance_id, body.restart_policy, user, run_params=body.run_params
+    )
+
+
+@router.post(
+    "/{workflow_id}/instances/{instance_id}/steps/{step_id}/actions/restart",
+    summary="Restart a step: a new attempt in a running run, else a new run from the step",
+)
+async def restart_step(
+    workflow_id: str,
+    instance_id: int,
+    step_id: str,
+    request: Request,
+    node: Node,
+    user: Caller,
+    blocking: bool = True,
+) -> JSON:
+    await model_body(request, StepInstanceRestartRequest)
+    return await node.step_actions.act(
+        workflow_id, instance_id, step_id, StepAction.RESTART, user, blocking=blocking
+    )
+
+
+def _step_action(action: StepAction) -> Any:
+    async def act(
+        workflow_id: str,
+        instance_id: int,
+        step_id: str,
+        node: Node,
+        user: Caller,
+        blocking: bool = True,
+    ) -> JSON:
+        return await node.step_actions.act(
+            workflow_id, instance_id, step_id, action, user, blocking=blocking
+        )
+
+    return act
+
+
+for _step in (StepAction.STOP, StepAction.KILL, StepAction.SKIP):
+    router.put(
+        f"/{{workflow_id}}/instances/{{instance_id}}/steps/{{step_id}}/actions/{_step.lower()}",
+        summary=f"{_step.title()} a step",
+    )(_step_action(_step))
 
 
 @router.put("/{workflow_id}/instances/{instance_id}/actions/unblock", summary="Unblock a run")

@@ -12,6 +12,8 @@ from maestoso.clock import Clock
 from maestoso.engine.instance_reads import InstanceReader
 from maestoso.engine.instances import InstanceService
 from maestoso.engine.logs import StepLogs
+from maestoso.engine.node import EngineNode
+from maestoso.engine.signals import StepBypass
 from maestoso.engine.workflows import WorkflowService
 from maestoso.triggers.signals import SignalService
 
@@ -23,8 +25,10 @@ class Services:
     workflows: WorkflowService
     instances: InstanceReader
     actions: InstanceService
+    node: EngineNode | None = None
     logs: StepLogs | None = None
     signals: SignalService | None = None
+    bypass: StepBypass | None = None
 
 
 def create_app(services: Services | None, clock: Clock) -> FastAPI:
@@ -46,6 +50,7 @@ def create_app(services: Services | None, clock: Clock) -> FastAPI:
     app.include_router(logs.router)
     app.include_router(workflows.router)
     app.include_router(signals.router)
+    app.include_router(signals.steps)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

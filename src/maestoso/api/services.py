@@ -9,6 +9,7 @@ from fastapi import Request
 from maestoso.engine.instance_reads import InstanceReader
 from maestoso.engine.instances import InstanceService
 from maestoso.engine.logs import StepLogs
+from maestoso.engine.node import EngineNode
 from maestoso.engine.workflows import WorkflowService
 from maestoso.errors import NotFoundError, PlatformError
 from maestoso.triggers.signals import SignalService
@@ -38,3 +39,10 @@ def signal_service(request: Request) -> SignalService:
     if service is None:
         raise PlatformError("signals are not served by this server")
     return cast(SignalService, service)
+
+
+def engine_node(request: Request) -> EngineNode:
+    node = request.app.state.services.node
+    if node is None:
+        raise PlatformError("this server runs no engine")
+    return cast(EngineNode, node)

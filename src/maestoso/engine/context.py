@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from maestoso.clock import Clock
 from maestoso.engine.writer import StepWriter
-from maestoso.models import Workflow, box_key
+from maestoso.models import Step, Workflow, box_key
 from maestoso.models.steps import StepType
 from maestoso.runtimes import StepRuntime
 from maestoso.store.port import Store
@@ -70,6 +70,10 @@ class CompiledWorkflow:
     workflow: Workflow
     boxes: Mapping[str, dict[str, Any]]
     ordinals: Mapping[str, int]
+    steps: Mapping[str, Step]
+
+    def step(self, step_id: str) -> Step:
+        return self.steps[step_id]
 
 
 def compile_workflow(document: Mapping[str, Any]) -> CompiledWorkflow:
@@ -111,4 +115,5 @@ def _compile(frozen: _Frozen) -> CompiledWorkflow:
     ):
         boxes[step.id] = {box_key(box): step.to_json()}
         ordinals[step.id] = ordinal
-    return CompiledWorkflow(workflow, boxes, ordinals)
+    steps = {step.id: step for step in workflow.top_steps()}
+    return CompiledWorkflow(workflow, boxes, ordinals, steps)

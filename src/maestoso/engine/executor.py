@@ -13,7 +13,7 @@ import logging
 import zlib
 
 from maestoso.engine.context import EngineContext
-from maestoso.engine.flow import FlowActor, Terminate
+from maestoso.engine.flow import FlowActor, Message, Terminate
 from maestoso.models.statuses import WorkflowStatus
 from maestoso.store.records import Fence, InstanceRow
 
@@ -95,6 +95,14 @@ class FlowExecutor:
         if flow is None:
             return False
         flow.post(Terminate(status, reason))
+        return True
+
+    def deliver(self, key: tuple[str, int, int], message: Message) -> bool:
+        """Hand a message to a running flow; False if it does not run here."""
+        flow = self._flows.get(key)
+        if flow is None:
+            return False
+        flow.post(message)
         return True
 
     def _exited(self, flow: FlowActor) -> None:

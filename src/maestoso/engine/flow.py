@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from maestoso.dsl.dag import Dag
@@ -25,7 +25,12 @@ from maestoso.engine.timeouts import workflow_timeout_seconds
 from maestoso.engine.writer import Write
 from maestoso.errors import FencedError, MaestosoError
 from maestoso.models import FailureMode
-from maestoso.models.statuses import StepStatus, WorkflowStatus, workflow_status_from_steps
+from maestoso.models.statuses import (
+    StepAction,
+    StepStatus,
+    WorkflowStatus,
+    workflow_status_from_steps,
+)
 from maestoso.models.workflow import DEFAULT_WORKFLOW_TIMEOUT_SECS
 from maestoso.sel import SelError, evaluate
 from maestoso.store.records import Fence, InstanceRow, InstanceUpdate, JobEvent, StepAttemptRow
@@ -55,7 +60,21 @@ class Terminate:
     reason: str
 
 
-Message = StepFinished | StepCrashed | Terminate
+@dataclass(frozen=True, slots=True)
+class ActOnStep:
+    """A user's action on one step of the run: STOP, KILL, SKIP or RESTART."""
+
+    step_id: str
+    action: StepAction
+
+
+Message = StepFinished | StepCrashed | Terminate | ActOnStep
+
+_ACTION_STATUS = {
+    StepAction.STOP: StepStatus.STOPPED,
+    StepAction.KILL: StepStatus.FATALLY_FAILED,
+    StepAction.SKIP: StepStatus.SKIPPED,
+}
 
 
 class FlowActor:
@@ -73,8 +92,16 @@ class FlowActor:
         self._mailbox: asyncio.Queue[Message] = asyncio.Queue()
         self._compiled: CompiledWorkflow = compile_workflow(instance.document["runtime_workflow"])
         steps = self._compiled.workflow.top_steps()
-        self._steps = {step.id: step for step in steps}
+        in_run = instance.document.get("runtime_dag") or {step.id: {} for step in steps}
+        # A restarted run holds only the steps it runs again; the others keep their results
+        # from earlier runs (``_carried``) and count as final predecessors.
+        self._steps = {step.id: step for step in steps if step.id in in_run}
+        # The overview numbers a run's steps by their place in the run's own DAG.
+        ordinals = {step_id: n for n, step_id in enumerate(self._steps, start=1)}
+        self._in_run = replace(self._compiled, ordinals=ordinals)
         self._dag = Dag.build({step.id: list(step.successors) for step in steps})
+        self._carried: dict[str, StepAttemptRow] = {}
+        self._step_actions: list[ActOnStep] = []
         self._final: dict[str, StepAttemptRow] = {}
         self._running: dict[str, tuple[StepRun, asyncio.Task[None]]] = {}
         self._terminating: Terminate | None = None
@@ -132,6 +159,11 @@ class FlowActor:
     async def _resume(self) -> None:
         if self.engine.fresh(self.key):  # created here a moment ago: nothing to resume
             return
+        for run_id in range(1, self.instance.run_id):
+            earlier = self.instance.workflow_id, self.instance.instance_id, run_id
+            for row in await self.engine.store.get_step_attempts(*earlier):
+                if row.step_id not in self._steps:
+                    self._carried[row.step_id] = row
         rows = await self.engine.store.get_step_attempts(*self.key)
         for row in rows:
             status = StepStatus(row.status)
@@ -150,11 +182,15 @@ class FlowActor:
         elif isinstance(message, StepCrashed):
             self._running.pop(message.step_id, None)
             raise message.error
+        elif isinstance(message, ActOnStep):
+            self._step_actions.append(message)
         else:
             self._terminating = self._terminating or message
 
     async def _advance(self) -> bool:
         """Start what can start, write what became final; True when the run is over."""
+        while self._step_actions:
+            await self._act(self._step_actions.pop(0))
         if self._terminating or self._failing_fast:
             await self._stop_all()
             return True
@@ -186,15 +222,15 @@ class FlowActor:
         predecessors = self._dag.predecessors[step_id]
         if not predecessors:
             return True
-        if any(p not in self._final for p in predecessors):
+        if any(p not in self._final and p not in self._carried for p in predecessors):
             return None
         return any(self._edge_holds(p, step_id) for p in predecessors)
 
     def _edge_holds(self, source: str, target: str) -> bool:
-        row = self._final[source]
+        row = self._final.get(source) or self._carried[source]
         if StepStatus(row.status) not in _PASSING:
             return False
-        condition = self._steps[source].successors.get(target, "true").strip()
+        condition = self._compiled.step(source).successors.get(target, "true").strip()
         if condition in ("true", "true;"):
             return True
         variables = {
@@ -215,8 +251,15 @@ class FlowActor:
             return False
         return result.value is True
 
-    def _launch(self, step_id: str, resume_from: StepAttemptRow | None = None) -> None:
-        run = StepRun(
+    def _launch(
+        self, step_id: str, resume_from: StepAttemptRow | None = None, new_attempt: bool = False
+    ) -> None:
+        run = self._step_run(step_id, resume_from)
+        run.new_attempt = new_attempt
+        self._running[step_id] = (run, asyncio.create_task(self._drive(run)))
+
+    def _step_run(self, step_id: str, resume_from: StepAttemptRow | None) -> StepRun:
+        return StepRun(
             engine=self.engine,
             instance=self.instance,
             compiled=self._compiled,
@@ -225,9 +268,11 @@ class FlowActor:
             fence=self.fence,
             resume_from=resume_from,
             workflow_params=self._workflow_params,
-            step_rows=self._final.get,
+            step_rows=self._step_row,
         )
-        self._running[step_id] = (run, asyncio.create_task(self._drive(run)))
+
+    def _step_row(self, step_id: str) -> StepAttemptRow | None:
+        return self._final.get(step_id) or self._carried.get(step_id)
 
     async def _drive(self, run: StepRun) -> None:
         try:
@@ -239,6 +284,31 @@ class FlowActor:
             self.post(StepCrashed(run.step.id, exc))
             return
         self.post(StepFinished(run.step.id, row))
+
+    async def _act(self, message: ActOnStep) -> None:
+        step_id, action = message.step_id, message.action
+        if step_id not in self._steps:
+            return
+        if action is StepAction.RESTART:
+            previous = self._final.pop(step_id, None)
+            if previous is not None and step_id not in self._running:
+                self._launch(step_id, resume_from=previous, new_attempt=True)
+            return
+        status = _ACTION_STATUS[action]
+        running = self._running.pop(step_id, None)
+        if running is not None:
+            run, task = running
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        elif step_id in self._final:
+            return  # it finished first
+        else:
+            run = self._step_run(step_id, None)
+        row = await run.terminate(status)
+        self._final[step_id] = row
+        await self._write(Write(attempts=[row]))
+        if status.is_failed and self._mode(step_id) is FailureMode.FAIL_IMMEDIATELY:
+            self._failing_fast = True
 
     async def _stop_all(self) -> None:
         runs = list(self._running.values())
@@ -269,7 +339,7 @@ class FlowActor:
             status=status.value,
             expected_statuses=(WorkflowStatus.IN_PROGRESS.value, WorkflowStatus.PAUSED.value),
             end_time=now,
-            runtime_overview=runtime_overview(self._compiled, self._final, status),
+            runtime_overview=runtime_overview(self._in_run, self._final, status),
             timeline=[_status_event(status, now, self._terminating)],
             modify_time=now,
         )

@@ -13,6 +13,8 @@ from maestoso.engine.children import ChildrenHub
 from maestoso.engine.context import EngineContext
 from maestoso.engine.executor import DEFAULT_GROUPS, FlowExecutor
 from maestoso.engine.instances import INSTANCE_ACTION, START_WORKFLOW, InstanceService
+from maestoso.engine.restarts import Restarts
+from maestoso.engine.step_actions import STEP_ACTION, StepActions
 from maestoso.engine.triggered import TriggeredStarts
 from maestoso.engine.writer import StepWriter
 from maestoso.models.steps import StepType
@@ -43,6 +45,8 @@ class EngineNode:
         )
         self.executor = FlowExecutor(self.context, owner=self.owner, groups=groups)
         self.instances = InstanceService(store, clock, self.executor, self._wake)
+        self.restarts = Restarts(store, clock, self._wake)
+        self.step_actions = StepActions(store, clock, self.executor, self.restarts, self._wake)
         self.triggered = TriggeredStarts(store, clock, self.instances, self._wake)
         # The SQL store implements ChildStore; the port will carry it once it joins Store.
         self.children = ChildrenHub(self.context, cast(ChildStore, store), self.executor)
@@ -54,6 +58,7 @@ class EngineNode:
             {
                 START_WORKFLOW: self.instances.on_start_workflow,
                 INSTANCE_ACTION: self.instances.on_instance_action,
+                STEP_ACTION: self.step_actions.on_step_action,
                 **self.triggered.handlers,
             },
             owner=self.owner,

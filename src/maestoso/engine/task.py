@@ -9,24 +9,27 @@ attempt never written simply runs again, since nothing of it was durable.
 from __future__ import annotations
 
 import asyncio
+import copy
 import uuid
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from maestoso.engine import signals
 from maestoso.engine.context import CompiledWorkflow, EngineContext
-from maestoso.engine.param_context import RunContext, results_of
+from maestoso.engine.param_context import SIGNAL_DEPENDENCIES_KEY, RunContext, results_of
 from maestoso.engine.retries import RetryTracker
 from maestoso.engine.timeouts import resolve_seconds
 from maestoso.engine.writer import Write
 from maestoso.errors import MaestosoError
-from maestoso.models import FailureMode, Step, TypedStep
+from maestoso.models import FailureMode, ParamDefinition, Step, TypedStep
 from maestoso.models.statuses import StepStatus
-from maestoso.params import Parameter, evaluate_step_params
+from maestoso.params import Parameter, evaluate_params, evaluate_step_params
 from maestoso.runtimes import State, StepResult, StepRuntime
 from maestoso.runtimes.base import Children
 from maestoso.store.records import Fence, InstanceRow, StepAttemptRow
+from maestoso.triggers.signals import SignalService
 
 _STATUS_OF = {
     State.DONE: StepStatus.SUCCEEDED,
@@ -103,8 +106,11 @@ class StepRun:
     context: _Context | None = None
     retries: RetryTracker | None = None
     timeout_ms: int | None = None
+    new_attempt: bool = False
+    """A user's restart of a finished step: the next attempt, whatever the last one was."""
     workflow_params: Mapping[str, Parameter] = field(default_factory=dict)
     step_rows: Callable[[str], StepAttemptRow | None] = lambda _: None
+    matched_signals: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def runtime(self) -> StepRuntime | None:
@@ -118,6 +124,8 @@ class StepRun:
             result = await self._bounded(self._poll(await self._runtime_or_fail()))
         else:
             self.attempt_id = _next_attempt_id(self.resume_from)
+            if self.new_attempt and self.resume_from is not None:
+                self.attempt_id = self.resume_from.attempt_id + 1
             await self._wait_retry_time(self.resume_from)
             result = await self._bounded(self._attempt())
         while True:
@@ -182,6 +190,8 @@ class StepRun:
         now = self.engine.clock.now_ms()
         self._begin(now)
         self.runtime_state["wait_signal_time"] = self.runtime_state["evaluate_param_time"] = now
+        if not await self._await_signals():
+            return StepResult(state=State.FATAL_ERROR)
         try:
             evaluated = evaluate_step_params(
                 self.step,
@@ -262,6 +272,8 @@ class StepRun:
     async def _finish(self, status: StepStatus, result: StepResult) -> StepAttemptRow:
         now = self.engine.clock.now_ms()
         self.runtime_state.setdefault("finish_time", now)
+        if status is StepStatus.SUCCEEDED and not await self._announce_signals():
+            status = StepStatus.FATALLY_FAILED
         self.runtime_state["end_time"] = now
         row = self._row(status)
         if not status.is_retryable:
@@ -322,7 +334,65 @@ class StepRun:
             "step_type_info": self.step.kind.value,
             "MAESTRO_STEP_ERROR_RETRIES": self.retries.used["error"] if self.retries else 0,
         }
+        current[SIGNAL_DEPENDENCIES_KEY] = self.matched_signals
         return RunContext(self.instance, self.step_rows, current)
+
+    # -- signals (the waiting and announcing live in engine.signals) -------------------------
+
+    async def _await_signals(self) -> bool:
+        """WAITING_FOR_SIGNALS until the step's signal dependencies match or are bypassed;
+        False if they cannot be evaluated."""
+        definitions = getattr(self.step, "signal_dependencies", None)
+        if not definitions:
+            return True
+        run = self.instance
+
+        async def publish(view: dict[str, Any]) -> None:
+            self.document["signal_dependencies"] = copy.deepcopy(view)
+            await self._write(self._row(StepStatus.WAITING_FOR_SIGNALS))
+
+        try:
+            self.matched_signals = await signals.await_dependencies(
+                definitions,
+                store=self.engine.store,
+                key=(run.workflow_id, run.instance_id, run.run_id, self.step.id),
+                evaluate=self._evaluate_extra,
+                publish=publish,
+            )
+        except MaestosoError as exc:
+            self._log(f"signal dependencies cannot be evaluated: {exc.message}")
+            return False
+        self.runtime_state["evaluate_param_time"] = self.engine.clock.now_ms()
+        return True
+
+    async def _announce_signals(self) -> bool:
+        """At FINISHING: announce the step's ``signal_outputs``; False if they cannot be."""
+        definitions = getattr(self.step, "signal_outputs", None)
+        if not definitions:
+            return True
+        run = self.instance
+        service = SignalService(self.engine.store, self.engine.clock, self.engine.wake_queue)
+        attempt = (run.workflow_id, run.instance_id, run.run_id, self.step.id, self.attempt_id)
+        try:
+            self.document["signal_outputs"] = await signals.announce_outputs(
+                definitions, service=service, attempt=attempt, evaluate=self._evaluate_extra
+            )
+        except MaestosoError as exc:
+            self._log(f"signal outputs cannot be announced: {exc.message}")
+            return False
+        return True
+
+    def _evaluate_extra(self, definitions: dict[str, ParamDefinition]) -> dict[str, Any]:
+        """Evaluate definitions beside the step's params (signal names, match params…)."""
+        params = {**self.workflow_params, **_evaluated(self.document.get("params"))}
+        evaluated = evaluate_params(
+            definitions,
+            clock=self.engine.clock,
+            context=self._param_context(),
+            step_id=self.step.id,
+            workflow_params=params,
+        )
+        return {name: param.evaluated_result for name, param in evaluated.items()}
 
     def _absorb(self, result: StepResult) -> None:
         self.artifacts.update(result.artifacts)
@@ -387,3 +457,7 @@ def _next_attempt_id(previous: StepAttemptRow | None) -> int:
     if StepStatus(previous.status).is_retryable:
         return previous.attempt_id + 1
     return previous.attempt_id
+
+
+def _evaluated(stored: Mapping[str, Any] | None) -> dict[str, Parameter]:
+    return {name: Parameter.from_json(name, data) for name, data in (stored or {}).items()}
