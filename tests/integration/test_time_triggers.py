@@ -20,6 +20,7 @@ from maestoso import api
 from maestoso.clock import FakeClock
 from maestoso.engine.instance_reads import InstanceReader
 from maestoso.engine.node import EngineNode
+from maestoso.engine.signals import StepBypass
 from maestoso.engine.workflows import WorkflowService
 from maestoso.errors import NotFoundError
 from maestoso.models import WorkflowCreateRequest
@@ -69,6 +70,7 @@ async def server(database_url: str, home: Path, clock: FakeClock) -> AsyncIterat
         instances=InstanceReader(store, clock),
         actions=node.instances,
         signals=SignalService(store, clock, node.worker.wake),
+        bypass=StepBypass(store, clock),
     )
     transport = httpx.ASGITransport(app=api.create_app(services, clock))
     try:

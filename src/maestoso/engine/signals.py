@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from maestoso.store.port import SignalStore
+from maestoso.clock import Clock
+from maestoso.errors import ConflictError, InvalidStatusError, NotFoundError
+from maestoso.models import ParamDefinition
+from maestoso.store.port import SignalStore, Store
+from maestoso.store.records import ParamCondition
+from maestoso.triggers.ids import canonical, name_uuid
+from maestoso.triggers.signals import SignalService
 
 _CACHE_SIZE = 10_000
 _cache: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
@@ -101,3 +107,197 @@ class SignalWaiters:
 
 waiters = SignalWaiters()
 """The node's waiters (one per process, as the signal cache)."""
+
+
+# -- step signal dependencies and outputs ---------------------------------------------------------
+
+POLL_SECONDS = 5.0
+"""How often a waiting step looks again without a wake-up (Maestro polls every 5 s)."""
+
+StepKey = tuple[str, int, int, str]
+"""(workflow id, instance id, run id, step id)."""
+
+_bypassed: set[StepKey] = set()
+
+
+def request_bypass(key: StepKey) -> None:
+    """Let a step waiting for signals go on without them (its dependencies become SKIPPED)."""
+    _bypassed.add(key)
+    waiters.announce(_bypass_name(key))
+
+
+def _bypass_name(key: StepKey) -> str:
+    return "\0bypass:" + "/".join(map(str, key))
+
+
+async def await_dependencies(
+    definitions: list[Any],
+    *,
+    store: SignalStore,
+    key: StepKey,
+    evaluate: Callable[[dict[str, ParamDefinition]], dict[str, Any]],
+    publish: Callable[[dict[str, Any]], Awaitable[None]],
+    poll_seconds: float = POLL_SECONDS,
+) -> list[dict[str, Any]]:
+    """Wait until every dependency matches a signal (or the step is bypassed); ``publish``
+    writes the ``signal_dependencies`` view whenever it changes. Returns the dependencies'
+    ``{name, signal_id}`` for ``params.getFromSignalDependency``."""
+    view = dependency_view(definitions, evaluate)
+    await publish(view)
+    while True:
+        changed = await _match_pending(store, view["dependencies"])
+        if all(d["status"] == "MATCHED" for d in view["dependencies"]):
+            view["info"] = _info("Signal step dependencies are satisfied.")
+            await publish(view)
+            break
+        if key in _bypassed:
+            _bypassed.discard(key)
+            for dependency in view["dependencies"]:
+                if dependency["status"] == "PENDING":
+                    dependency["status"] = "SKIPPED"
+            view["info"] = _info("Signal step dependencies are bypassed by the user.")
+            await publish(view)
+            break
+        if changed:
+            await publish(view)
+        names = [d["name"] for d in view["dependencies"] if d["status"] == "PENDING"]
+        await waiters.wait([*names, _bypass_name(key)], poll_seconds)
+    return [{"name": d["name"], "signal_id": d.get("signal_id")} for d in view["dependencies"]]
+
+
+def dependency_view(
+    definitions: list[Any], evaluate: Callable[[dict[str, ParamDefinition]], dict[str, Any]]
+) -> dict[str, Any]:
+    """The PENDING dependencies, their names and match params evaluated."""
+    raw: dict[str, ParamDefinition] = {}
+    for index, definition in enumerate(definitions):
+        raw[f"maestro_dependency_{index}"] = ParamDefinition.model_validate(
+            {"value": definition.name, "type": "STRING"}
+        )
+        for name, match in (definition.match_params or {}).items():
+            raw[f"maestro_dependency_{index}_{name}"] = match.param
+    values = evaluate(raw)
+    dependencies = []
+    for index, definition in enumerate(definitions):
+        match_params = {
+            name: {
+                "value": values[f"maestro_dependency_{index}_{name}"],
+                "operator": match.operator.value,
+            }
+            for name, match in (definition.match_params or {}).items()
+        }
+        dependencies.append(
+            {
+                "name": values[f"maestro_dependency_{index}"],
+                "status": "PENDING",
+                "match_params": match_params,
+            }
+        )
+    return {"dependencies": dependencies, "info": _info("Waiting for signal step dependencies.")}
+
+
+async def _match_pending(store: SignalStore, dependencies: list[dict[str, Any]]) -> bool:
+    changed = False
+    for dependency in dependencies:
+        if dependency["status"] != "PENDING":
+            continue
+        conditions = [
+            ParamCondition(name, match["operator"], match["value"])
+            for name, match in dependency["match_params"].items()
+        ]
+        # As Maestro: any signal of the name that matches, however old.
+        seq_id = await store.match_signal(dependency["name"], conditions)
+        if seq_id is not None:
+            dependency.update(status="MATCHED", signal_id=seq_id)
+            await prefetch(store, [(dependency["name"], seq_id)])
+            changed = True
+    return changed
+
+
+def _info(message: str) -> dict[str, Any]:
+    return {"type": "LOG", "level": "INFO", "message": message}
+
+
+async def announce_outputs(
+    definitions: list[Any],
+    *,
+    service: SignalService,
+    attempt: tuple[str, int, int, str, int],
+    evaluate: Callable[[dict[str, ParamDefinition]], dict[str, Any]],
+) -> dict[str, Any]:
+    """Announce a finishing step's ``signal_outputs``; returns their view. The request ids
+    derive from the attempt, so announcing again after a crash stores nothing twice."""
+    workflow_id, instance_id, run_id, step_id, attempt_id = attempt
+    source = {
+        "workflow_id": workflow_id,
+        "workflow_instance_id": instance_id,
+        "workflow_run_id": run_id,
+        "step_id": step_id,
+        "step_attempt_id": attempt_id,
+    }
+    outputs = []
+    for index, definition in enumerate(definitions):
+        params = evaluate(dict(definition.params or {}))
+        payload = evaluate(dict(definition.payload or {}))
+        name = evaluate(
+            {"name": ParamDefinition.model_validate({"value": definition.name, "type": "STRING"})}
+        )["name"]
+        body = {
+            "name": name,
+            "params": params,
+            "request_id": name_uuid(canonical([*attempt, index])),
+            "signal_source": source,
+            **payload,
+        }
+        output: dict[str, Any] = {"name": name, "params": params}
+        if payload:
+            output["payload"] = payload
+        try:
+            stored = await service.announce(body)
+        except ConflictError:
+            outputs.append(output)  # announced before this attempt was interrupted
+            continue
+        output.update(signal_id=stored.seq_id, announce_time=stored.create_time)
+        outputs.append(output)
+    return {"outputs": outputs, "info": _info("Signal step outputs have been completed.")}
+
+
+class StepBypass:
+    """The ``bypass`` step action: a step WAITING_FOR_SIGNALS goes on without them.
+
+    The wake-up is in-process: the step must run on this node (always so for the embedded
+    server)."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    async def bypass(
+        self, workflow_id: str, instance_id: int, step_id: str, caller: Any
+    ) -> dict[str, Any]:
+        run = await self._store.get_instance(workflow_id, instance_id)
+        if run is None:
+            raise NotFoundError(f"Cannot find workflow instance [{workflow_id}][{instance_id}]")
+        row = await self._store.get_step_attempt(workflow_id, instance_id, run.run_id, step_id)
+        if row is None or row.status != "WAITING_FOR_SIGNALS":
+            status = "NOT_CREATED" if row is None else row.status
+            raise InvalidStatusError(
+                f"Cannot bypass the signal dependencies of step [{workflow_id}][{instance_id}]"
+                f"[{step_id}] as its status is [{status}]",
+                [f"status: {status} allows no BYPASS_STEP_DEPENDENCIES"],
+            )
+        request_bypass((workflow_id, instance_id, run.run_id, step_id))
+        return {
+            "workflow_id": workflow_id,
+            "workflow_instance_id": instance_id,
+            "workflow_run_id": run.run_id,
+            "step_id": step_id,
+            "step_attempt_id": row.attempt_id,
+            "step_runtime_state": row.runtime_state,
+            "timeline_event": {
+                "timestamp": self._clock.now_ms(),
+                "type": "ACTION",
+                "action": "BYPASS_STEP_DEPENDENCIES",
+                "author": caller,
+            },
+        }
