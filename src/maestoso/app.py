@@ -21,6 +21,7 @@ from maestoso.engine.signals import StepBypass
 from maestoso.engine.workflows import WorkflowService
 from maestoso.runtimes import default_runtimes
 from maestoso.store import Store, open_store
+from maestoso.triggers.backfill import BackfillService
 from maestoso.triggers.signals import SignalService
 
 logger = logging.getLogger("maestoso")
@@ -50,6 +51,7 @@ async def running_services(
             node=node,
             signals=SignalService(store, clock, node.worker.wake),
             bypass=StepBypass(store, clock),
+            backfill=BackfillService(store, clock, node.worker.wake),
             logs=StepLogs(settings.home, store),
         )
         yield services, store

@@ -22,11 +22,12 @@ from maestoso.engine.instance_reads import InstanceReader
 from maestoso.engine.node import EngineNode
 from maestoso.engine.signals import StepBypass
 from maestoso.engine.workflows import WorkflowService
-from maestoso.errors import NotFoundError
+from maestoso.errors import NotFoundError, ValidationError
 from maestoso.models import WorkflowCreateRequest
 from maestoso.store import SqlStore
 from maestoso.store.records import InstanceRow, QueuedEvent
 from maestoso.triggers import START_TRIGGERED
+from maestoso.triggers.backfill import BackfillService
 from maestoso.triggers.scheduler import TimeScheduler
 from maestoso.triggers.signals import SignalService
 
@@ -231,3 +232,43 @@ async def test_triggered_starts_need_the_active_version_and_its_trigger(
 
 def _request_of(run: InstanceRow) -> dict[str, Any]:
     return {"initiator": run.initiator, "request_id": "0b5d4f5c-7f3e-3c63-9e2c-3b8f7f2c9e11"}
+
+
+async def test_backfill_lists_then_starts_the_runs_of_a_past_range(database_url: str) -> None:
+    clock = FakeClock(START)
+    store = await SqlStore.open(database_url)
+    try:
+        await create(store, clock, hourly("past"))
+        clock.advance(3600)
+        await TimeScheduler(store, clock).tick()  # 01:00 fired by the scheduler
+        [fired] = await started_events(store)
+        clock.advance(5 * 3600)
+        service = BackfillService(store, clock)
+        window = {"start_time": START + HOUR, "end_time": START + 3 * HOUR}
+        listed = await service.backfill("past", {**window, "dry_run": True})
+        assert [r["trigger_time"] for r in listed["runs"]] == [START + n * HOUR for n in (1, 2, 3)]
+        assert await started_events(store) == []  # a dry run starts nothing
+        done = await service.backfill("past", window)
+        assert done["runs"] == listed["runs"] and not done["dry_run"]
+        events = await started_events(store)
+        assert len(events) == 3
+        # The time already fired has the scheduler's request id: its start is a duplicate.
+        assert events[0]["request"]["request_id"] == fired["request"]["request_id"]
+        with pytest.raises(ValidationError):
+            await service.backfill("past", {"start_time": 5, "end_time": 1})
+        with pytest.raises(NotFoundError):
+            await service.backfill("nothing", window)
+    finally:
+        await store.close()
+
+
+async def test_backfill_over_http(client: httpx.AsyncClient) -> None:
+    created = await client.post("/api/v3/workflows", json=hourly("web"))
+    assert created.status_code == 200, created.text
+    url = "/api/v3/workflows/web/actions/backfill"
+    window = {"start_time": START, "end_time": START + 2 * HOUR, "dry_run": True}
+    response = await client.post(url, json=window)
+    assert response.status_code == 200, response.text
+    assert len(response.json()["runs"]) == 3
+    bad = await client.post(url, json={"start_time": "yesterday"})
+    assert bad.status_code == 400 and bad.json()["status"] == "BAD_REQUEST"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 import maestoso
-from maestoso.api import actions, errors, instances, logs, signals, workflows
+from maestoso.api import actions, errors, instances, logs, signals, triggers, workflows
 from maestoso.clock import Clock
 from maestoso.engine.instance_reads import InstanceReader
 from maestoso.engine.instances import InstanceService
@@ -15,6 +15,7 @@ from maestoso.engine.logs import StepLogs
 from maestoso.engine.node import EngineNode
 from maestoso.engine.signals import StepBypass
 from maestoso.engine.workflows import WorkflowService
+from maestoso.triggers.backfill import BackfillService
 from maestoso.triggers.signals import SignalService
 
 
@@ -29,6 +30,7 @@ class Services:
     logs: StepLogs | None = None
     signals: SignalService | None = None
     bypass: StepBypass | None = None
+    backfill: BackfillService | None = None
 
 
 def create_app(services: Services | None, clock: Clock) -> FastAPI:
@@ -51,6 +53,7 @@ def create_app(services: Services | None, clock: Clock) -> FastAPI:
     app.include_router(workflows.router)
     app.include_router(signals.router)
     app.include_router(signals.steps)
+    app.include_router(triggers.router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
