@@ -185,6 +185,10 @@ class StepChildren:
         definition, dag = self._definition(kind, workflow_id, steps)
         now = self._hub.engine.clock.now_ms()
         rows = [self._inline_row(workflow_id, it, initiator, definition, dag, now) for it in batch]
+        # Shielded: a parent stopped meanwhile must not leave created iterations without flows.
+        await asyncio.shield(self._create_and_launch(rows))
+
+    async def _create_and_launch(self, rows: list[InstanceRow]) -> None:
         for row in await self._hub.store.create_inline_instances(rows):
             key = (row.workflow_id, row.instance_id, row.run_id)
             self._hub.engine.fresh_runs.add(key)

@@ -273,7 +273,9 @@ def _finished(artifact: dict[str, Any]) -> StepResult:
 async def _stop_iterations(context: StepContext, artifact: dict[str, Any], reason: str) -> None:
     workflow_id = artifact["foreach_workflow_id"]
     low = int(artifact["foreach_overview"]["checkpoint"])
-    high = int(artifact["next_loop_index"])
+    # Up to the last iteration, not the last one launched as the artifact knows it: a launch
+    # interrupted by the stop may have created iterations the artifact never heard of.
+    high = int(artifact["total_loop_count"])
     for _ in range(_STOP_ATTEMPTS):
         if not await context.children.stop(workflow_id, low, high, reason):
             return

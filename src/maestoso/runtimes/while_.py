@@ -98,9 +98,13 @@ class WhileRuntime:
         if not artifact:
             return StepResult(state=State.STOPPED)
         last = int(artifact.get("last_iteration") or 0)
-        for _ in range(_STOP_ATTEMPTS if last else 0):
+        for _ in range(_STOP_ATTEMPTS):
+            # last + 1 too: a launch interrupted by the stop is not in the artifact yet.
             left = await context.children.stop(
-                artifact["loop_workflow_id"], last, last, "its upstream while step is terminated"
+                artifact["loop_workflow_id"],
+                max(last, 1),
+                last + 1,
+                "its upstream while step is terminated",
             )
             if not left:
                 break
