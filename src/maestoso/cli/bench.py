@@ -19,7 +19,9 @@ from maestoso.bench.engine import WORKLOADS
 def bench(
     workloads: Annotated[
         list[str] | None,
-        typer.Argument(help=f"Workloads to run [default: all]: {', '.join(WORKLOADS)}, sel."),
+        typer.Argument(
+            help=f"Workloads to run [default: all]: {', '.join(WORKLOADS)}, sel, signals."
+        ),
     ] = None,
     postgres: Annotated[
         str | None,
@@ -31,17 +33,19 @@ def bench(
 ) -> None:
     """Measure the engine (ms per step, steps per second, peak RSS) and SEL."""
     console = Console(width=140)
-    names = workloads or [*WORKLOADS, "sel"]
-    unknown = [n for n in names if n != "sel" and n not in WORKLOADS]
+    names = workloads or [*WORKLOADS, "sel", "signals"]
+    unknown = [n for n in names if n not in ("sel", "signals") and n not in WORKLOADS]
     if unknown:
         raise typer.BadParameter(f"unknown workloads {unknown}")
     rows = []
-    for name in (n for n in names if n != "sel"):
+    for name in (n for n in names if n not in ("sel", "signals")):
         rows.append(_run(name, None))
         if postgres:
             rows.append(_on_postgres(name, postgres))
     if rows:
         console.print(_table(rows))
+    if "signals" in names:
+        console.print(_signals_table(_run_module("maestoso.bench.signals")))
     if "sel" in names:
         table = Table(title="SEL evaluations per second (one core, parse cached)")
         for column in ("case", "expression", "evals/s"):
@@ -93,4 +97,23 @@ def _table(rows: list[dict[str, Any]]) -> Table:
         table.add_column(column.replace("_", " "))
     for row in rows:
         table.add_row(*(str(row[c]) for c in columns))
+    return table
+
+
+def _run_module(module: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", module], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        Console(stderr=True).print(f"[red]{module} failed[/red]\n{done.stderr}", markup=True)
+        raise typer.Exit(1)
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _signals_table(row: dict[str, Any]) -> Table:
+    table = Table(title="Signals announced one after another over HTTP (latency per request)")
+    columns = ("database", "signals", "seconds", "signals_per_second", "p50_ms", "p99_ms")
+    for column in columns:
+        table.add_column(column.replace("_", " "))
+    table.add_row(*(str(row[c]) for c in columns))
     return table
