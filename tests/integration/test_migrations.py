@@ -51,7 +51,7 @@ def schema(connection: Connection) -> dict[str, Any]:
             ],
             "primary_key": inspector.get_pk_constraint(name),
             "indexes": sorted(
-                (i["name"], tuple(i["column_names"]), i["unique"])
+                (i["name"], tuple(i["column_names"]), i["unique"], _predicate(i))
                 for i in inspector.get_indexes(name)
             ),
             "unique": sorted(
@@ -65,6 +65,13 @@ def schema(connection: Connection) -> dict[str, Any]:
         sequences = "SELECT sequencename, start_value, increment_by FROM pg_sequences"
         result["sequences"] = sorted(tuple(row) for row in connection.execute(text(sequences)))
     return result
+
+
+def _predicate(index: Any) -> str | None:
+    """The ``WHERE`` of a partial index, as the database has it."""
+    options = index.get("dialect_options", {})
+    where = options.get("postgresql_where", options.get("sqlite_where"))
+    return None if where is None else str(where)
 
 
 async def inspected(engine: AsyncEngine, what: Callable[[Connection], Any]) -> Any:
@@ -104,7 +111,24 @@ async def test_a_migrated_database_equals_a_created_one(
             "maestro_workflow_version",
             "maestro_workflow_properties",
             "maestro_workflow_timeline",
+            "maestro_workflow_instance",
+            "maestro_step_instance",
+            "maestro_queue",
+            "maestro_flow_group",
         }
+        partial = {
+            index[0]: index[3]
+            for table in expected["tables"].values()
+            for index in table["indexes"]
+            if index[3] is not None
+        }
+        assert set(partial) >= {
+            "ix_maestro_workflow_instance_active",
+            "ix_maestro_workflow_instance_group",
+            "ix_maestro_queue_claim",
+            "ix_maestro_queue_parked",
+        }
+        assert "'IN_PROGRESS'" in partial["ix_maestro_workflow_instance_group"]
     finally:
         await upgraded.dispose()
         await created.dispose()
@@ -120,6 +144,22 @@ async def test_downgrading_to_base_and_back(database_url: str) -> None:
         await migrate.upgrade(engine)
 
         assert await inspected(engine, schema) == before
+    finally:
+        await engine.dispose()
+
+
+async def test_upgrading_a_database_with_workflows(database_url: str) -> None:
+    engine = create_engine(normalise_url(database_url))
+    try:
+        await migrate.upgrade(engine, "0001")
+        await SqlStore(engine).save_version(_version())
+        await migrate.upgrade(engine)
+
+        store = SqlStore(engine)
+        workflow = await store.get_workflow("wf-a")
+        assert workflow is not None and workflow.latest_instance_id == 0
+        assert await store.count_instances("wf-a") == {}
+        assert await inspected(engine, differences) == []
     finally:
         await engine.dispose()
 

@@ -8,19 +8,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from maestoso.clock import Clock
 from maestoso.store.engine import database_url
-from maestoso.store.port import DefinitionStore, Store
+from maestoso.store.port import DefinitionStore, FlowGroupStore, InstanceStore, QueueStore, Store
 from maestoso.store.sql import SqlStore
 
-__all__ = ["DefinitionStore", "SqlStore", "Store", "open_store"]
+__all__ = [
+    "DefinitionStore",
+    "FlowGroupStore",
+    "InstanceStore",
+    "QueueStore",
+    "SqlStore",
+    "Store",
+    "open_store",
+]
 
 
-async def open_store(url: str | None, home: Path) -> Store:
+async def open_store(url: str | None, home: Path, *, clock: Clock | None = None) -> Store:
     """Open the store at ``url``, or at ``<home>/maestoso.db`` when ``url`` is None.
 
     ``url`` may be ``sqlite:///path``, ``postgresql://…``, ``postgres://…`` or
     ``postgresql+psycopg://…``. The database is migrated to head before this returns; doing
     so again (another process, a restart) is a no-op. Raises ``ValueError`` for a URL of
-    another kind and ``PlatformError`` when the database cannot be reached.
+    another kind and ``PlatformError`` when the database cannot be reached. ``clock`` stamps
+    queued events (the system clock by default).
     """
-    return await SqlStore.open(database_url(url, home))
+    return await SqlStore.open(database_url(url, home), clock=clock)

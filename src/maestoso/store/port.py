@@ -3,7 +3,8 @@
 Adapters: ``maestoso.store.sql.SqlStore`` over SQLAlchemy, for SQLite (the embedded default) and
 PostgreSQL. Every method is one transaction. Database errors are translated here into
 ``maestoso.errors`` (a lost race becomes ``ConflictError``, an unreachable database
-``PlatformError``), so callers never see a driver exception.
+``PlatformError``, a write under a stale flow-group fence ``FencedError``), so callers never
+see a driver exception.
 """
 
 from __future__ import annotations
@@ -120,7 +121,9 @@ class InstanceStore(Protocol):
         ...
 
     async def create_run(self, row: InstanceRow, events: list[JobEvent]) -> InstanceRow:
-        """Insert run ``row.run_id`` of an existing instance; ``ConflictError`` if it exists."""
+        """Insert run ``row.run_id`` of an existing instance (with the instance's uuid) and
+        enqueue ``events``; ``ConflictError`` if that run exists. The caller checks that the
+        instance exists."""
         ...
 
     async def get_instance(
@@ -150,7 +153,8 @@ class InstanceStore(Protocol):
         ...
 
     async def count_instances(self, workflow_id: str) -> dict[str, int]:
-        """How many runs of the workflow are in each status (latest runs only)."""
+        """How many instances of the workflow are in each status, by their latest runs (the
+        statuses as stored: ``FAILED_1``/``FAILED_2`` are counted apart)."""
         ...
 
     async def update_instances(
@@ -160,8 +164,10 @@ class InstanceStore(Protocol):
         events: list[JobEvent] | None = None,
         fence: Fence | None = None,
     ) -> None:
-        """Apply the updates and enqueue ``events`` in one transaction (see
-        ``InstanceUpdate.expected_statuses``). With a fence, only while it holds."""
+        """Apply the updates, in order, and enqueue ``events`` in one transaction (see
+        ``InstanceUpdate.expected_statuses``). With a fence, only while it holds (else
+        ``FencedError``). ``NotFoundError`` if a run does not exist. Whatever fails, nothing
+        of the transaction is written."""
         ...
 
     async def save_steps(
@@ -172,9 +178,11 @@ class InstanceStore(Protocol):
         events: list[JobEvent] | None = None,
         fence: Fence | None = None,
     ) -> None:
-        """Insert or replace step attempts (by their key), apply instance updates and enqueue
-        events, in one transaction; with a fence, only while it holds. The engine's hot path:
-        one call may carry the writes of many steps (a group commit)."""
+        """Insert or replace step attempts (by their key; an attempt given twice: the last
+        wins), apply instance updates (as ``update_instances``) and enqueue events, in one
+        transaction; with a fence, only while it holds (else ``FencedError``). Whatever fails,
+        nothing is written. The engine's hot path: one call may carry the writes of many steps
+        (a group commit)."""
         ...
 
     async def get_step_attempts(
@@ -208,19 +216,24 @@ class InstanceStore(Protocol):
 class QueueStore(Protocol):
     """The durable job-event queue (``maestro_queue``)."""
 
-    async def enqueue(self, events: list[JobEvent]) -> None: ...
+    async def enqueue(self, events: list[JobEvent]) -> None:
+        """Add events on their own (the writes of a change enqueue theirs in its transaction).
+        An event's ``create_time`` is the store's clock at enqueue time."""
+        ...
 
     async def claim_events(
         self, *, owner: str, now: int, lease_ms: int, limit: int, queue_ids: list[int] | None = None
     ) -> list[QueuedEvent]:
         """Claim up to ``limit`` events that are available (``available_at <= now``), not
-        parked, and not owned (``owned_until < now``), oldest first; each becomes owned until
-        ``now + lease_ms`` and its attempt count goes up. PostgreSQL: ``FOR UPDATE SKIP
-        LOCKED``; SQLite: inside the single writer."""
+        parked, and not owned (``owned_until < now``), in the order they became available
+        (``available_at``, then enqueue order); each becomes owned until ``now + lease_ms``
+        and its attempt count goes up. Returned by ``msg_id``. Two claimers never get the
+        same event while its lease runs. PostgreSQL: ``FOR UPDATE SKIP LOCKED``; SQLite:
+        inside the single writer."""
         ...
 
     async def complete_event(self, msg_id: int) -> None:
-        """Delete a handled event."""
+        """Delete a handled event (a no-op if it is gone)."""
         ...
 
     async def retry_event(self, msg_id: int, *, available_at: int, error: str) -> None:
@@ -232,11 +245,13 @@ class QueueStore(Protocol):
         ...
 
     async def parked_events(self, limit: int = 100) -> list[tuple[QueuedEvent, str]]:
-        """Parked events and their last errors, oldest first."""
+        """Parked events and their last errors, oldest first; ``attempts`` is the number of
+        claims it had."""
         ...
 
     async def next_available_time(self) -> int | None:
-        """The earliest ``available_at``/``owned_until`` of unparked events, for timers."""
+        """The earliest time at which an unparked event can be claimed (its ``available_at``,
+        or for a claimed one the end of its lease + 1), for timers; None if there is none."""
         ...
 
 
@@ -255,10 +270,13 @@ class FlowGroupStore(Protocol):
         ...
 
     async def release_group(self, fence: Fence) -> None:
-        """Give the group up (on shutdown), if the fence still holds."""
+        """Give the group up (on shutdown), if the fence still holds: any owner may claim it
+        at once. The generation stays until that claim, so stop writing before releasing."""
         ...
 
-    async def list_groups(self) -> list[GroupRow]: ...
+    async def list_groups(self) -> list[GroupRow]:
+        """Every group ever claimed, by ``group_id``."""
+        ...
 
 
 class SignalStore(Protocol):
@@ -360,6 +378,6 @@ class Store(
     TriggerStore,
     Protocol,
 ):
-    """The whole store. Later ports (instances, queue, signals) join it here."""
+    """The whole store. Later ports (signals, triggers, tag permits) join it here."""
 
     async def close(self) -> None: ...
