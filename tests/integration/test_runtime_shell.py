@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.integration.engine_support import Harness
@@ -36,7 +38,7 @@ async def engine(database_url: str, tmp_path: Path) -> AsyncIterator[Harness]:
         yield running
 
 
-def three_steps() -> dict[str, object]:
+def three_steps() -> dict[str, Any]:
     return workflow(
         "shell-pipeline",
         typed_step(
@@ -59,8 +61,18 @@ def log_file(home: Path, workflow_id: str, step_id: str, attempt: int = 1) -> Pa
     return home / "logs" / workflow_id / "1" / "1" / step_id / str(attempt) / "stdout.log"
 
 
-async def test_three_shell_steps_pass_data_along(engine: Harness, tmp_path: Path) -> None:
-    await engine.create(three_steps())
+def readme_example() -> dict[str, Any]:
+    """The workflow of the README's "Shell steps" section."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("## Shell steps", 1)[1]
+    return json.loads(section.split("```json\n", 1)[1].split("```", 1)[0])  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("definition", [three_steps, readme_example])
+async def test_three_shell_steps_pass_data_along(
+    engine: Harness, tmp_path: Path, definition: Callable[[], dict[str, Any]]
+) -> None:
+    await engine.create(definition())
     await engine.start("shell-pipeline")
     row = await engine.wait("shell-pipeline", 1)
     assert row.status == "SUCCEEDED"

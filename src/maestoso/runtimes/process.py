@@ -117,17 +117,28 @@ class Launcher:
             return False
         return _alive(handle.pid, handle.start_ticks)
 
+    async def reap(self, handle: Handle) -> None:
+        """Collect a child that wrote its exit code (it is about to end, if not ended)."""
+        child = self._children.pop(handle.pid, None)
+        if child is not None:
+            try:
+                await asyncio.to_thread(child.wait, 5.0)
+            except subprocess.TimeoutExpired:
+                self._children[handle.pid] = child  # collected by a later call
+
     async def terminate(self, handle: Handle, grace_seconds: float) -> bool:
         """SIGTERM to the whole group, then SIGKILL after ``grace_seconds``; True if a
         process had to be killed."""
-        if not self._group_alive(handle):
-            return False
-        _signal_group(handle.pgid, signal.SIGTERM)
-        if await self._wait_group(handle, grace_seconds):
-            return False
-        _signal_group(handle.pgid, signal.SIGKILL)
-        await self._wait_group(handle, 5.0)
-        return True
+        killed = False
+        if self._group_alive(handle):
+            _signal_group(handle.pgid, signal.SIGTERM)
+            if not await self._wait_group(handle, grace_seconds):
+                _signal_group(handle.pgid, signal.SIGKILL)
+                await self._wait_group(handle, 5.0)
+                killed = True
+        # The leader may have died between two looks at the group: collect it all the same.
+        await self.reap(handle)
+        return killed
 
     async def _wait_group(self, handle: Handle, seconds: float) -> bool:
         loop = asyncio.get_running_loop()

@@ -98,7 +98,7 @@ class ShellRuntime:
                 state=State.PLATFORM_ERROR,
                 timeline=[f"process {handle.pid} ended without an exit code (killed?)"],
             )
-        self.launcher.running(handle)  # reap it
+        await self.launcher.reap(handle)
         return await self.finished(context, data, handle, code)
 
     async def finished(
