@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-
-from maestoso.models.steps import StepType
 from tests.integration.engine_support import Harness, harness
 from tests.integration.test_engine import FailingRuntime, step, workflow
+
+from maestoso.models.steps import StepType
 
 NAP = step("nap", "Sleep", params={"sleep_seconds": {"type": "LONG", "value": 30}})
 

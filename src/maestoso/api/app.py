@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 import maestoso
-from maestoso.api import actions, errors, instances, logs, signals, triggers, workflows
+from maestoso.api import actions, controls, errors, instances, logs, signals, triggers, workflows
 from maestoso.clock import Clock
 from maestoso.engine.instance_reads import InstanceReader
 from maestoso.engine.instances import InstanceService
@@ -47,6 +47,7 @@ def create_app(services: Services | None, clock: Clock) -> FastAPI:
     app.state.clock = clock
     errors.install(app)
     # Before the workflows router: its static paths (the action maps) must match first.
+    app.include_router(controls.router)
     app.include_router(instances.router)
     app.include_router(actions.router)
     app.include_router(logs.router)

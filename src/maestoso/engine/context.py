@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from maestoso.clock import Clock
+from maestoso.engine.controls import Controls
 from maestoso.engine.writer import StepWriter
 from maestoso.models import Step, Workflow, box_key
 from maestoso.models.steps import StepType
@@ -28,6 +29,7 @@ class EngineContext:
     writer: StepWriter
     clock: Clock
     runtimes: Mapping[StepType, StepRuntime]
+    controls: Controls
     wake_queue: Callable[[], None] = field(default=lambda: None)
     instance_step_concurrency: int = 100
     """Steps of one instance running at once when the workflow does not say."""

@@ -204,7 +204,7 @@ class InstanceService:
             status=(WorkflowStatus.FAILED if failure else WorkflowStatus.CREATED).value,
             group_id=group_of(f"[{workflow_id}][{instance_uuid}]", self._executor.groups),
             initiator=initiator,
-            depth=0,
+            depth=len(initiator.get("ancestors") or ()),
             document={k: v for k, v in document.items() if v is not None},
             runtime_overview=None,
             artifacts=request.artifacts,

@@ -11,6 +11,9 @@ from typing import cast
 from maestoso.clock import Clock
 from maestoso.engine.children import ChildrenHub
 from maestoso.engine.context import EngineContext
+from maestoso.engine.breakpoints import Breakpoints
+from maestoso.engine.controls import Controls
+from maestoso.engine.permits import TagPermits
 from maestoso.engine.executor import DEFAULT_GROUPS, FlowExecutor
 from maestoso.engine.instances import INSTANCE_ACTION, START_WORKFLOW, InstanceService
 from maestoso.engine.restarts import Restarts
@@ -40,12 +43,15 @@ class EngineNode:
             store=store,
             writer=StepWriter(store),
             clock=clock,
+            controls=Controls(store, clock),
             runtimes=dict(runtimes or default_runtimes()),
             home=home or Path(".maestoso"),
         )
         self.executor = FlowExecutor(self.context, owner=self.owner, groups=groups)
         self.instances = InstanceService(store, clock, self.executor, self._wake)
         self.restarts = Restarts(store, clock, self._wake)
+        self.breakpoints = Breakpoints(store, clock, self.context.controls)
+        self.tag_permits = TagPermits(store, clock)
         self.step_actions = StepActions(store, clock, self.executor, self.restarts, self._wake)
         self.triggered = TriggeredStarts(store, clock, self.instances, self._wake)
         # The SQL store implements ChildStore; the port will carry it once it joins Store.

@@ -18,6 +18,7 @@ from typing import Any
 
 from maestoso.engine import signals
 from maestoso.engine.context import CompiledWorkflow, EngineContext
+from maestoso.engine.controls import DEFAULT_STEP_CONCURRENCY, AttemptKey
 from maestoso.engine.param_context import SIGNAL_DEPENDENCIES_KEY, RunContext, results_of
 from maestoso.engine.retries import RetryTracker
 from maestoso.engine.timeouts import resolve_seconds
@@ -107,6 +108,8 @@ class StepRun:
     retries: RetryTracker | None = None
     timeout_ms: int | None = None
     new_attempt: bool = False
+    holding: bool = False
+    """Whether the attempt holds its tag permits and a step concurrency slot."""
     """A user's restart of a finished step: the next attempt, whatever the last one was."""
     workflow_params: Mapping[str, Parameter] = field(default_factory=dict)
     step_rows: Callable[[str], StepAttemptRow | None] = lambda _: None
@@ -118,9 +121,17 @@ class StepRun:
 
     async def run(self) -> StepAttemptRow:
         """Drive the step to its final status; returns the final attempt row (written)."""
+        try:
+            return await self._run()
+        finally:
+            await self._release_permits()
+
+    async def _run(self) -> StepAttemptRow:
         retries = self.retries = RetryTracker.of(self.step, self.resume_from)
         if self.resume_from is not None and self._resumable(self.resume_from):
             self._load(self.resume_from)
+            self.engine.controls.hold(self.instance.workflow_id)
+            self.holding = True
             result = await self._bounded(self._poll(await self._runtime_or_fail()))
         else:
             self.attempt_id = _next_attempt_id(self.resume_from)
@@ -190,6 +201,7 @@ class StepRun:
         now = self.engine.clock.now_ms()
         self._begin(now)
         self.runtime_state["wait_signal_time"] = self.runtime_state["evaluate_param_time"] = now
+        await self._pause_at_breakpoint()
         if not await self._await_signals():
             return StepResult(state=State.FATAL_ERROR)
         try:
@@ -207,7 +219,8 @@ class StepRun:
         runtime = await self._runtime_or_fail()
         if runtime is None:
             return StepResult(state=State.FATAL_ERROR)
-        self.runtime_state["wait_permit_time"] = self.runtime_state["start_time"] = now
+        await self._acquire_permits()
+        self.runtime_state["start_time"] = self.engine.clock.now_ms()
         self.context = self._make_context(params)
         result = await runtime.start(self.context)
         self._absorb(result)
@@ -229,7 +242,11 @@ class StepRun:
             self._absorb(result)
             if result.state is not State.CONTINUE:
                 return result
-            delay = result.next_poll_seconds or runtime.default_poll_seconds
+            delay = (
+                result.next_poll_seconds
+                if result.next_poll_seconds is not None
+                else runtime.default_poll_seconds
+            )
 
     async def terminate(self, status: StepStatus = StepStatus.STOPPED) -> StepAttemptRow:
         """The attempt's row after a stop (or a workflow timeout): the runtime is told."""
@@ -246,6 +263,50 @@ class StepRun:
             self.step_uuid = self.step_uuid or str(uuid.uuid4())
         self.runtime_state["end_time"] = self.engine.clock.now_ms()
         return self._row(status)
+
+    async def _pause_at_breakpoint(self) -> None:
+        controls = self.engine.controls
+        if not await controls.breakpoint_hit(self.instance.workflow_id, self.step.id):
+            return
+        self.runtime_state["pause_time"] = self.engine.clock.now_ms()
+        await self._write(self._row(StepStatus.PAUSED))
+        key = AttemptKey(
+            self.instance.workflow_id,
+            self.step.id,
+            self.instance.version_id,
+            self.instance.instance_id,
+            self.instance.run_id,
+            self.attempt_id,
+        )
+        await controls.pause(key)
+        self._log("resumed from a breakpoint")
+
+    def _tags(self) -> list[str]:
+        tags = getattr(self.step, "tags", None) or []
+        return [t if isinstance(t, str) else t.name for t in tags]
+
+    async def _acquire_permits(self) -> None:
+        self.runtime_state["wait_permit_time"] = self.engine.clock.now_ms()
+        limit = (self.instance.document.get("run_properties") or {}).get("step_concurrency")
+        request = (
+            self.step_uuid,
+            self._tags(),
+            self.instance.workflow_id,
+            int(limit or DEFAULT_STEP_CONCURRENCY),
+        )
+        full = await self.engine.controls.try_acquire(*request)
+        if full:  # it has to wait: say so in its status and its timeline
+            self._log(f"waiting for {', '.join(full)}")
+            await self._write(self._row(StepStatus.WAITING_FOR_PERMITS))
+            await self.engine.controls.acquire(*request)
+        self.holding = True
+
+    async def _release_permits(self) -> None:
+        if self.holding:
+            self.holding = False
+            await self.engine.controls.release(
+                self.step_uuid, self._tags(), self.instance.workflow_id
+            )
 
     async def _runtime_or_fail(self) -> StepRuntime | None:
         runtime = self.runtime

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from maestoso.store.records import (
+    BreakpointRow,
     Fence,
     GroupRow,
     InstanceRow,
@@ -26,6 +27,7 @@ from maestoso.store.records import (
     SignalInstanceRow,
     SignalTriggerRow,
     StepAttemptRow,
+    TagPermitRow,
     TimelineEntry,
     TimeTriggerRow,
     VersionRow,
@@ -369,6 +371,36 @@ class TriggerStore(Protocol):
         ...
 
 
+class ControlStore(Protocol):
+    """Breakpoints and paused attempts (``maestro_step_breakpoint``) and tag permits."""
+
+    async def save_breakpoint(self, row: BreakpointRow) -> None: ...
+
+    async def list_breakpoints(
+        self, workflow_id: str, step_id: str | None, *, system_generated: bool
+    ) -> list[BreakpointRow]: ...
+
+    async def workflows_with_breakpoints(self) -> set[str]: ...
+
+    async def delete_breakpoints(
+        self, workflow_id: str, step_id: str, *, system_generated: bool, keys: Any = None
+    ) -> int: ...
+
+    async def save_tag_permit(self, row: TagPermitRow) -> None: ...
+
+    async def get_tag_permit(self, tag: str) -> TagPermitRow | None: ...
+
+    async def delete_tag_permit(self, tag: str) -> bool: ...
+
+    async def acquire_permits(self, step_uuid: str, tags: list[str], now: int) -> list[str]:
+        """Take a permit of every limited tag, or none; the tags that are full."""
+        ...
+
+    async def release_permits(self, step_uuid: str) -> None: ...
+
+    async def count_permits(self, tag: str) -> int: ...
+
+
 class Store(
     DefinitionStore,
     InstanceStore,
@@ -376,6 +408,7 @@ class Store(
     FlowGroupStore,
     SignalStore,
     TriggerStore,
+    ControlStore,
     Protocol,
 ):
     """The whole store. Later ports (signals, triggers, tag permits) join it here."""

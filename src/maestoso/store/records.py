@@ -287,3 +287,31 @@ class TimeTriggerRow:
     """The last scheduled time handled (fired or skipped), epoch ms."""
     next_fire_time: int | None
     """When the next scheduled time is due (jitter included); None: never again."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BreakpointRow:
+    """A breakpoint (``system_generated`` False) or an attempt paused at one (True).
+
+    ``version``, ``instance_id``, ``run_id`` and ``step_attempt_id`` are 0 in a breakpoint:
+    it stops every attempt of the step."""
+
+    workflow_id: str
+    step_id: str
+    system_generated: bool
+    version: int
+    instance_id: int
+    run_id: int
+    step_attempt_id: int
+    created_by: Any
+    create_time: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TagPermitRow:
+    tag: str
+    max_allowed: int
+    extra_info: JsonDict | None
+    timeline: list[JsonDict]
+    create_time: int
+    modify_time: int

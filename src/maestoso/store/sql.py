@@ -26,6 +26,7 @@ from maestoso.errors import ConflictError, NotFoundError
 from maestoso.store import migrate
 from maestoso.store.base import translated, upsert
 from maestoso.store.children import ChildMethods
+from maestoso.store.controls import ControlMethods
 from maestoso.store.engine import create_engine, normalise_url
 from maestoso.store.groups import GroupMethods
 from maestoso.store.instances import InstanceMethods
@@ -58,7 +59,13 @@ _tl = maestro_workflow_timeline
 
 
 class SqlStore(
-    InstanceMethods, QueueMethods, GroupMethods, SignalMethods, TriggerMethods, ChildMethods
+    InstanceMethods,
+    QueueMethods,
+    GroupMethods,
+    SignalMethods,
+    TriggerMethods,
+    ChildMethods,
+    ControlMethods,
 ):
     """The store over one database. Open it with ``SqlStore.open`` (or ``open_store``)."""
 

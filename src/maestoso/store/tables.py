@@ -386,6 +386,57 @@ WORKFLOW_OWNED_TABLES = (
 )
 
 
+maestro_step_breakpoint = Table(
+    "maestro_step_breakpoint",
+    metadata,
+    Column("workflow_id", Text, nullable=False),
+    Column("step_id", Text, nullable=False),
+    Column("system_generated", Boolean, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Column("instance_id", BigInteger, nullable=False),
+    Column("run_id", BigInteger, nullable=False),
+    Column("step_attempt_id", BigInteger, nullable=False),
+    Column("created_by", Document, nullable=True),
+    Column("create_ts", BigInteger, nullable=False),
+    PrimaryKeyConstraint(
+        "workflow_id",
+        "step_id",
+        "system_generated",
+        "version",
+        "instance_id",
+        "run_id",
+        "step_attempt_id",
+    ),
+)
+"""Breakpoints (``system_generated`` false; 0 ids match every version, instance, run and
+attempt) and the attempts paused at them (``system_generated`` true), as Maestro keeps them."""
+
+maestro_tag_permit = Table(
+    "maestro_tag_permit",
+    metadata,
+    Column("tag", Text, primary_key=True),
+    Column("max_allowed", BigInteger, nullable=False),
+    Column("extra_info", Document, nullable=True),
+    Column("timeline", Document, nullable=False),
+    Column("create_ts", BigInteger, nullable=False),
+    Column("modify_ts", BigInteger, nullable=False),
+)
+"""How many steps carrying each tag may run at once, across all workflows."""
+
+maestro_step_tag_permit = Table(
+    "maestro_step_tag_permit",
+    metadata,
+    Column("step_uuid", Text, nullable=False),
+    Column("tag", Text, nullable=False),
+    Column("acquire_ts", BigInteger, nullable=False),
+    PrimaryKeyConstraint("step_uuid", "tag"),
+    Index(None, "tag"),
+)
+"""The permits held by running step attempts, one row per tag."""
+
+WORKFLOW_OWNED_TABLES = (*WORKFLOW_OWNED_TABLES, maestro_step_breakpoint)
+
+
 def include_object_for(dialect: str) -> Callable[..., bool]:
     """An Alembic ``include_object`` hook that skips the tables of other dialects."""
 

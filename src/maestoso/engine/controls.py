@@ -1,0 +1,148 @@
+"""Controls on when a step may go on: breakpoints (a step waits in PAUSED until resumed),
+tag permits (at most N steps carrying a tag run at once, across workflows) and each
+workflow's ``step_concurrency``.
+
+Breakpoints and permits live in the database, so every node sees them. Waiting steps are
+woken in-process when a permit is released or an attempt resumed here, and re-check on a
+short poll for what other nodes did. ``step_concurrency`` is counted per node.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from maestoso.clock import Clock
+from maestoso.store.port import Store
+from maestoso.store.records import BreakpointRow
+
+POLL_SECONDS = 1.0
+CACHE_SECONDS = 2.0
+DEFAULT_STEP_CONCURRENCY = 20
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptKey:
+    workflow_id: str
+    step_id: str
+    version: int
+    instance_id: int
+    run_id: int
+    attempt_id: int
+
+    def keys(self) -> tuple[int, int, int, int]:
+        return self.version, self.instance_id, self.run_id, self.attempt_id
+
+
+@dataclass(slots=True)
+class Controls:
+    store: Store
+    clock: Clock
+    _with_breakpoints: set[str] = field(default_factory=set)
+    _refreshed: float = -1.0
+    _resumed: dict[AttemptKey, asyncio.Event] = field(default_factory=dict)
+    _waiters: list[asyncio.Future[None]] = field(default_factory=list)
+    _running: dict[str, int] = field(default_factory=dict)
+
+    # -- breakpoints --------------------------------------------------------------------------
+
+    async def breakpoint_hit(self, workflow_id: str, step_id: str) -> bool:
+        """Whether a breakpoint stops this step (a cached check first: most have none)."""
+        if time.monotonic() - self._refreshed > CACHE_SECONDS:
+            self._with_breakpoints = await self.store.workflows_with_breakpoints()
+            self._refreshed = time.monotonic()
+        if workflow_id not in self._with_breakpoints:
+            return False
+        rows = await self.store.list_breakpoints(workflow_id, step_id, system_generated=False)
+        return bool(rows)
+
+    def breakpoints_changed(self) -> None:
+        self._refreshed = -1.0
+
+    async def pause(self, key: AttemptKey) -> None:
+        """Record the attempt as paused, then wait until it is resumed."""
+        row = BreakpointRow(
+            workflow_id=key.workflow_id,
+            step_id=key.step_id,
+            system_generated=True,
+            version=key.version,
+            instance_id=key.instance_id,
+            run_id=key.run_id,
+            step_attempt_id=key.attempt_id,
+            created_by=None,
+            create_time=self.clock.now_ms(),
+        )
+        await self.store.save_breakpoint(row)
+        event = self._resumed.setdefault(key, asyncio.Event())
+        try:
+            while await self._still_paused(key):
+                try:
+                    await asyncio.wait_for(event.wait(), POLL_SECONDS)
+                except TimeoutError:
+                    continue
+        finally:
+            self._resumed.pop(key, None)
+
+    async def _still_paused(self, key: AttemptKey) -> bool:
+        rows = await self.store.list_breakpoints(
+            key.workflow_id, key.step_id, system_generated=True
+        )
+        return any(
+            (r.version, r.instance_id, r.run_id, r.step_attempt_id) == key.keys() for r in rows
+        )
+
+    def resumed(self, keys: Iterable[AttemptKey]) -> None:
+        for key in keys:
+            event = self._resumed.get(key)
+            if event is not None:
+                event.set()
+
+    # -- tag permits and step concurrency ------------------------------------------------------
+
+    async def try_acquire(
+        self, step_uuid: str, tags: list[str], workflow_id: str, step_concurrency: int
+    ) -> list[str]:
+        """Take what the step needs to start, or nothing: the limits that are full."""
+        if self._running.get(workflow_id, 0) >= step_concurrency:
+            return [f"step_concurrency {step_concurrency} of [{workflow_id}]"]
+        if tags:
+            full = await self.store.acquire_permits(step_uuid, tags, self.clock.now_ms())
+            if full:
+                return [f"tag permit [{tag}]" for tag in full]
+        self._running[workflow_id] = self._running.get(workflow_id, 0) + 1
+        return []
+
+    async def acquire(
+        self, step_uuid: str, tags: list[str], workflow_id: str, step_concurrency: int
+    ) -> None:
+        """Wait until the step may start (woken by releases here, polling for other nodes)."""
+        while await self.try_acquire(step_uuid, tags, workflow_id, step_concurrency):
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await asyncio.wait_for(waiter, POLL_SECONDS)
+            except TimeoutError:
+                pass
+            finally:
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
+
+    def hold(self, workflow_id: str) -> None:
+        """Count a step that resumed RUNNING after a restart (its permits are still held)."""
+        self._running[workflow_id] = self._running.get(workflow_id, 0) + 1
+
+    async def release(self, step_uuid: str, tags: list[str], workflow_id: str) -> None:
+        if tags:
+            await self.store.release_permits(step_uuid)
+        count = self._running.get(workflow_id, 0) - 1
+        if count > 0:
+            self._running[workflow_id] = count
+        else:
+            self._running.pop(workflow_id, None)
+        # Every waiter tries again: which of them may go depends on its own tags and workflow.
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
