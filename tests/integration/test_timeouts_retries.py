@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -146,3 +147,26 @@ def test_exponential_backoff_arithmetic() -> None:
     tracker = RetryTracker.of(stepped, None)
     assert [tracker.backoff_seconds("error", n) for n in range(4)] == [10, 30, 90, 200]
     assert tracker.backoff_seconds("platform", 2) == 240  # defaults: 60 s x 2^n, cap 3600
+
+
+async def test_sample_dag_test_2_times_out_with_its_retries(engine: Harness) -> None:
+    """sample-dag-test-2 with its durations scaled down (sleep 30 s → 3 s, timeout 100 s →
+    1 s, backoff 5 s → 0): job.2 times out on every attempt, 1 + 3 timeout retries."""
+    from tests.corpus import require, shared_dir
+
+    sample = json.loads(
+        (require(shared_dir() / "maestro-samples") / "sample-dag-test-2.json").read_text()
+    )
+    steps = {box["step"]["id"]: box["step"] for box in sample["workflow"]["steps"]}
+    steps["job.2"]["params"]["sleep_seconds"]["value"] = 3
+    steps["job.2"]["timeout"] = "1s"
+    steps["job.2"]["retry_policy"]["backoff"]["timeout_retry_backoff_in_secs"] = 0
+    steps["job.3"]["params"]["sleep_seconds"]["value"] = 1
+    await engine.create(sample)
+    await engine.start("sample-dag-test-2")
+    row = await engine.wait("sample-dag-test-2", 1, timeout=30)
+    job2 = (await engine.steps("sample-dag-test-2", 1))["job.2"]
+    assert job2.status == "TIMED_OUT" and job2.attempt_id == 4
+    assert job2.document["step_retry"]["timeout_retries"] == 3
+    assert row.status == "TIMED_OUT"
+    assert (await engine.steps("sample-dag-test-2", 1))["job.3"].status == "SUCCEEDED"
