@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from maestoso.engine import signals
 from maestoso.params import Parameter, StepSnapshot
+from maestoso.sel import SelError, parse
+from maestoso.sel.maestro import sanitize
+from maestoso.store.port import InstanceStore
 from maestoso.store.records import InstanceRow, StepAttemptRow
 
 SIGNAL_DEPENDENCIES_KEY = "signal_dependencies"
@@ -64,6 +67,9 @@ class RunContext:
     instance: InstanceRow
     steps: Callable[[str], StepAttemptRow | None] = lambda _: None
     current_step: Mapping[str, Any] | None = None
+    nested: Mapping[tuple[str, ...], Any] = field(default_factory=dict)
+    """Params of foreach iterations and subworkflow instances, read ahead (see
+    ``read_nested``), since params are evaluated without waiting on the store."""
 
     def instance_field(self, name: str) -> Any:
         row = self.instance
@@ -102,13 +108,83 @@ class RunContext:
         return signals.signal_value(dependency["name"], dependency.get("signal_id"), param)
 
     def foreach_param(self, foreach_step_id: str, step_id: str, param: str) -> list[Any]:
-        raise KeyError(f"no foreach step [{foreach_step_id}] has run in this instance")
+        key = (foreach_step_id, step_id, param)
+        if key not in self.nested:
+            raise KeyError(f"no foreach step [{foreach_step_id}] has run in this instance")
+        return list(self.nested[key])
 
     def subworkflow_param(self, subworkflow_step_id: str, step_id: str, param: str) -> Any:
-        raise KeyError(f"no subworkflow step [{subworkflow_step_id}] has run in this instance")
+        key = ("subworkflow", subworkflow_step_id, step_id, param)
+        if key not in self.nested:
+            raise KeyError(f"no subworkflow step [{subworkflow_step_id}] has run in this instance")
+        return self.nested[key]
 
     def next_unique_id(self) -> int:
         return next(_unique)
 
     def execution_environment(self) -> str:
         return os.environ.get("MAESTOSO_ENVIRONMENT", "local")
+
+
+_NESTED_CALLS = ("getFromForeach", "getFromSubworkflow")
+
+
+def nested_calls(expressions: Iterable[str]) -> list[tuple[str, tuple[str, str, str]]]:
+    """The ``params.getFromForeach/getFromSubworkflow`` calls with literal arguments."""
+    calls = []
+    for text in expressions:
+        if "getFrom" not in text:
+            continue
+        try:
+            parsed = parse(sanitize(text))
+        except SelError:
+            continue  # reported when it is evaluated
+        for call in parsed.params_calls:
+            args = call.args
+            if call.method in _NESTED_CALLS and len(args) == 3 and all(args):
+                calls.append((call.method, (str(args[0]), str(args[1]), str(args[2]))))
+    return calls
+
+
+async def read_nested(
+    store: InstanceStore,
+    calls: list[tuple[str, tuple[str, str, str]]],
+    step_row: Callable[[str], StepAttemptRow | None],
+) -> dict[tuple[str, ...], Any]:
+    """What the nested calls will ask for: each foreach iteration's (index = iteration - 1)
+    or the subworkflow instance's value of a step param."""
+    found: dict[tuple[str, ...], Any] = {}
+    for method, (owner, step_id, param) in calls:
+        row = step_row(owner)
+        if row is None:
+            continue
+        if method == "getFromForeach":
+            artifact = (row.artifacts or {}).get("maestro_foreach") or {}
+            workflow_id = artifact.get("foreach_workflow_id")
+            if workflow_id:
+                total = int(artifact.get("total_loop_count", 0))
+                found[(owner, step_id, param)] = [
+                    await _param_of(store, (workflow_id, n, 1), step_id, param)
+                    for n in range(1, total + 1)
+                ]
+        else:
+            artifact = (row.artifacts or {}).get("maestro_subworkflow") or {}
+            if artifact.get("subworkflow_id"):
+                key = (
+                    str(artifact["subworkflow_id"]),
+                    int(artifact["subworkflow_instance_id"]),
+                    int(artifact.get("subworkflow_run_id", 1)),
+                )
+                found[("subworkflow", owner, step_id, param)] = await _param_of(
+                    store, key, step_id, param
+                )
+    return found
+
+
+async def _param_of(
+    store: InstanceStore, key: tuple[str, int, int], step_id: str, param: str
+) -> Any:
+    row = await store.get_step_attempt(*key, step_id)
+    if row is None:
+        return None
+    return ((row.document.get("params") or {}).get(param) or {}).get("evaluated_result")

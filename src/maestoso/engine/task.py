@@ -19,7 +19,13 @@ from typing import Any
 from maestoso.engine import signals
 from maestoso.engine.context import CompiledWorkflow, EngineContext
 from maestoso.engine.controls import DEFAULT_STEP_CONCURRENCY, AttemptKey
-from maestoso.engine.param_context import SIGNAL_DEPENDENCIES_KEY, RunContext, results_of
+from maestoso.engine.param_context import (
+    SIGNAL_DEPENDENCIES_KEY,
+    RunContext,
+    nested_calls,
+    read_nested,
+    results_of,
+)
 from maestoso.engine.retries import RetryTracker
 from maestoso.engine.timeouts import resolve_seconds
 from maestoso.engine.writer import Write
@@ -109,6 +115,7 @@ class StepRun:
     timeout_ms: int | None = None
     new_attempt: bool = False
     holding: bool = False
+    nested: dict[tuple[str, ...], Any] = field(default_factory=dict)
     """Whether the attempt holds its tag permits and a step concurrency slot."""
     """A user's restart of a finished step: the next attempt, whatever the last one was."""
     workflow_params: Mapping[str, Parameter] = field(default_factory=dict)
@@ -204,6 +211,7 @@ class StepRun:
         await self._pause_at_breakpoint()
         if not await self._await_signals():
             return StepResult(state=State.FATAL_ERROR)
+        await self._read_nested()
         try:
             evaluated = evaluate_step_params(
                 self.step,
@@ -396,7 +404,14 @@ class StepRun:
             "MAESTRO_STEP_ERROR_RETRIES": self.retries.used["error"] if self.retries else 0,
         }
         current[SIGNAL_DEPENDENCIES_KEY] = self.matched_signals
-        return RunContext(self.instance, self.step_rows, current)
+        return RunContext(self.instance, self.step_rows, current, self.nested)
+
+    async def _read_nested(self) -> None:
+        """Read ahead what ``getFromForeach``/``getFromSubworkflow`` calls will ask for."""
+        texts = [p.expression for p in _all_params(self.step.params) if p.expression]
+        calls = nested_calls(texts)
+        if calls:
+            self.nested = await read_nested(self.engine.store, calls, self.step_rows)
 
     # -- signals (the waiting and announcing live in engine.signals) -------------------------
 
@@ -503,6 +518,19 @@ class StepRun:
             self.step,
             {name: dict(param) for name, param in params.items()},
         )
+
+
+def _all_params(params: Mapping[str, ParamDefinition] | None) -> list[ParamDefinition]:
+    found: list[ParamDefinition] = []
+    for param in (params or {}).values():
+        found.append(param)
+        if isinstance(param.value, dict):
+            found.extend(
+                _all_params(
+                    {k: v for k, v in param.value.items() if isinstance(v, ParamDefinition)}
+                )
+            )
+    return found
 
 
 def _not_retryable(artifacts: Mapping[str, Any]) -> bool:
