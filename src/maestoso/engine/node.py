@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import cast
 
 from maestoso.clock import Clock
+from maestoso.engine.breakpoints import Breakpoints
 from maestoso.engine.children import ChildrenHub
 from maestoso.engine.context import EngineContext
-from maestoso.engine.breakpoints import Breakpoints
 from maestoso.engine.controls import Controls
-from maestoso.engine.permits import TagPermits
 from maestoso.engine.executor import DEFAULT_GROUPS, FlowExecutor
 from maestoso.engine.instances import INSTANCE_ACTION, START_WORKFLOW, InstanceService
+from maestoso.engine.permits import TagPermits
 from maestoso.engine.restarts import Restarts
 from maestoso.engine.step_actions import STEP_ACTION, StepActions
 from maestoso.engine.triggered import TriggeredStarts
