@@ -16,6 +16,7 @@ from maestoso.runtimes.foreach import ForeachRuntime
 from maestoso.runtimes.http import HttpRuntime
 from maestoso.runtimes.kubernetes import KubernetesRuntime
 from maestoso.runtimes.noop import NoOpRuntime
+from maestoso.runtimes.notebook import NotebookRuntime
 from maestoso.runtimes.shell import ShellRuntime
 from maestoso.runtimes.sleep import SleepRuntime
 from maestoso.runtimes.subworkflow import SubworkflowRuntime
@@ -28,6 +29,7 @@ __all__ = [
     "HttpRuntime",
     "KubernetesRuntime",
     "NoOpRuntime",
+    "NotebookRuntime",
     "ShellRuntime",
     "SleepRuntime",
     "State",
@@ -43,10 +45,17 @@ __all__ = [
 def default_runtimes(settings: Settings | None = None) -> dict[StepType, StepRuntime]:
     """Every step type this server runs, configured from ``settings`` (defaults if None)."""
     settings = settings or Settings()
+    shell = ShellRuntime()
+    kubernetes = KubernetesRuntime(
+        namespace=settings.kubernetes_namespace,
+        config_file=settings.kubernetes_config,
+        context=settings.kubernetes_context,
+    )
     return {
         StepType.NOOP: NoOpRuntime(),
         StepType.SLEEP: SleepRuntime(),
-        StepType.SHELL: ShellRuntime(),
+        StepType.SHELL: shell,
+        StepType.NOTEBOOK: NotebookRuntime(shell, kubernetes),
         StepType.FOREACH: ForeachRuntime(),
         StepType.WHILE: WhileRuntime(),
         StepType.SUBWORKFLOW: SubworkflowRuntime(),
@@ -56,9 +65,5 @@ def default_runtimes(settings: Settings | None = None) -> dict[StepType, StepRun
             send_timeout=settings.http_send_timeout_seconds,
             max_response_bytes=settings.http_max_response_bytes,
         ),
-        StepType.KUBERNETES: KubernetesRuntime(
-            namespace=settings.kubernetes_namespace,
-            config_file=settings.kubernetes_config,
-            context=settings.kubernetes_context,
-        ),
+        StepType.KUBERNETES: kubernetes,
     }
