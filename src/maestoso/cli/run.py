@@ -12,10 +12,11 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
 
 from maestoso.clock import SystemClock
-from maestoso.dsl.loading import load_request
+from maestoso.dsl.loading import check_request, load_request
 from maestoso.engine.node import EngineNode
 from maestoso.engine.workflows import WorkflowService
 from maestoso.errors import MaestosoError
@@ -43,9 +44,10 @@ def run(
     console = Console(highlight=False)
     try:
         request = load_request(file)
+        check_request(request)
         run_params = _run_params(param or [])
     except MaestosoError as exc:
-        console.print(f"[red]error[/red]: {exc.message}", markup=True)
+        console.print(f"[red]error[/red]: {escape(exc.message)}", markup=True)
         for error in exc.errors:
             console.print(f"  - {error}", markup=False)
         raise typer.Exit(2) from None

@@ -1,0 +1,94 @@
+"""``maestoso run FILE``: a real process runs a workflow to its end and reports it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def run(
+    tmp_path: Path, body: Any, *args: str, suffix: str = ".json"
+) -> subprocess.CompletedProcess[str]:
+    path = tmp_path / f"wf{suffix}"
+    path.write_text(body if isinstance(body, str) else json.dumps(body))
+    return subprocess.run(
+        [sys.executable, "-m", "maestoso.cli", "run", str(path), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "120", "HOME": str(tmp_path)},
+    )
+
+
+def test_a_succeeding_workflow_exits_0_with_its_steps(tmp_path: Path) -> None:
+    body = {
+        "workflow": {
+            "id": "hello",
+            "params": {"n": {"type": "LONG", "value": 1}},
+            "steps": [
+                {
+                    "step": {
+                        "id": "first",
+                        "type": "NoOp",
+                        "transition": {"successors": {"second": "n > 1"}},
+                    }
+                },
+                {"step": {"id": "second", "type": "NoOp"}},
+            ],
+        }
+    }
+    done = run(tmp_path, body, "--param", "n=5")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "SUCCEEDED" in done.stdout
+    assert "first" in done.stdout and "second" in done.stdout
+
+
+def test_a_failing_workflow_exits_1(tmp_path: Path) -> None:
+    body = {
+        "workflow": {
+            "id": "sad",
+            "steps": [
+                {
+                    "step": {
+                        "id": "x",
+                        "type": "Shell",
+                        "retry_policy": {"error_retry_limit": 0},
+                        "params": {"command": {"type": "STRING", "value": "exit 3"}},
+                    }
+                }
+            ],
+        }
+    }
+    done = run(tmp_path, body)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "FAILED" in done.stdout
+
+
+def test_an_invalid_definition_exits_2_naming_the_problem(tmp_path: Path) -> None:
+    body = {
+        "workflow": {
+            "id": "bad",
+            "steps": [
+                {
+                    "step": {
+                        "id": "x",
+                        "type": "NoOp",
+                        "transition": {"successors": {"nope": "true"}},
+                    }
+                }
+            ],
+        }
+    }
+    done = run(tmp_path, body)
+    assert done.returncode == 2
+    assert "workflow.steps[0].step.transition.successors: unknown step [nope]" in done.stdout
+
+
+def test_a_yaml_definition_runs_too(tmp_path: Path) -> None:
+    text = "Workflow:\n  id: yaml-run\n  jobs:\n    - job:\n        id: a\n        type: NoOp\n"
+    done = run(tmp_path, text, suffix=".yaml")
+    assert done.returncode == 0, done.stdout + done.stderr
