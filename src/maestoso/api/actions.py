@@ -86,7 +86,7 @@ async def restart(
     workflow_id: str, instance_id: int, request: Request, node: Node, user: Caller
 ) -> JSON:
     body = await model_body(request, WorkflowInstanceRestartRequest)
-    return await node.restarts.restart_instance(
+    return await node.step_actions.restart_instance(
         workflow_id, instance_id, body.restart_policy, user, run_params=body.run_params
     )
 

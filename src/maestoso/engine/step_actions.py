@@ -16,7 +16,7 @@ from maestoso.engine.executor import FlowExecutor
 from maestoso.engine.flow import ActOnStep
 from maestoso.engine.restarts import Restarts
 from maestoso.errors import InvalidStatusError, NotFoundError
-from maestoso.models import UserRef, user_name
+from maestoso.models import ParamMap, UserRef, user_name
 from maestoso.models.restart import RestartPolicy
 from maestoso.models.statuses import STEP_ACTIONS, StepAction, StepStatus, WorkflowStatus
 from maestoso.queue import RetryLater
@@ -106,6 +106,44 @@ class StepActions:
             if now is not None and _changed(before, now):
                 return now
         return None
+
+    async def restart_instance(
+        self,
+        workflow_id: str,
+        instance_id: int,
+        policy: RestartPolicy,
+        caller: UserRef,
+        run_params: ParamMap | None = None,
+    ) -> dict[str, Any]:
+        """Restart an instance; a child of a running parent is restarted through its parent
+        (a new attempt of the parent's step), as Maestro delegates up the ancestors."""
+        latest = await self._store.get_instance(workflow_id, instance_id)
+        initiator = latest.initiator if latest else {}
+        kind = str(initiator.get("type", "")).upper()
+        parent = (initiator.get("ancestors") or [None])[-1]
+        if kind in ("FOREACH", "WHILE") and parent:
+            raise InvalidStatusError(
+                f"[{workflow_id}][{instance_id}] is an iteration of the {kind.lower()} step "
+                f"[{parent.get('step_id')}] of [{parent.get('workflow_id')}]"
+                f"[{parent.get('instance_id')}]: restart that step instead",
+                ["an inline instance cannot be restarted directly"],
+            )
+        if kind == "SUBWORKFLOW" and parent:
+            parent_run = await self._store.get_instance(
+                str(parent["workflow_id"]), int(parent["instance_id"])
+            )
+            if parent_run and not WorkflowStatus.from_stored(parent_run.status).is_terminal:
+                response = await self.act(
+                    parent_run.workflow_id,
+                    parent_run.instance_id,
+                    str(parent["step_id"]),
+                    StepAction.RESTART,
+                    caller,
+                )
+                return {**response, "status": "DELEGATED"}
+        return await self._restarts.restart_instance(
+            workflow_id, instance_id, policy, caller, run_params=run_params
+        )
 
     async def on_step_action(self, event: QueuedEvent) -> None:
         payload = event.payload
