@@ -96,3 +96,9 @@ async def get_tag_permit(tag: str, node: Node) -> JSON:
 async def delete_tag_permit(tag: str, node: Node) -> Response:
     await node.tag_permits.delete(tag)
     return Response(status_code=200)
+
+
+@router.put("/api/v3/output-data", summary="Publish output params and artifacts of an external job")
+async def put_output_data(request: Request, node: Node) -> Response:
+    await node.output_data.save(await _object(request))
+    return Response(status_code=200)

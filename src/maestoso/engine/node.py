@@ -15,6 +15,7 @@ from maestoso.engine.context import EngineContext
 from maestoso.engine.controls import Controls
 from maestoso.engine.executor import DEFAULT_GROUPS, FlowExecutor
 from maestoso.engine.instances import INSTANCE_ACTION, START_WORKFLOW, InstanceService
+from maestoso.engine.output_data import OutputData
 from maestoso.engine.permits import TagPermits
 from maestoso.engine.restarts import Restarts
 from maestoso.engine.step_actions import STEP_ACTION, StepActions
@@ -52,6 +53,7 @@ class EngineNode:
         self.restarts = Restarts(store, clock, self._wake)
         self.breakpoints = Breakpoints(store, clock, self.context.controls)
         self.tag_permits = TagPermits(store, clock)
+        self.output_data = OutputData(store, clock)
         self.step_actions = StepActions(store, clock, self.executor, self.restarts, self._wake)
         self.triggered = TriggeredStarts(store, clock, self.instances, self._wake)
         # The SQL store implements ChildStore; the port will carry it once it joins Store.

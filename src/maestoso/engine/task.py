@@ -19,6 +19,7 @@ from typing import Any
 from maestoso.engine import signals
 from maestoso.engine.context import CompiledWorkflow, EngineContext
 from maestoso.engine.controls import DEFAULT_STEP_CONCURRENCY, AttemptKey
+from maestoso.engine.output_data import job_key
 from maestoso.engine.param_context import (
     SIGNAL_DEPENDENCIES_KEY,
     RunContext,
@@ -147,6 +148,7 @@ class StepRun:
             await self._wait_retry_time(self.resume_from)
             result = await self._bounded(self._attempt())
         while True:
+            await self._merge_output_data()
             status = self._final_status(result.state)
             if status.is_retryable and _not_retryable(self.artifacts):
                 status = StepStatus.FATALLY_FAILED
@@ -271,6 +273,21 @@ class StepRun:
             self.step_uuid = self.step_uuid or str(uuid.uuid4())
         self.runtime_state["end_time"] = self.engine.clock.now_ms()
         return self._row(status)
+
+    async def _merge_output_data(self) -> None:
+        """Join what the step's external job published (``PUT /api/v3/output-data``)."""
+        key = job_key(self.step.kind, self.step_uuid, self.artifacts)
+        if key is None:
+            return
+        published = await self.engine.store.get_output_data(*key)
+        if published:
+            self._absorb(
+                StepResult(
+                    state=State.CONTINUE,
+                    artifacts=dict(published.get("artifacts") or {}),
+                    output_params=dict(published.get("params") or {}),
+                )
+            )
 
     async def _pause_at_breakpoint(self) -> None:
         controls = self.engine.controls

@@ -18,6 +18,7 @@ from maestoso.store.tables import (
     maestro_step_breakpoint,
     maestro_step_tag_permit,
     maestro_tag_permit,
+    output_data,
 )
 
 _bp = maestro_step_breakpoint
@@ -138,6 +139,43 @@ class ControlMethods(SqlBase):
     async def release_permits(self, step_uuid: str) -> None:
         async with self._writing() as connection:
             await connection.execute(delete(_held).where(_held.c.step_uuid == step_uuid))
+
+    async def save_output_data(
+        self,
+        job_type: str,
+        job_id: str,
+        workflow_id: str | None,
+        payload: dict[str, Any],
+        now: int,
+    ) -> None:
+        """Insert or replace what an external job published."""
+        statement = upsert(self._dialect, output_data).values(
+            external_job_type=job_type,
+            external_job_id=job_id,
+            workflow_id=workflow_id,
+            payload=payload,
+            create_ts=now,
+            modify_ts=now,
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[output_data.c.external_job_type, output_data.c.external_job_id],
+            set_={
+                "workflow_id": statement.excluded.workflow_id,
+                "payload": statement.excluded.payload,
+                "modify_ts": statement.excluded.modify_ts,
+            },
+        )
+        async with self._writing() as connection:
+            await connection.execute(statement)
+
+    async def get_output_data(self, job_type: str, job_id: str) -> dict[str, Any] | None:
+        query = select(output_data.c.payload).where(
+            output_data.c.external_job_type == job_type,
+            output_data.c.external_job_id == job_id,
+        )
+        async with self._reading() as connection:
+            payload = (await connection.execute(query)).scalar_one_or_none()
+        return None if payload is None else dict(payload)
 
     async def count_permits(self, tag: str) -> int:
         query = select(func.count()).select_from(_held).where(_held.c.tag == tag)

@@ -400,6 +400,19 @@ class ControlStore(Protocol):
 
     async def count_permits(self, tag: str) -> int: ...
 
+    async def save_output_data(
+        self,
+        job_type: str,
+        job_id: str,
+        workflow_id: str | None,
+        payload: dict[str, Any],
+        now: int,
+    ) -> None:
+        """Insert or replace the output data an external job published."""
+        ...
+
+    async def get_output_data(self, job_type: str, job_id: str) -> dict[str, Any] | None: ...
+
 
 class Store(
     DefinitionStore,

@@ -437,6 +437,20 @@ maestro_step_tag_permit = Table(
 WORKFLOW_OWNED_TABLES = (*WORKFLOW_OWNED_TABLES, maestro_step_breakpoint)
 
 
+output_data = Table(
+    "output_data",
+    metadata,
+    Column("external_job_type", Text, nullable=False),
+    Column("external_job_id", Text, nullable=False),
+    Column("workflow_id", Text, nullable=True),
+    Column("payload", Document, nullable=False),
+    Column("create_ts", BigInteger, nullable=False),
+    Column("modify_ts", BigInteger, nullable=False),
+    PrimaryKeyConstraint("external_job_type", "external_job_id"),
+)
+"""Output params and artifacts that external jobs publish (``PUT /api/v3/output-data``)."""
+
+
 def include_object_for(dialect: str) -> Callable[..., bool]:
     """An Alembic ``include_object`` hook that skips the tables of other dialects."""
 
