@@ -131,6 +131,8 @@ async def test_sample_notebook_wf_runs_as_a_kubernetes_job(engine: Harness, tmp_
     source = write_notebook(tmp_path / "demo01.ipynb", "print('foo is', foo)\n")
     step["params"]["notebook"]["value"]["input_path"]["value"] = str(source)
     del step["params"]["notebook"]["value"]["init_command"]
+    executed = tmp_path / "executed.ipynb"
+    step["params"]["notebook"]["value"]["output_path"] = {"type": "STRING", "value": str(executed)}
     await engine.create(body)
     await engine.start("sample-notebook-wf")
     row = await engine.wait("sample-notebook-wf", 1, timeout=60)
