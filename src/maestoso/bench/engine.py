@@ -58,8 +58,10 @@ def _noop(step_id: str, successors: list[str]) -> dict[str, Any]:
 
 
 def _request(workflow_id: str, steps: list[dict[str, Any]], strategy: Any) -> dict[str, Any]:
+    # step_concurrency (20 by default, as in Maestro) would measure the limit, not the engine
+    properties = {"owner": "bench", "run_strategy": strategy, "step_concurrency": 1000}
     return {
-        "properties": {"owner": "bench", "run_strategy": strategy},
+        "properties": properties,
         "workflow": {"id": workflow_id, "steps": steps},
     }
 
