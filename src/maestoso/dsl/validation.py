@@ -10,6 +10,7 @@ import re
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from croniter import croniter
 
@@ -50,6 +51,8 @@ RESERVED_PARAM_NAMES = frozenset(
 )  # fmt: skip
 RESERVED_PARAM_PREFIXES = ("scheduler", "maestro_")
 SIGNAL_TRIGGER_NAME_LIMIT = 8
+MIN_TRIGGER_INTERVAL_SECS = 120
+_CRON_BASE = datetime(2026, 1, 5, tzinfo=UTC)  # any fixed time; a Monday at midnight
 # Params whose presence a step type needs: (step type, param, key inside that map param).
 REQUIRED_TYPED_PARAMS = {
     StepType.KUBERNETES: ("kubernetes", "image"),
@@ -280,6 +283,12 @@ def _check_time_triggers(workflow: Workflow, errors: _Errors) -> None:
                 )
         elif isinstance(trigger, IntervalTimeTrigger):
             _check_timeout(f"{path}.interval", trigger.interval, errors)
+            seconds = _seconds(trigger.interval)
+            if seconds is not None and 0 < seconds < MIN_TRIGGER_INTERVAL_SECS:
+                errors.add(
+                    f"{path}.interval",
+                    f"must be at least {MIN_TRIGGER_INTERVAL_SECS} seconds between firings",
+                )
 
 
 def cron_problem(expression: str) -> str | None:
@@ -287,6 +296,11 @@ def cron_problem(expression: str) -> str | None:
     fields = expression.split()
     candidate: str | None = expression
     if len(fields) in (6, 7):
+        if fields[0] == "*":
+            return (
+                f"[{expression}] fires every second; the minimum interval between firings is "
+                f"{MIN_TRIGGER_INTERVAL_SECS} seconds"
+            )
         candidate = quartz_to_unix(fields)
         if candidate is None:
             return f"[{expression}] is not a valid Quartz cron expression"
@@ -294,6 +308,13 @@ def cron_problem(expression: str) -> str | None:
         return f"[{expression}] must have 5 (Unix) or 6-7 (Quartz) fields"
     if not croniter.is_valid(candidate):
         return f"[{expression}] is not a valid cron expression"
+    times = croniter(candidate, _CRON_BASE)
+    first, second = times.get_next(float), times.get_next(float)
+    if second - first < MIN_TRIGGER_INTERVAL_SECS:
+        return (
+            f"[{expression}] fires every {int(second - first)} seconds; the minimum interval "
+            f"between firings is {MIN_TRIGGER_INTERVAL_SECS} seconds"
+        )
     return None
 
 

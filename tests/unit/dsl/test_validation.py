@@ -181,14 +181,13 @@ def test_allowed_param_names(name: str) -> None:
 @pytest.mark.parametrize(
     "cron",
     [
-        "* * * * *",
+        "*/2 * * * *",
         "0 0 * * *",
         "*/15 9-17 * * MON-FRI",
         "0 0 12 1/1 * ? *",
         "0 30 * * * ?",
         "0 0 12 ? * MON-FRI",
         "0 0/5 * * * ?",
-        "* 0 12 * * ?",
         "0 15 10 ? * 2-6 *",
     ],
 )
@@ -264,7 +263,7 @@ def test_unknown_predefined_expression() -> None:
 @pytest.mark.parametrize("zone", ["Mars/Olympus", "UTC+25", "", "../etc/passwd", "US/Nowhere"])
 def test_unknown_time_zones(zone: str) -> None:
     triggers = [
-        {"type": "cron", "cron": "* * * * *", "timezone": zone},
+        {"type": "cron", "cron": "*/5 * * * *", "timezone": zone},
         {"type": "predefined", "expression": "@daily", "timezone": zone},
     ]
     assert _errors(time_triggers=triggers) == [
@@ -275,7 +274,7 @@ def test_unknown_time_zones(zone: str) -> None:
 
 @pytest.mark.parametrize("zone", ["UTC", "US/Pacific", "Asia/Tokyo", "Europe/Paris"])
 def test_known_time_zones(zone: str) -> None:
-    assert _errors(time_triggers=[{"type": "cron", "cron": "* * * * *", "timezone": zone}]) == []
+    assert _errors(time_triggers=[{"type": "cron", "cron": "*/5 * * * *", "timezone": zone}]) == []
 
 
 def test_interval_triggers_need_a_positive_interval() -> None:
@@ -619,3 +618,9 @@ def test_every_error_is_collected() -> None:
         "workflow.steps[0].step.transition.successors: unknown step [ghost]",
         "workflow.steps: the steps [a -> b -> a] form a cycle",
     ]
+
+
+@pytest.mark.parametrize("cron", ["* * * * *", "* 0 12 * * ?", "0-59/1 * * * *"])
+def test_crons_firing_more_often_than_every_two_minutes_are_refused(cron: str) -> None:
+    problem = cron_problem(cron)
+    assert problem is not None and "minimum interval between firings is 120 seconds" in problem
