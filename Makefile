@@ -34,7 +34,7 @@ pytest: install
 test: lint typecheck layers pytest
 
 bench: install
-	$(BIN)/python -m maestoso.bench.sel
+	$(BIN)/maestoso bench
 
 clean:
 	rm -rf $(VENV) .maestoso .pytest_cache .mypy_cache .ruff_cache
