@@ -138,7 +138,9 @@ async def test_stopping_a_workflow_ends_the_grandchildren_too(
         assert time.monotonic() < deadline
         await asyncio.sleep(0.02)
     pids = [int(pid) for pid in stdout.read_text().split()]
-    step = (await engine.steps("shell-stop", 1))["busy"]
+    while (step := (await engine.steps("shell-stop", 1)).get("busy")) is None:
+        assert time.monotonic() < deadline, "the RUNNING attempt was never written"
+        await asyncio.sleep(0.02)
     assert step.status == "RUNNING" and step.artifacts is not None
     pgid = step.artifacts["maestro_shell"]["data"]["pgid"]
     assert len(alive(pids)) == 3
