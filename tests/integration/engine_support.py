@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ import httpx
 from maestoso import api
 from maestoso.clock import SystemClock
 from maestoso.engine.instance_reads import InstanceReader
+from maestoso.engine.logs import StepLogs
 from maestoso.engine.node import EngineNode
 from maestoso.engine.workflows import WorkflowService
 from maestoso.models.statuses import WorkflowStatus
@@ -78,12 +80,13 @@ async def harness(
     database_url: str,
     runtimes: Mapping[StepType, StepRuntime] | None = None,
     owner: str | None = None,
+    home: Path | None = None,
 ) -> AsyncIterator[Harness]:
+    """A node and its API on ``database_url``; with ``home``, step logs are kept and served."""
     clock = SystemClock()
     store = await SqlStore.open(database_url)
-    node = EngineNode(
-        store, clock, runtimes={**default_runtimes(), **(runtimes or {})}, owner=owner
-    )
+    runtimes = {**default_runtimes(), **(runtimes or {})}
+    node = EngineNode(store, clock, runtimes=runtimes, owner=owner, home=home)
     try:
         await node.start()
     except BaseException:
@@ -94,6 +97,7 @@ async def harness(
         instances=InstanceReader(store, clock),
         actions=node.instances,
         node=node,
+        logs=StepLogs(home, store, follow_poll_seconds=0.05) if home else None,
     )
     app = api.create_app(services, clock)
     transport = httpx.ASGITransport(app=app)

@@ -2,53 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
-import httpx
-from tests.integration.engine_support import Harness
+from tests.integration.engine_support import Harness, harness
 
-from maestoso import api
-from maestoso.clock import SystemClock
-from maestoso.engine.instance_reads import InstanceReader
-from maestoso.engine.logs import StepLogs
-from maestoso.engine.node import EngineNode
-from maestoso.engine.workflows import WorkflowService
 from maestoso.models.steps import StepType
-from maestoso.runtimes import StepRuntime, default_runtimes
-from maestoso.store import SqlStore
+from maestoso.runtimes import StepRuntime
 
 
-@asynccontextmanager
-async def engine_at(
+def engine_at(
     database_url: str, home: Path, runtimes: Mapping[StepType, StepRuntime] | None = None
-) -> AsyncIterator[Harness]:
-    clock = SystemClock()
-    store = await SqlStore.open(database_url)
-    all_runtimes = {**default_runtimes(), **(runtimes or {})}
-    node = EngineNode(store, clock, runtimes=all_runtimes, home=home)
-    try:
-        await node.start()
-    except BaseException:
-        await store.close()
-        raise
-    services = api.Services(
-        workflows=WorkflowService(store, clock),
-        instances=InstanceReader(store, clock),
-        actions=node.instances,
-        logs=StepLogs(home, store, follow_poll_seconds=0.05),
-    )
-    app = api.create_app(services, clock)
-    transport = httpx.ASGITransport(app=app)
-    try:
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://maestoso", headers={"user": "tester"}
-        ) as http:
-            yield Harness(store, node, http)
-    finally:
-        await node.stop()
-        await store.close()
+) -> AbstractAsyncContextManager[Harness]:
+    """An engine whose step logs live under ``home`` (and are served by the API)."""
+    return harness(database_url, runtimes, home=home)
 
 
 def workflow(workflow_id: str, *steps: dict[str, object], **fields: object) -> dict[str, object]:
