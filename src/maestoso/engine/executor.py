@@ -61,7 +61,10 @@ class FlowExecutor:
     async def stop(self) -> None:
         """Leave: stop the actors (their runs stay IN_PROGRESS) and release the groups."""
         if self._heartbeat is not None:
+            # Let a heartbeat in flight finish its transaction (or roll it back) first: an
+            # UPDATE of the group row left open would make the release below wait on its lock.
             self._heartbeat.cancel()
+            await asyncio.gather(self._heartbeat, return_exceptions=True)
         flows = list(self._flows.values())
         for flow in flows:
             if flow.task is not None:

@@ -80,10 +80,17 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+LOCK_TIMEOUT_MS = 60_000
+
+
 def create_engine(url: URL) -> AsyncEngine:
     """An engine for ``url`` (already normalised by ``database_url``)."""
     if url.drivername != SQLITE_DRIVER:
-        return create_async_engine(url)
+        # A row lock left by a connection lost mid-transaction must not stall its waiters
+        # for ever: they fail (and are retried) after a minute instead.
+        return create_async_engine(
+            url, connect_args={"options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"}
+        )
     engine = create_async_engine(url, pool_reset_on_return=None)
     event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
     event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
