@@ -309,3 +309,21 @@ async def test_a_failing_param_is_a_400_or_a_failed_run_when_asked(engine: Harne
     assert row is not None and row.status == "FAILED" and row.end_time is not None
     assert row.timeline[0]["type"] == "DETAILS" and "boom" in json.dumps(row.timeline[0])
     assert await engine.steps("bad-params", kept["workflow_instance_id"]) == {}
+
+
+class BrokenRuntime(FailingRuntime):
+    """A runtime with a defect: it raises instead of returning a result."""
+
+    async def start(self, context: StepContext) -> StepResult:
+        raise RuntimeError("a bug in the runtime")
+
+
+async def test_a_runtime_that_raises_fails_only_its_step(database_url: str) -> None:
+    async with harness(database_url, {StepType.TITUS: BrokenRuntime()}) as engine:
+        await engine.create(workflow("broken", step("bad", "Titus"), step("fine")))
+        await engine.start("broken")
+        row = await engine.wait("broken", 1)
+        steps = await engine.steps("broken", 1)
+        assert steps["bad"].status == "INTERNALLY_FAILED"
+        assert "a bug in the runtime" in str(steps["bad"].timeline)
+        assert steps["fine"].status == "SUCCEEDED" and row.status == "FAILED"

@@ -20,6 +20,7 @@ from maestoso.store.records import Fence, InstanceRow
 logger = logging.getLogger(__name__)
 
 DEFAULT_GROUPS = 3
+RELAUNCH_SECONDS = 1.0
 
 
 def group_of(reference: str, groups: int) -> int:
@@ -45,6 +46,7 @@ class FlowExecutor:
         self._fences: dict[int, Fence] = {}
         self._flows: dict[tuple[str, int, int], FlowActor] = {}
         self._heartbeat: asyncio.Task[None] | None = None
+        self._relaunching: set[asyncio.Task[None]] = set()
         self.idle = asyncio.Event()
         self.idle.set()
 
@@ -65,6 +67,8 @@ class FlowExecutor:
             # UPDATE of the group row left open would make the release below wait on its lock.
             self._heartbeat.cancel()
             await asyncio.gather(self._heartbeat, return_exceptions=True)
+        for task in list(self._relaunching):
+            task.cancel()
         flows = list(self._flows.values())
         for flow in flows:
             if flow.task is not None:
@@ -110,8 +114,24 @@ class FlowExecutor:
 
     def _exited(self, flow: FlowActor) -> None:
         self._flows.pop(flow.key, None)
-        if not self._flows:
+        if flow.crashed and self._fences.get(flow.instance.group_id) == flow.fence:
+            self._relaunching.add(asyncio.create_task(self._relaunch(flow.key)))
+        elif not self._flows:
             self.idle.set()
+
+    async def _relaunch(self, key: tuple[str, int, int]) -> None:
+        """Resume a flow that failed (a lost connection…) after a pause, if still unfinished."""
+        try:
+            await asyncio.sleep(RELAUNCH_SECONDS)
+            row = await self.engine.store.get_instance(*key)
+            if row is not None and not WorkflowStatus.from_stored(row.status).is_terminal:
+                self.launch(row)
+        except Exception:  # the group's next claim resumes it
+            logger.exception("could not resume flow %s", key)
+        finally:
+            self._relaunching.discard(asyncio.current_task())
+            if not self._flows:
+                self.idle.set()
 
     async def _claim(self, group_id: int) -> None:
         store = self.engine.store

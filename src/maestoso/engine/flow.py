@@ -23,7 +23,7 @@ from maestoso.engine.param_context import parameters, results_of
 from maestoso.engine.task import StepRun
 from maestoso.engine.timeouts import workflow_timeout_seconds
 from maestoso.engine.writer import Write
-from maestoso.errors import FencedError, MaestosoError
+from maestoso.errors import FencedError, MaestosoError, PlatformError
 from maestoso.models import FailureMode
 from maestoso.models.statuses import (
     StepAction,
@@ -110,6 +110,7 @@ class FlowActor:
             self._compiled.workflow.instance_step_concurrency or engine.instance_step_concurrency
         )
         self.task: asyncio.Task[None] | None = None
+        self.crashed = False
         self._workflow_params = parameters(instance.document.get("params"))
 
     @property
@@ -136,7 +137,9 @@ class FlowActor:
         except asyncio.CancelledError:
             raise
         except Exception:
-            logger.exception("flow %s failed; it resumes when its group is claimed again", self.key)
+            # The database is the truth: the flow is launched again from it shortly.
+            logger.exception("flow %s failed; it resumes from the database", self.key)
+            self.crashed = True
         finally:
             timer.cancel()
             for _, task in self._running.values():
@@ -276,7 +279,14 @@ class FlowActor:
 
     async def _drive(self, run: StepRun) -> None:
         try:
-            row = await run.run()
+            try:
+                row = await run.run()
+            except (asyncio.CancelledError, PlatformError, FencedError):
+                raise
+            except Exception as exc:  # a defect of the step's runtime fails only that step
+                logger.exception("flow %s: step %s failed inside", self.key, run.step.id)
+                run.note(f"internal error: {type(exc).__name__}: {exc}")
+                row = await run.terminate(StepStatus.INTERNALLY_FAILED)
             await self._write(Write(attempts=[row]))
         except asyncio.CancelledError:
             raise

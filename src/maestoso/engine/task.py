@@ -498,6 +498,10 @@ class StepRun:
         for message in result.timeline:
             self._log(message)
 
+    def note(self, message: str) -> None:
+        """Add a message to the attempt's timeline."""
+        self._log(message)
+
     def _log(self, message: str) -> None:
         entry = {
             "timestamp": self.engine.clock.now_ms(),

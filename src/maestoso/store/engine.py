@@ -140,6 +140,10 @@ def _on_sqlite_begin(connection: Connection) -> None:
     # One call on the driver's thread (exec_driver_sql would take three).
     driver = connection.connection.driver_connection
     try:
+        if driver.in_transaction:  # type: ignore[union-attr]
+            # A caller cancelled while its BEGIN was in flight on the driver's thread left
+            # the transaction open after the pool's reset: nothing of it was used.
+            await_(driver.rollback())  # type: ignore[union-attr]
         await_(driver.execute(statement))  # type: ignore[union-attr]
     except sqlite3.Error as error:
         raise exc.DBAPIError.instance(statement, None, error, sqlite3.Error) from error
