@@ -116,7 +116,7 @@ class InstanceService:
                 row,
                 status=WorkflowStatus.STOPPED.value,
                 end_time=now,
-                timeline=[_log(now, message)],
+                timeline=[log_event(now, message)],
             )
         queued = row.status == WorkflowStatus.CREATED.value
         event = JobEvent(type=START_WORKFLOW, payload={"workflow_id": row.workflow_id})
@@ -300,7 +300,7 @@ class InstanceService:
                 expected_statuses=(WorkflowStatus.CREATED.value,),
                 end_time=now,
                 modify_time=now,
-                timeline=[_log(now, f"Workflow instance is {target.value.lower()}: {reason}")],
+                timeline=[log_event(now, f"Workflow instance is {target.value.lower()}: {reason}")],
             )
             try:
                 await self._store.update_instances([update])
@@ -377,7 +377,7 @@ class InstanceService:
             "workflow_instance_status": WorkflowStatus.from_stored(row.status).value,
             "completed": completed,
             "info": info or (COMPLETED if completed else ACCEPTED),
-            "timeline_event": _log(now, message),
+            "timeline_event": log_event(now, message),
         }
 
     # -- unblock -----------------------------------------------------------------------------
@@ -430,7 +430,7 @@ class InstanceService:
                 status=UNBLOCKED,
                 expected_statuses=(BLOCKING_FAILURE,),
                 modify_time=now,
-                timeline=[_log(now, message)],
+                timeline=[log_event(now, message)],
             )
             for row in rows
         ]
@@ -458,7 +458,8 @@ class InstanceService:
         return lock
 
 
-def _log(now: int, message: str) -> dict[str, Any]:
+def log_event(now: int, message: str) -> dict[str, Any]:
+    """A timeline LOG event, as Maestro writes one."""
     return {"timestamp": now, "type": "LOG", "level": "INFO", "message": message}
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from maestoso.clock import Clock
 from maestoso.dsl.dag import Dag
 from maestoso.engine.context import compile_workflow
+from maestoso.engine.instances import log_event
 from maestoso.engine.param_context import RunContext, parameters
 from maestoso.engine.strategies import BLOCKING_FAILURE
 from maestoso.errors import InvalidStatusError, NotFoundError
@@ -83,7 +84,7 @@ class Restarts:
             "workflow_run_id": stored.run_id,
             "workflow_uuid": stored.uuid,
             "status": "CREATED",
-            "timeline_event": _log(
+            "timeline_event": log_event(
                 stored.create_time,
                 f"User [{user_name(caller)}] restarted the instance with policy [{policy.value}]",
             ),
@@ -154,7 +155,7 @@ class Restarts:
             status=WorkflowStatus.CREATED.value,
             document=document,
             runtime_overview=None,
-            timeline=[_log(now, message)],
+            timeline=[log_event(now, message)],
             execution_id=None,
             request_time=now,
             create_time=now,
@@ -173,7 +174,3 @@ def _downstream(dag: Dag, starts: Iterable[str]) -> set[str]:
             seen.add(step)
             stack.extend(dag.successors.get(step, ()))
     return seen
-
-
-def _log(now: int, message: str) -> dict[str, Any]:
-    return {"timestamp": now, "type": "LOG", "level": "INFO", "message": message}
