@@ -14,11 +14,11 @@ from maestoso import api
 from maestoso.clock import Clock, SystemClock
 from maestoso.config import Settings
 from maestoso.dsl.validation import ValidationSettings
-from maestoso.engine.instance_reads import InstanceReader
-from maestoso.engine.logs import StepLogs
 from maestoso.engine.node import EngineNode
-from maestoso.engine.signals import StepBypass
-from maestoso.engine.workflows import WorkflowService
+from maestoso.engine.reads.instances import InstanceReader
+from maestoso.engine.reads.logs import StepLogs
+from maestoso.engine.runtime.signal_hub import StepBypass
+from maestoso.engine.services.workflows import WorkflowService
 from maestoso.runtimes import default_runtimes
 from maestoso.store import Store, open_store
 from maestoso.triggers.backfill import BackfillService

@@ -14,10 +14,10 @@ import httpx
 
 from maestoso import api
 from maestoso.clock import SystemClock
-from maestoso.engine.instance_reads import InstanceReader
-from maestoso.engine.logs import StepLogs
 from maestoso.engine.node import EngineNode
-from maestoso.engine.workflows import WorkflowService
+from maestoso.engine.reads.instances import InstanceReader
+from maestoso.engine.reads.logs import StepLogs
+from maestoso.engine.services.workflows import WorkflowService
 from maestoso.models.statuses import WorkflowStatus
 from maestoso.models.steps import StepType
 from maestoso.runtimes import StepRuntime, default_runtimes

@@ -17,11 +17,12 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from maestoso.errors import PlatformError
-from maestoso.store import SqlStore, migrate, open_store
-from maestoso.store.engine import create_engine, normalise_url, writer
-from maestoso.store.engine import database_url as normalised
+from maestoso.store import SqlStore, open_store
 from maestoso.store.records import NewVersion
-from maestoso.store.tables import create_all, include_object_for, metadata
+from maestoso.store.sql import migrate
+from maestoso.store.sql.database import create_engine, normalise_url, writer
+from maestoso.store.sql.database import database_url as normalised
+from maestoso.store.sql.tables import create_all, include_object_for, metadata
 
 
 def differences(connection: Connection) -> list[Any]:

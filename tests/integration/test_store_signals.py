@@ -6,7 +6,7 @@ import pytest
 
 from maestoso.store import SqlStore
 from maestoso.store.records import JobEvent, ParamCondition, SignalInstanceRow
-from maestoso.store.signals import encode_value
+from maestoso.store.sql.signals import encode_value
 
 
 def signal(name: str, instance_id: str, **params: str | int) -> SignalInstanceRow:

@@ -18,10 +18,10 @@ import pytest
 
 from maestoso import api
 from maestoso.clock import FakeClock
-from maestoso.engine.instance_reads import InstanceReader
 from maestoso.engine.node import EngineNode
-from maestoso.engine.signals import StepBypass
-from maestoso.engine.workflows import WorkflowService
+from maestoso.engine.reads.instances import InstanceReader
+from maestoso.engine.runtime.signal_hub import StepBypass
+from maestoso.engine.services.workflows import WorkflowService
 from maestoso.errors import NotFoundError, ValidationError
 from maestoso.models import WorkflowCreateRequest
 from maestoso.store import SqlStore

@@ -127,7 +127,7 @@ async def test_platform_errors_retry_with_their_own_limit(engine: Harness) -> No
 
 
 def test_exponential_backoff_arithmetic() -> None:
-    from maestoso.engine.retries import RetryTracker
+    from maestoso.engine.runtime.retries import RetryTracker
     from maestoso.models import TypedStep
 
     stepped = TypedStep.model_validate(

@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 from maestoso.api.bodies import caller, json_body, model_body
 from maestoso.api.services import engine_node, instance_service
 from maestoso.dsl.requests import parse_model
-from maestoso.engine.instances import InstanceService
 from maestoso.engine.node import EngineNode
+from maestoso.engine.services.instances import InstanceService
 from maestoso.errors import ValidationError
 from maestoso.models import UserRef
 from maestoso.models.restart import StepInstanceRestartRequest, WorkflowInstanceRestartRequest

@@ -9,12 +9,12 @@ from fastapi import FastAPI
 import maestoso
 from maestoso.api import actions, controls, errors, instances, logs, signals, triggers, workflows
 from maestoso.clock import Clock
-from maestoso.engine.instance_reads import InstanceReader
-from maestoso.engine.instances import InstanceService
-from maestoso.engine.logs import StepLogs
 from maestoso.engine.node import EngineNode
-from maestoso.engine.signals import StepBypass
-from maestoso.engine.workflows import WorkflowService
+from maestoso.engine.reads.instances import InstanceReader
+from maestoso.engine.reads.logs import StepLogs
+from maestoso.engine.runtime.signal_hub import StepBypass
+from maestoso.engine.services.instances import InstanceService
+from maestoso.engine.services.workflows import WorkflowService
 from maestoso.triggers.backfill import BackfillService
 from maestoso.triggers.signals import SignalService
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 
 from maestoso.api.services import instance_reader
-from maestoso.engine.instance_reads import (
+from maestoso.engine.reads.instances import (
     MAX_ID,
     InstanceReader,
     instance_action_map,

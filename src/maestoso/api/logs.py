@@ -13,8 +13,8 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import StreamingResponse
 
 from maestoso.api.services import step_logs
-from maestoso.engine.instance_reads import MAX_ID
-from maestoso.engine.logs import StepLogs
+from maestoso.engine.reads.instances import MAX_ID
+from maestoso.engine.reads.logs import StepLogs
 
 router = APIRouter(prefix="/api/v3/workflows", tags=["steps"])
 

@@ -6,11 +6,11 @@ from typing import cast
 
 from fastapi import Request
 
-from maestoso.engine.instance_reads import InstanceReader
-from maestoso.engine.instances import InstanceService
-from maestoso.engine.logs import StepLogs
 from maestoso.engine.node import EngineNode
-from maestoso.engine.workflows import WorkflowService
+from maestoso.engine.reads.instances import InstanceReader
+from maestoso.engine.reads.logs import StepLogs
+from maestoso.engine.services.instances import InstanceService
+from maestoso.engine.services.workflows import WorkflowService
 from maestoso.errors import NotFoundError, PlatformError
 from maestoso.triggers.signals import SignalService
 

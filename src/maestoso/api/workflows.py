@@ -10,7 +10,7 @@ from maestoso.api.bodies import caller, model_body, read_body
 from maestoso.api.services import workflow_service
 from maestoso.dsl.requests import parse_model
 from maestoso.dsl.yaml_dsl import parse_workflow_yaml
-from maestoso.engine.workflows import WorkflowService
+from maestoso.engine.services.workflows import WorkflowService
 from maestoso.models import PropertiesUpdate, Tag, UserRef, WorkflowCreateRequest
 
 router = APIRouter(prefix="/api/v3/workflows", tags=["workflows"])

@@ -9,23 +9,23 @@ from pathlib import Path
 from typing import cast
 
 from maestoso.clock import Clock
-from maestoso.engine.breakpoints import Breakpoints
-from maestoso.engine.children import ChildrenHub
-from maestoso.engine.context import EngineContext
-from maestoso.engine.controls import Controls
-from maestoso.engine.executor import DEFAULT_GROUPS, FlowExecutor
-from maestoso.engine.instances import INSTANCE_ACTION, START_WORKFLOW, InstanceService
-from maestoso.engine.output_data import OutputData
-from maestoso.engine.permits import TagPermits
-from maestoso.engine.restarts import Restarts
-from maestoso.engine.step_actions import STEP_ACTION, StepActions
-from maestoso.engine.triggered import TriggeredStarts
-from maestoso.engine.writer import StepWriter
+from maestoso.engine.runtime.children import ChildrenHub
+from maestoso.engine.runtime.context import EngineContext
+from maestoso.engine.runtime.executor import DEFAULT_GROUPS, FlowExecutor
+from maestoso.engine.runtime.gates import Controls
+from maestoso.engine.runtime.writer import StepWriter
+from maestoso.engine.services.breakpoints import Breakpoints
+from maestoso.engine.services.instances import INSTANCE_ACTION, START_WORKFLOW, InstanceService
+from maestoso.engine.services.output_data import OutputData
+from maestoso.engine.services.permits import TagPermits
+from maestoso.engine.services.restarts import Restarts
+from maestoso.engine.services.step_actions import STEP_ACTION, StepActions
+from maestoso.engine.services.triggered import TriggeredStarts
 from maestoso.models.steps import StepType
 from maestoso.queue import QueueWorker
 from maestoso.runtimes import StepRuntime, default_runtimes
-from maestoso.store.children import ChildStore
 from maestoso.store.port import Store
+from maestoso.store.sql.children import ChildStore
 
 
 class EngineNode:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from maestoso.clock import Clock
-from maestoso.store.engine import database_url
 from maestoso.store.port import DefinitionStore, FlowGroupStore, InstanceStore, QueueStore, Store
-from maestoso.store.sql import SqlStore
+from maestoso.store.sql.database import database_url
+from maestoso.store.sql.store import SqlStore
 
 __all__ = [
     "DefinitionStore",

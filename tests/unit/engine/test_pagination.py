@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from maestoso.engine.pagination import PAGE_SIZE_MAX, PageRequest, page_result
+from maestoso.engine.reads.pagination import PAGE_SIZE_MAX, PageRequest, page_result
 from maestoso.errors import ValidationError
 
 

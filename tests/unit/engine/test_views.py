@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from tests.corpus import require, shared_dir
 
-from maestoso.engine.views import INSTANCE_KEYS, instance_json
-from maestoso.engine.views_aggregated import aggregated_info, decode_step_overview
-from maestoso.engine.views_steps import STEP_KEYS, latest_views, step_json
+from maestoso.engine.reads.aggregated import aggregated_info, decode_step_overview
+from maestoso.engine.reads.steps import STEP_KEYS, latest_views, step_json
+from maestoso.engine.reads.views import INSTANCE_KEYS, instance_json
 from maestoso.store.records import InstanceRow, StepAttemptRow
 
 STEPS = ["a", "b", "c", "d"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from maestoso.engine.logs import CHUNK, _tail_offset
+from maestoso.engine.reads.logs import CHUNK, _tail_offset
 
 
 def tail(path: Path, lines: int) -> bytes:

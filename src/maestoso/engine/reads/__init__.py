@@ -1,0 +1,1 @@
+"""Maestro's read views of instances and steps, pagination and step logs."""

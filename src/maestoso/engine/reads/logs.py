@@ -1,0 +1,172 @@
+"""Step logs: the files a runtime writes in an attempt's log directory, read for the API.
+
+Reads never hold a whole log in memory: a range or the whole file is streamed in chunks, a
+tail reads backwards from the end (bounded), and ``follow`` streams what is appended until
+the attempt ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from maestoso.engine.reads.instances import Selector
+from maestoso.errors import NotFoundError, ValidationError
+from maestoso.models.statuses import StepStatus
+from maestoso.store.port import Store
+
+STREAMS = ("stdout", "stderr")
+CHUNK = 64 * 1024
+MAX_TAIL_LINES = 100_000
+MAX_TAIL_BYTES = 8 * 1024 * 1024
+"""A tail never reads more than this, however long its lines."""
+
+
+@dataclass(frozen=True, slots=True)
+class LogFile:
+    """One stream of one attempt."""
+
+    workflow_id: str
+    instance_id: int
+    run_id: int
+    step_id: str
+    attempt_id: int
+    path: Path
+
+    def size(self) -> int:
+        try:
+            return self.path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+
+class StepLogs:
+    def __init__(self, home: Path, store: Store, *, follow_poll_seconds: float = 0.2) -> None:
+        self._root = (home / "logs").resolve()
+        self._store = store
+        self._poll = follow_poll_seconds
+
+    async def locate(
+        self,
+        workflow_id: str,
+        instance_id: int,
+        run: str,
+        step_id: str,
+        attempt: str,
+        stream: str = "stdout",
+    ) -> LogFile:
+        """The log of an attempt that exists (NotFoundError otherwise)."""
+        if stream not in STREAMS:
+            raise ValidationError(
+                f"invalid stream [{stream}]", [f"stream: must be one of {', '.join(STREAMS)}"]
+            )
+        run_id = Selector.parse(run, "workflow run").number
+        attempt_id = Selector.parse(attempt, "step attempt").number
+        instance = await self._store.get_instance(workflow_id, instance_id, run_id)
+        row = None
+        if instance is not None:
+            row = await self._store.get_step_attempt(
+                workflow_id, instance_id, instance.run_id, step_id, attempt_id
+            )
+        if instance is None or row is None:
+            which = "" if attempt_id is None else f"[attempt {attempt_id}]"
+            raise NotFoundError(
+                f"Cannot find step [{step_id}]{which} of workflow instance "
+                f"[{workflow_id}][{instance_id}]" + ("" if run_id is None else f"[run {run_id}]")
+            )
+        # The layout of EngineContext.log_dir.
+        directory = self._root.joinpath(
+            row.workflow_id, str(row.instance_id), str(row.run_id), row.step_id
+        ) / str(row.attempt_id)
+        if not directory.resolve().is_relative_to(self._root):
+            raise NotFoundError(f"Cannot find the logs of step [{step_id}]")
+        return LogFile(
+            row.workflow_id,
+            row.instance_id,
+            row.run_id,
+            row.step_id,
+            row.attempt_id,
+            directory / f"{stream}.log",
+        )
+
+    async def running(self, log: LogFile) -> bool:
+        """Whether the attempt may still write to its log."""
+        row = await self._store.get_step_attempt(
+            log.workflow_id, log.instance_id, log.run_id, log.step_id, log.attempt_id
+        )
+        if row is None:
+            return False
+        status = StepStatus(row.status)
+        return not (status.is_terminal or status.is_retryable)
+
+    async def read(
+        self, log: LogFile, offset: int = 0, limit: int | None = None
+    ) -> AsyncIterator[bytes]:
+        """Bytes ``[offset, offset + limit)`` of the log, in chunks."""
+        position, end = offset, None if limit is None else offset + limit
+        while end is None or position < end:
+            size = CHUNK if end is None else min(CHUNK, end - position)
+            chunk = await asyncio.to_thread(_read_at, log.path, position, size)
+            if not chunk:
+                return
+            position += len(chunk)
+            yield chunk
+
+    async def tail_offset(self, log: LogFile, lines: int) -> int:
+        """Where the last ``lines`` lines begin."""
+        return await asyncio.to_thread(_tail_offset, log.path, min(max(lines, 0), MAX_TAIL_LINES))
+
+    async def follow(self, log: LogFile, offset: int = 0) -> AsyncIterator[bytes]:
+        """The log from ``offset`` on, as it grows, until the attempt has ended."""
+        position = offset
+        while True:
+            # Whether it ran is asked before reading, so nothing written before the end is lost.
+            running = await self.running(log)
+            async for chunk in self.read(log, position):
+                position += len(chunk)
+                yield chunk
+            if not running:
+                return
+            await asyncio.sleep(self._poll)
+
+
+def _read_at(path: Path, offset: int, size: int) -> bytes:
+    try:
+        with path.open("rb") as file:
+            file.seek(offset)
+            return file.read(size)
+    except FileNotFoundError:
+        return b""
+
+
+def _tail_offset(path: Path, lines: int) -> int:
+    try:
+        file = path.open("rb")
+    except FileNotFoundError:
+        return 0
+    with file:
+        end = file.seek(0, os.SEEK_END)
+        position, found = end, 0
+        # A final newline ends the last line; it does not start another.
+        skip_last = end > 0 and _byte_at(file, end - 1) == b"\n"
+        while position > 0 and end - position < MAX_TAIL_BYTES:
+            start = max(position - CHUNK, 0)
+            file.seek(start)
+            block = file.read(position - start)
+            for index in range(len(block) - 1, -1, -1):
+                if block[index] != 0x0A or (skip_last and start + index == end - 1):
+                    continue
+                found += 1
+                if found > lines - 1 and lines > 0:
+                    return start + index + 1
+            position = start
+        return position if lines > 0 else end
+
+
+def _byte_at(file: BinaryIO, offset: int) -> bytes:
+    file.seek(offset)
+    return file.read(1)

@@ -1,0 +1,1 @@
+"""What runs flows: the executor, the flow and task actors, and what they share."""

@@ -1,0 +1,418 @@
+"""One run of a workflow instance (Maestro's flow actor).
+
+The actor alone changes its run's state, so it needs no locks: steps report to its mailbox,
+and actions (stop, kill) arrive there too. It starts a step when all its predecessors are
+final and one of its incoming edges holds; a step none of whose edges holds is UNSATISFIED.
+When nothing runs and nothing can start, the run is over and its status is derived from its
+steps. Every write carries the fence of the run's flow group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from maestoso.dsl.dag import Dag
+from maestoso.engine.runtime.children import is_inline
+from maestoso.engine.runtime.context import CompiledWorkflow, EngineContext, compile_workflow
+from maestoso.engine.runtime.overview import runtime_overview
+from maestoso.engine.runtime.param_context import parameters, results_of
+from maestoso.engine.runtime.task import StepRun
+from maestoso.engine.runtime.timeouts import workflow_timeout_seconds
+from maestoso.engine.runtime.writer import Write
+from maestoso.errors import FencedError, MaestosoError, PlatformError
+from maestoso.models import FailureMode
+from maestoso.models.statuses import (
+    StepAction,
+    StepStatus,
+    WorkflowStatus,
+    workflow_status_from_steps,
+)
+from maestoso.models.workflow import DEFAULT_WORKFLOW_TIMEOUT_SECS
+from maestoso.sel import SelError, evaluate
+from maestoso.store.records import Fence, InstanceRow, InstanceUpdate, JobEvent, StepAttemptRow
+
+logger = logging.getLogger(__name__)
+
+_PASSING = frozenset({StepStatus.SUCCEEDED, StepStatus.COMPLETED_WITH_ERROR, StepStatus.SKIPPED})
+
+
+@dataclass(frozen=True, slots=True)
+class StepFinished:
+    step_id: str
+    row: StepAttemptRow
+
+
+@dataclass(frozen=True, slots=True)
+class StepCrashed:
+    step_id: str
+    error: BaseException
+
+
+@dataclass(frozen=True, slots=True)
+class Terminate:
+    """Stop (→ STOPPED) or kill (→ FAILED) the run."""
+
+    status: WorkflowStatus
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActOnStep:
+    """A user's action on one step of the run: STOP, KILL, SKIP or RESTART."""
+
+    step_id: str
+    action: StepAction
+
+
+Message = StepFinished | StepCrashed | Terminate | ActOnStep
+
+_ACTION_STATUS = {
+    StepAction.STOP: StepStatus.STOPPED,
+    StepAction.KILL: StepStatus.FATALLY_FAILED,
+    StepAction.SKIP: StepStatus.SKIPPED,
+}
+
+
+class FlowActor:
+    def __init__(
+        self,
+        engine: EngineContext,
+        instance: InstanceRow,
+        fence: Fence,
+        on_exit: Callable[[FlowActor], None],
+    ) -> None:
+        self.engine = engine
+        self.instance = instance
+        self.fence = fence
+        self._on_exit = on_exit
+        self._mailbox: asyncio.Queue[Message] = asyncio.Queue()
+        self._compiled: CompiledWorkflow = compile_workflow(instance.document["runtime_workflow"])
+        steps = self._compiled.workflow.top_steps()
+        in_run = instance.document.get("runtime_dag") or {step.id: {} for step in steps}
+        # A restarted run holds only the steps it runs again; the others keep their results
+        # from earlier runs (``_carried``) and count as final predecessors.
+        self._steps = {step.id: step for step in steps if step.id in in_run}
+        # The overview numbers a run's steps by their place in the run's own DAG.
+        ordinals = {step_id: n for n, step_id in enumerate(self._steps, start=1)}
+        self._in_run = replace(self._compiled, ordinals=ordinals)
+        self._dag = Dag.build({step.id: list(step.successors) for step in steps})
+        self._carried: dict[str, StepAttemptRow] = {}
+        self._step_actions: list[ActOnStep] = []
+        self._final: dict[str, StepAttemptRow] = {}
+        self._running: dict[str, tuple[StepRun, asyncio.Task[None]]] = {}
+        self._terminating: Terminate | None = None
+        self._failing_fast = False
+        self._limit = (
+            self._compiled.workflow.instance_step_concurrency or engine.instance_step_concurrency
+        )
+        self.task: asyncio.Task[None] | None = None
+        self.crashed = False
+        self._workflow_params = parameters(instance.document.get("params"))
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return self.instance.workflow_id, self.instance.instance_id, self.instance.run_id
+
+    def start(self) -> None:
+        self.task = asyncio.create_task(self._main(), name=f"flow {self.key}")
+
+    def post(self, message: Message) -> None:
+        self._mailbox.put_nowait(message)
+
+    async def _main(self) -> None:
+        timer = asyncio.create_task(self._timeout())
+        try:
+            await self._resume()
+            while not await self._advance():
+                self._handle(await self._mailbox.get())
+            await self._conclude()
+        except FencedError:
+            logger.warning(
+                "flow %s: its group was taken over; leaving it to the new owner", self.key
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # The database is the truth: the flow is launched again from it shortly.
+            logger.exception("flow %s failed; it resumes from the database", self.key)
+            self.crashed = True
+        finally:
+            timer.cancel()
+            for _, task in self._running.values():
+                task.cancel()
+            self._on_exit(self)
+
+    async def _timeout(self) -> None:
+        """Time the run out when its workflow timeout (default 10 days) has passed."""
+        params = results_of(self.instance.document.get("params"))
+        try:
+            seconds = workflow_timeout_seconds(self._compiled.workflow.timeout, params)
+        except MaestosoError as exc:
+            logger.warning("flow %s: %s; using the default timeout", self.key, exc.message)
+            seconds = DEFAULT_WORKFLOW_TIMEOUT_SECS
+        started = self.instance.start_time or self.instance.create_time
+        remaining = seconds - (self.engine.clock.now_ms() - started) / 1000
+        await asyncio.sleep(max(remaining, 0))
+        self.post(Terminate(WorkflowStatus.TIMED_OUT, f"the workflow timed out after {seconds}s"))
+
+    async def _resume(self) -> None:
+        if self.engine.fresh(self.key):  # created here a moment ago: nothing to resume
+            return
+        for run_id in range(1, self.instance.run_id):
+            earlier = self.instance.workflow_id, self.instance.instance_id, run_id
+            for row in await self.engine.store.get_step_attempts(*earlier):
+                if row.step_id not in self._steps:
+                    self._carried[row.step_id] = row
+        rows = await self.engine.store.get_step_attempts(*self.key)
+        for row in rows:
+            status = StepStatus(row.status)
+            if status.is_terminal and not status.is_retryable:
+                self._final[row.step_id] = row
+            elif row.step_id in self._steps:
+                self._launch(row.step_id, resume_from=row)
+
+    def _handle(self, message: Message) -> None:
+        if isinstance(message, StepFinished):
+            self._running.pop(message.step_id, None)
+            self._final[message.step_id] = message.row
+            status = StepStatus(message.row.status)
+            if status.is_failed and self._mode(message.step_id) is FailureMode.FAIL_IMMEDIATELY:
+                self._failing_fast = True
+        elif isinstance(message, StepCrashed):
+            self._running.pop(message.step_id, None)
+            raise message.error
+        elif isinstance(message, ActOnStep):
+            self._step_actions.append(message)
+        else:
+            self._terminating = self._terminating or message
+
+    async def _advance(self) -> bool:
+        """Start what can start, write what became final; True when the run is over."""
+        while self._step_actions:
+            await self._act(self._step_actions.pop(0))
+        if self._terminating or self._failing_fast:
+            await self._stop_all()
+            return True
+        unsatisfied: list[StepAttemptRow] = []
+        progressed = True
+        while progressed:
+            progressed = False
+            for step_id in self._steps:
+                if step_id in self._final or step_id in self._running:
+                    continue
+                if len(self._running) >= self._limit:
+                    break
+                verdict = self._readiness(step_id)
+                if verdict is None:
+                    continue
+                if verdict:
+                    self._launch(step_id)
+                else:
+                    row = self._unsatisfied_row(step_id)
+                    self._final[step_id] = row
+                    unsatisfied.append(row)
+                    progressed = True
+        if unsatisfied:
+            await self._write(Write(attempts=unsatisfied))
+        return not self._running and self._mailbox.empty()
+
+    def _readiness(self, step_id: str) -> bool | None:
+        """True: start it; False: it can never run (UNSATISFIED); None: not yet."""
+        predecessors = self._dag.predecessors[step_id]
+        if not predecessors:
+            return True
+        if any(p not in self._final and p not in self._carried for p in predecessors):
+            return None
+        return any(self._edge_holds(p, step_id) for p in predecessors)
+
+    def _edge_holds(self, source: str, target: str) -> bool:
+        row = self._final.get(source) or self._carried[source]
+        if StepStatus(row.status) not in _PASSING:
+            return False
+        condition = self._compiled.step(source).successors.get(target, "true").strip()
+        if condition in ("true", "true;"):
+            return True
+        variables = {
+            **results_of(self.instance.document.get("params") or {}),
+            **results_of(row.document.get("params") or {}),
+        }
+        text = condition if condition.rstrip().endswith(";") else condition + ";"
+        try:
+            result = evaluate(text, variables, clock=self.engine.clock)
+        except SelError as exc:
+            logger.warning(
+                "flow %s: condition of edge %s -> %s failed: %s",
+                self.key,
+                source,
+                target,
+                exc.message,
+            )
+            return False
+        return result.value is True
+
+    def _launch(
+        self, step_id: str, resume_from: StepAttemptRow | None = None, new_attempt: bool = False
+    ) -> None:
+        run = self._step_run(step_id, resume_from)
+        run.new_attempt = new_attempt
+        self._running[step_id] = (run, asyncio.create_task(self._drive(run)))
+
+    def _step_run(self, step_id: str, resume_from: StepAttemptRow | None) -> StepRun:
+        return StepRun(
+            engine=self.engine,
+            instance=self.instance,
+            compiled=self._compiled,
+            step=self._steps[step_id],
+            predecessors=self._dag.predecessors[step_id],
+            fence=self.fence,
+            resume_from=resume_from,
+            workflow_params=self._workflow_params,
+            step_rows=self._step_row,
+        )
+
+    def _step_row(self, step_id: str) -> StepAttemptRow | None:
+        return self._final.get(step_id) or self._carried.get(step_id)
+
+    async def _drive(self, run: StepRun) -> None:
+        try:
+            try:
+                row = await run.run()
+            except (asyncio.CancelledError, PlatformError, FencedError):
+                raise
+            except Exception as exc:  # a defect of the step's runtime fails only that step
+                logger.exception("flow %s: step %s failed inside", self.key, run.step.id)
+                run.note(f"internal error: {type(exc).__name__}: {exc}")
+                row = await run.terminate(StepStatus.INTERNALLY_FAILED)
+            await self._write(Write(attempts=[row]))
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:
+            self.post(StepCrashed(run.step.id, exc))
+            return
+        self.post(StepFinished(run.step.id, row))
+
+    async def _act(self, message: ActOnStep) -> None:
+        step_id, action = message.step_id, message.action
+        if step_id not in self._steps:
+            return
+        if action is StepAction.RESTART:
+            previous = self._final.pop(step_id, None)
+            if previous is not None and step_id not in self._running:
+                self._launch(step_id, resume_from=previous, new_attempt=True)
+            return
+        status = _ACTION_STATUS[action]
+        running = self._running.pop(step_id, None)
+        if running is not None:
+            run, task = running
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        elif step_id in self._final:
+            return  # it finished first
+        else:
+            run = self._step_run(step_id, None)
+        row = await run.terminate(status)
+        self._final[step_id] = row
+        await self._write(Write(attempts=[row]))
+        if status.is_failed and self._mode(step_id) is FailureMode.FAIL_IMMEDIATELY:
+            self._failing_fast = True
+
+    async def _stop_all(self) -> None:
+        runs = list(self._running.values())
+        self._running.clear()
+        for _, task in runs:
+            task.cancel()
+        await asyncio.gather(*(task for _, task in runs), return_exceptions=True)
+        stopped = self._terminating.status if self._terminating else WorkflowStatus.STOPPED
+        step_status = (
+            StepStatus.TIMED_OUT if stopped is WorkflowStatus.TIMED_OUT else StepStatus.STOPPED
+        )
+        rows = [await run.terminate(step_status) for run, _ in runs]
+        for row in rows:
+            self._final[row.step_id] = row
+        if rows:
+            await self._write(Write(attempts=rows))
+
+    async def _conclude(self) -> None:
+        statuses = [StepStatus(row.status) for row in self._final.values()]
+        status = workflow_status_from_steps(statuses)
+        if self._terminating is not None:
+            status = self._terminating.status
+        now = self.engine.clock.now_ms()
+        update = InstanceUpdate(
+            workflow_id=self.instance.workflow_id,
+            instance_id=self.instance.instance_id,
+            run_id=self.instance.run_id,
+            status=status.value,
+            expected_statuses=(WorkflowStatus.IN_PROGRESS.value, WorkflowStatus.PAUSED.value),
+            end_time=now,
+            runtime_overview=runtime_overview(self._in_run, self._final, status),
+            timeline=[_status_event(status, now, self._terminating)],
+            modify_time=now,
+        )
+        admit_next = JobEvent(
+            type="START_WORKFLOW", payload={"workflow_id": self.instance.workflow_id}
+        )
+        # Inline instances (loop iterations) bypass run strategies: nothing to admit after them.
+        events = [] if is_inline(self.instance.workflow_id) else [admit_next]
+        await self._write(Write(instance_updates=[update], events=events))
+        if events:
+            self.engine.wake_queue()
+        self.engine.concluded(self.instance)
+
+    async def _write(self, write: Write) -> None:
+        await self.engine.writer.write(write, self.fence)
+
+    def _mode(self, step_id: str) -> FailureMode:
+        return getattr(self._steps[step_id], "failure_mode", None) or FailureMode.FAIL_AFTER_RUNNING
+
+    def _unsatisfied_row(self, step_id: str) -> StepAttemptRow:
+        now = self.engine.clock.now_ms()
+        state = {
+            "status": StepStatus.UNSATISFIED.value,
+            "create_time": now,
+            "end_time": now,
+            "modify_time": now,
+        }
+        document: dict[str, Any] = {
+            "workflow_uuid": self.instance.uuid,
+            "correlation_id": self.instance.document.get("correlation_id"),
+            "step_instance_id": self._compiled.ordinals[step_id],
+            "workflow_version_id": self.instance.version_id,
+            "definition": self._compiled.boxes[step_id],
+            "transition": {
+                "predecessors": list(self._dag.predecessors[step_id]),
+                "successors": dict(self._steps[step_id].successors),
+            },
+        }
+        return StepAttemptRow(
+            workflow_id=self.instance.workflow_id,
+            instance_id=self.instance.instance_id,
+            run_id=self.instance.run_id,
+            step_id=step_id,
+            attempt_id=1,
+            step_uuid=_uuid(),
+            status=StepStatus.UNSATISFIED.value,
+            runtime_state=state,
+            document=document,
+            artifacts=None,
+            timeline=[],
+            create_time=now,
+            modify_time=now,
+        )
+
+
+def _status_event(status: WorkflowStatus, now: int, terminate: Terminate | None) -> dict[str, Any]:
+    message = f"Workflow instance status is updated to [{status.value}]"
+    if terminate is not None and terminate.reason:
+        message += f" due to [{terminate.reason}]"
+    return {"timestamp": now, "type": "LOG", "level": "INFO", "message": message}
+
+
+def _uuid() -> str:
+    import uuid
+
+    return str(uuid.uuid4())

@@ -1,0 +1,573 @@
+"""One step of a run, from its first attempt to its final status (Maestro's task actor).
+
+States that follow each other without waiting are not written one by one: a NoOp step is
+one write (its final row, with every timestamp), a step that runs for a while two (RUNNING,
+then final). After a crash, a RUNNING attempt resumes with ``execute`` and its artifacts; an
+attempt never written simply runs again, since nothing of it was durable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import uuid
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from maestoso.engine.runtime import signal_hub as signals
+from maestoso.engine.runtime.context import CompiledWorkflow, EngineContext
+from maestoso.engine.runtime.gates import DEFAULT_STEP_CONCURRENCY, AttemptKey
+from maestoso.engine.runtime.param_context import (
+    SIGNAL_DEPENDENCIES_KEY,
+    RunContext,
+    nested_calls,
+    read_nested,
+    results_of,
+)
+from maestoso.engine.runtime.retries import RetryTracker
+from maestoso.engine.runtime.timeouts import resolve_seconds
+from maestoso.engine.runtime.writer import Write
+from maestoso.engine.services.output_data import job_key
+from maestoso.errors import MaestosoError
+from maestoso.models import FailureMode, ParamDefinition, Step, TypedStep
+from maestoso.models.statuses import StepStatus
+from maestoso.params import Parameter, evaluate_params, evaluate_step_params
+from maestoso.runtimes import State, StepResult, StepRuntime
+from maestoso.runtimes.base import Children
+from maestoso.store.records import Fence, InstanceRow, StepAttemptRow
+from maestoso.triggers.signals import SignalService
+
+_STATUS_OF = {
+    State.DONE: StepStatus.SUCCEEDED,
+    State.USER_ERROR: StepStatus.USER_FAILED,
+    State.PLATFORM_ERROR: StepStatus.PLATFORM_FAILED,
+    State.FATAL_ERROR: StepStatus.FATALLY_FAILED,
+    State.STOPPED: StepStatus.STOPPED,
+    State.TIMED_OUT: StepStatus.TIMEOUT_FAILED,
+}
+
+
+@dataclass(slots=True)
+class _Context:
+    """The ``StepContext`` a runtime gets."""
+
+    instance: InstanceRow
+    step_id: str
+    attempt_id: int
+    step_uuid: str
+    params: dict[str, Any]
+    artifacts: dict[str, Any]
+    engine: EngineContext
+    step: Step
+    step_params: dict[str, dict[str, Any]]
+    _children: Children | None = None
+
+    @property
+    def workflow_params(self) -> dict[str, dict[str, Any]]:
+        return dict(self.instance.document.get("params") or {})
+
+    @property
+    def children(self) -> Children:
+        if self._children is None:
+            assert self.engine.hub is not None, "the node wires child instances in"
+            self._children = self.engine.hub.for_step(self.instance, self.step_id, self.attempt_id)
+        return self._children
+
+    @property
+    def workflow_id(self) -> str:
+        return self.instance.workflow_id
+
+    @property
+    def instance_id(self) -> int:
+        return self.instance.instance_id
+
+    @property
+    def run_id(self) -> int:
+        return self.instance.run_id
+
+    @property
+    def log_dir(self) -> Path:
+        return self.engine.log_dir(self.instance, self.step_id, self.attempt_id)
+
+    def now_ms(self) -> int:
+        return self.engine.clock.now_ms()
+
+
+@dataclass(slots=True)
+class StepRun:
+    engine: EngineContext
+    instance: InstanceRow
+    compiled: CompiledWorkflow
+    step: Step
+    predecessors: tuple[str, ...]
+    fence: Fence
+    resume_from: StepAttemptRow | None = None
+    attempt_id: int = 1
+    status: StepStatus = StepStatus.CREATED
+    runtime_state: dict[str, Any] = field(default_factory=dict)
+    document: dict[str, Any] = field(default_factory=dict)
+    artifacts: dict[str, Any] = field(default_factory=dict)
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+    step_uuid: str = ""
+    context: _Context | None = None
+    retries: RetryTracker | None = None
+    timeout_ms: int | None = None
+    new_attempt: bool = False
+    holding: bool = False
+    nested: dict[tuple[str, ...], Any] = field(default_factory=dict)
+    """Whether the attempt holds its tag permits and a step concurrency slot."""
+    """A user's restart of a finished step: the next attempt, whatever the last one was."""
+    workflow_params: Mapping[str, Parameter] = field(default_factory=dict)
+    step_rows: Callable[[str], StepAttemptRow | None] = lambda _: None
+    matched_signals: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def runtime(self) -> StepRuntime | None:
+        return self.engine.runtimes.get(self.step.kind)
+
+    async def run(self) -> StepAttemptRow:
+        """Drive the step to its final status; returns the final attempt row (written)."""
+        try:
+            return await self._run()
+        finally:
+            await self._release_permits()
+
+    async def _run(self) -> StepAttemptRow:
+        retries = self.retries = RetryTracker.of(self.step, self.resume_from)
+        if self.resume_from is not None and self._resumable(self.resume_from):
+            self._load(self.resume_from)
+            self.engine.controls.hold(self.instance.workflow_id)
+            self.holding = True
+            result = await self._bounded(self._poll(await self._runtime_or_fail()))
+        else:
+            self.attempt_id = _next_attempt_id(self.resume_from)
+            if self.new_attempt and self.resume_from is not None:
+                self.attempt_id = self.resume_from.attempt_id + 1
+            await self._wait_retry_time(self.resume_from)
+            result = await self._bounded(self._attempt())
+        while True:
+            await self._merge_output_data()
+            status = self._final_status(result.state)
+            if status.is_retryable and _not_retryable(self.artifacts):
+                status = StepStatus.FATALLY_FAILED
+            delay = retries.next_delay(status)
+            if delay is None:
+                return await self._finish(self._settle(status, retries), result)
+            self.document["retry_at"] = self.engine.clock.now_ms() + int(delay * 1000)
+            await self._finish(status, result)
+            await asyncio.sleep(delay)
+            self.attempt_id += 1
+            result = await self._bounded(self._attempt())
+
+    async def _bounded(self, attempt: Coroutine[Any, Any, StepResult]) -> StepResult:
+        """Run an attempt within the step's timeout, counted from the attempt's creation."""
+        seconds = self._timeout_seconds()
+        if seconds is None:
+            return await attempt
+        created = self.runtime_state.get("create_time") or self.engine.clock.now_ms()
+        remaining = seconds - (self.engine.clock.now_ms() - created) / 1000
+        try:
+            async with asyncio.timeout(max(remaining, 0)):
+                return await attempt
+        except TimeoutError:
+            runtime = self.runtime
+            if runtime is not None and self.context is not None:
+                try:
+                    self._absorb(await runtime.terminate(self.context))
+                except Exception as exc:  # the timeout stands even if the work resists
+                    self._log(f"terminate failed: {type(exc).__name__}: {exc}")
+            self._log(f"the step timed out after {seconds} seconds")
+            if not self.runtime_state:
+                self._begin(self.engine.clock.now_ms())
+            return StepResult(state=State.TIMED_OUT)
+
+    def _timeout_seconds(self) -> int | None:
+        value = getattr(self.step, "timeout", None)
+        try:
+            seconds = resolve_seconds(value, results_of(self.instance.document.get("params")))
+        except MaestosoError as exc:
+            self._log(exc.message)
+            return None
+        self.timeout_ms = seconds * 1000 if seconds is not None else None
+        return seconds
+
+    async def _wait_retry_time(self, previous: StepAttemptRow | None) -> None:
+        """After a restart, a retry still waits out what was left of its backoff."""
+        retry_at = (previous.document.get("retry_at") if previous else None) or 0
+        delay = (int(retry_at) - self.engine.clock.now_ms()) / 1000
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    def _begin(self, now: int) -> None:
+        self.step_uuid = str(uuid.uuid4())
+        self.artifacts, self.timeline = {}, []
+        self.runtime_state = {"create_time": now, "initialize_time": now}
+        self.document = self._document()
+
+    async def _attempt(self) -> StepResult:
+        now = self.engine.clock.now_ms()
+        self._begin(now)
+        self.runtime_state["wait_signal_time"] = self.runtime_state["evaluate_param_time"] = now
+        await self._pause_at_breakpoint()
+        if not await self._await_signals():
+            return StepResult(state=State.FATAL_ERROR)
+        await self._read_nested()
+        try:
+            evaluated = evaluate_step_params(
+                self.step,
+                self.workflow_params,
+                context=self._param_context(),
+                clock=self.engine.clock,
+            )
+        except MaestosoError as exc:
+            self._log(exc.message)
+            return StepResult(state=State.FATAL_ERROR)
+        params = {name: param.to_json() for name, param in evaluated.items()}
+        self.document["params"] = params
+        runtime = await self._runtime_or_fail()
+        if runtime is None:
+            return StepResult(state=State.FATAL_ERROR)
+        await self._acquire_permits()
+        self.runtime_state["start_time"] = self.engine.clock.now_ms()
+        self.context = self._make_context(params)
+        result = await runtime.start(self.context)
+        self._absorb(result)
+        if result.state is not State.CONTINUE:
+            return result
+        self.status = StepStatus.RUNNING
+        self.runtime_state["execute_time"] = self.engine.clock.now_ms()
+        await self._write(self._row(self.status))
+        return await self._poll(runtime, result.next_poll_seconds)
+
+    async def _poll(self, runtime: StepRuntime | None, first: float | None = None) -> StepResult:
+        if runtime is None:
+            return StepResult(state=State.FATAL_ERROR)
+        assert self.context is not None
+        delay = first if first is not None else 0.0
+        while True:
+            await asyncio.sleep(max(delay, 0.0))
+            result = await runtime.execute(self.context)
+            self._absorb(result)
+            if result.state is not State.CONTINUE:
+                return result
+            delay = (
+                result.next_poll_seconds
+                if result.next_poll_seconds is not None
+                else runtime.default_poll_seconds
+            )
+
+    async def terminate(self, status: StepStatus = StepStatus.STOPPED) -> StepAttemptRow:
+        """The attempt's row after a stop (or a workflow timeout): the runtime is told."""
+        runtime = self.runtime
+        if runtime is not None and self.context is not None and self.status is StepStatus.RUNNING:
+            try:
+                self._absorb(await runtime.terminate(self.context))
+            except Exception as exc:  # a failing terminate must not keep the stop from landing
+                self._log(f"terminate failed: {type(exc).__name__}: {exc}")
+        if not self.runtime_state:
+            now = self.engine.clock.now_ms()
+            self.runtime_state = {"create_time": now}
+            self.document = self._document()
+            self.step_uuid = self.step_uuid or str(uuid.uuid4())
+        self.runtime_state["end_time"] = self.engine.clock.now_ms()
+        return self._row(status)
+
+    async def _merge_output_data(self) -> None:
+        """Join what the step's external job published (``PUT /api/v3/output-data``)."""
+        key = job_key(self.step.kind, self.step_uuid, self.artifacts)
+        if key is None:
+            return
+        published = await self.engine.store.get_output_data(*key)
+        if published:
+            self._absorb(
+                StepResult(
+                    state=State.CONTINUE,
+                    artifacts=dict(published.get("artifacts") or {}),
+                    output_params=dict(published.get("params") or {}),
+                )
+            )
+
+    async def _pause_at_breakpoint(self) -> None:
+        controls = self.engine.controls
+        if not await controls.breakpoint_hit(self.instance.workflow_id, self.step.id):
+            return
+        self.runtime_state["pause_time"] = self.engine.clock.now_ms()
+        await self._write(self._row(StepStatus.PAUSED))
+        key = AttemptKey(
+            self.instance.workflow_id,
+            self.step.id,
+            self.instance.version_id,
+            self.instance.instance_id,
+            self.instance.run_id,
+            self.attempt_id,
+        )
+        await controls.pause(key)
+        self._log("resumed from a breakpoint")
+
+    def _tags(self) -> list[str]:
+        tags = getattr(self.step, "tags", None) or []
+        return [t if isinstance(t, str) else t.name for t in tags]
+
+    async def _acquire_permits(self) -> None:
+        self.runtime_state["wait_permit_time"] = self.engine.clock.now_ms()
+        limit = (self.instance.document.get("run_properties") or {}).get("step_concurrency")
+        request = (
+            self.step_uuid,
+            self._tags(),
+            self.instance.workflow_id,
+            int(limit or DEFAULT_STEP_CONCURRENCY),
+        )
+        full = await self.engine.controls.try_acquire(*request)
+        if full:  # it has to wait: say so in its status and its timeline
+            self._log(f"waiting for {', '.join(full)}")
+            await self._write(self._row(StepStatus.WAITING_FOR_PERMITS))
+            await self.engine.controls.acquire(*request)
+        self.holding = True
+
+    async def _release_permits(self) -> None:
+        if self.holding:
+            self.holding = False
+            await self.engine.controls.release(
+                self.step_uuid, self._tags(), self.instance.workflow_id
+            )
+
+    async def _runtime_or_fail(self) -> StepRuntime | None:
+        runtime = self.runtime
+        if runtime is None:
+            self._log(f"step type [{self.step.kind.value}] cannot run on this server yet")
+        return runtime
+
+    def _final_status(self, state: State) -> StepStatus:
+        return _STATUS_OF.get(state, StepStatus.INTERNALLY_FAILED)
+
+    def _settle(self, status: StepStatus, retries: RetryTracker) -> StepStatus:
+        """The final status once no retry is left, after the failure mode."""
+        if status.is_retryable:
+            status = (
+                StepStatus.TIMED_OUT
+                if status is StepStatus.TIMEOUT_FAILED
+                else StepStatus.FATALLY_FAILED
+            )
+        mode = getattr(self.step, "failure_mode", None)
+        if status.is_failed and mode is FailureMode.IGNORE_FAILURE:
+            return StepStatus.COMPLETED_WITH_ERROR
+        return status
+
+    async def _finish(self, status: StepStatus, result: StepResult) -> StepAttemptRow:
+        now = self.engine.clock.now_ms()
+        self.runtime_state.setdefault("finish_time", now)
+        if status is StepStatus.SUCCEEDED and not await self._announce_signals():
+            status = StepStatus.FATALLY_FAILED
+        self.runtime_state["end_time"] = now
+        row = self._row(status)
+        if not status.is_retryable:
+            return row  # the flow writes final rows, together with what they cause
+        await self._write(row)
+        return row
+
+    def _row(self, status: StepStatus) -> StepAttemptRow:
+        self.status = status
+        now = self.engine.clock.now_ms()
+        state = {"status": status.value, **self.runtime_state, "modify_time": now}
+        if self.retries is not None and self.document:
+            self.document["step_retry"] = self.retries.summary()
+        if self.timeout_ms is not None and self.document:
+            self.document["timeout_in_millis"] = self.timeout_ms
+        return StepAttemptRow(
+            workflow_id=self.instance.workflow_id,
+            instance_id=self.instance.instance_id,
+            run_id=self.instance.run_id,
+            step_id=self.step.id,
+            attempt_id=self.attempt_id,
+            step_uuid=self.step_uuid,
+            status=status.value,
+            runtime_state=state,
+            document=self.document,
+            artifacts=dict(self.artifacts) or None,
+            timeline=list(self.timeline),
+            create_time=self.runtime_state.get("create_time", now),
+            modify_time=now,
+        )
+
+    async def _write(self, row: StepAttemptRow) -> None:
+        await self.engine.writer.write(Write(attempts=[row]), self.fence)
+
+    def _document(self) -> dict[str, Any]:
+        instance = self.instance
+        document: dict[str, Any] = {
+            "workflow_uuid": instance.uuid,
+            "correlation_id": instance.document.get("correlation_id"),
+            "step_instance_id": self.compiled.ordinals[self.step.id],
+            "workflow_version_id": instance.version_id,
+            "definition": self.compiled.boxes[self.step.id],
+            "transition": {
+                "predecessors": list(self.predecessors),
+                "successors": dict(self.step.successors),
+            },
+        }
+        if isinstance(self.step, TypedStep) and self.step.tags:
+            document["tags"] = [t if isinstance(t, str) else t.to_json() for t in self.step.tags]
+        return document
+
+    def _param_context(self) -> RunContext:
+        current = {
+            "step_id": self.step.id,
+            "step_instance_id": self.compiled.ordinals[self.step.id],
+            "step_instance_uuid": self.step_uuid,
+            "step_attempt_id": self.attempt_id,
+            "step_type_info": self.step.kind.value,
+            "MAESTRO_STEP_ERROR_RETRIES": self.retries.used["error"] if self.retries else 0,
+        }
+        current[SIGNAL_DEPENDENCIES_KEY] = self.matched_signals
+        return RunContext(self.instance, self.step_rows, current, self.nested)
+
+    async def _read_nested(self) -> None:
+        """Read ahead what ``getFromForeach``/``getFromSubworkflow`` calls will ask for."""
+        texts = [p.expression for p in _all_params(self.step.params) if p.expression]
+        calls = nested_calls(texts)
+        if calls:
+            self.nested = await read_nested(self.engine.store, calls, self.step_rows)
+
+    # -- signals (the waiting and announcing live in engine.signals) -------------------------
+
+    async def _await_signals(self) -> bool:
+        """WAITING_FOR_SIGNALS until the step's signal dependencies match or are bypassed;
+        False if they cannot be evaluated."""
+        definitions = getattr(self.step, "signal_dependencies", None)
+        if not definitions:
+            return True
+        run = self.instance
+
+        async def publish(view: dict[str, Any]) -> None:
+            self.document["signal_dependencies"] = copy.deepcopy(view)
+            await self._write(self._row(StepStatus.WAITING_FOR_SIGNALS))
+
+        try:
+            self.matched_signals = await signals.await_dependencies(
+                definitions,
+                store=self.engine.store,
+                key=(run.workflow_id, run.instance_id, run.run_id, self.step.id),
+                evaluate=self._evaluate_extra,
+                publish=publish,
+            )
+        except MaestosoError as exc:
+            self._log(f"signal dependencies cannot be evaluated: {exc.message}")
+            return False
+        self.runtime_state["evaluate_param_time"] = self.engine.clock.now_ms()
+        return True
+
+    async def _announce_signals(self) -> bool:
+        """At FINISHING: announce the step's ``signal_outputs``; False if they cannot be."""
+        definitions = getattr(self.step, "signal_outputs", None)
+        if not definitions:
+            return True
+        run = self.instance
+        service = SignalService(self.engine.store, self.engine.clock, self.engine.wake_queue)
+        attempt = (run.workflow_id, run.instance_id, run.run_id, self.step.id, self.attempt_id)
+        try:
+            self.document["signal_outputs"] = await signals.announce_outputs(
+                definitions, service=service, attempt=attempt, evaluate=self._evaluate_extra
+            )
+        except MaestosoError as exc:
+            self._log(f"signal outputs cannot be announced: {exc.message}")
+            return False
+        return True
+
+    def _evaluate_extra(self, definitions: dict[str, ParamDefinition]) -> dict[str, Any]:
+        """Evaluate definitions beside the step's params (signal names, match params…)."""
+        params = {**self.workflow_params, **_evaluated(self.document.get("params"))}
+        evaluated = evaluate_params(
+            definitions,
+            clock=self.engine.clock,
+            context=self._param_context(),
+            step_id=self.step.id,
+            workflow_params=params,
+        )
+        return {name: param.evaluated_result for name, param in evaluated.items()}
+
+    def _absorb(self, result: StepResult) -> None:
+        self.artifacts.update(result.artifacts)
+        if result.output_params:
+            params = dict(self.document.get("params") or {})
+            params.update(result.output_params)
+            self.document["params"] = params
+            if self.context is not None:
+                self.context.params.update(results_of(result.output_params))
+        for message in result.timeline:
+            self._log(message)
+
+    def note(self, message: str) -> None:
+        """Add a message to the attempt's timeline."""
+        self._log(message)
+
+    def _log(self, message: str) -> None:
+        entry = {
+            "timestamp": self.engine.clock.now_ms(),
+            "type": "LOG",
+            "level": "INFO",
+            "message": message,
+        }
+        self.timeline.append(entry)
+
+    @staticmethod
+    def _resumable(row: StepAttemptRow) -> bool:
+        return row.status == StepStatus.RUNNING.value
+
+    def _load(self, row: StepAttemptRow) -> None:
+        self.attempt_id = row.attempt_id
+        self.step_uuid = row.step_uuid
+        self.status = StepStatus.RUNNING
+        self.runtime_state = {
+            k: v for k, v in row.runtime_state.items() if k not in ("status", "modify_time")
+        }
+        self.document = dict(row.document)
+        self.artifacts = dict(row.artifacts or {})
+        self.timeline = list(row.timeline)
+        self.context = self._make_context(self.document.get("params") or {})
+
+    def _make_context(self, params: Mapping[str, Mapping[str, Any]]) -> _Context:
+        return _Context(
+            self.instance,
+            self.step.id,
+            self.attempt_id,
+            self.step_uuid,
+            results_of(params),
+            self.artifacts,
+            self.engine,
+            self.step,
+            {name: dict(param) for name, param in params.items()},
+        )
+
+
+def _all_params(params: Mapping[str, ParamDefinition] | None) -> list[ParamDefinition]:
+    found: list[ParamDefinition] = []
+    for param in (params or {}).values():
+        found.append(param)
+        if isinstance(param.value, dict):
+            found.extend(
+                _all_params(
+                    {k: v for k, v in param.value.items() if isinstance(v, ParamDefinition)}
+                )
+            )
+    return found
+
+
+def _not_retryable(artifacts: Mapping[str, Any]) -> bool:
+    """The work said a retry would not help (Maestro's ``maestro_retry`` artifact)."""
+    retry = artifacts.get("maestro_retry")
+    return isinstance(retry, Mapping) and retry.get("retryable") is False
+
+
+def _next_attempt_id(previous: StepAttemptRow | None) -> int:
+    """A new attempt after a failed one; the same attempt again if it never got far."""
+    if previous is None:
+        return 1
+    if StepStatus(previous.status).is_retryable:
+        return previous.attempt_id + 1
+    return previous.attempt_id
+
+
+def _evaluated(stored: Mapping[str, Any] | None) -> dict[str, Parameter]:
+    return {name: Parameter.from_json(name, data) for name, data in (stored or {}).items()}

@@ -1,0 +1,176 @@
+"""Restarts: a new run of a finished instance, never a change to an old one.
+
+* RESTART_FROM_INCOMPLETE: the steps that did not complete (failed, stopped, timed out or
+  never started) run again with everything downstream of them; completed steps keep their
+  results from earlier runs. With nothing incomplete it is a restart from the beginning.
+* RESTART_FROM_BEGINNING: the whole DAG runs again.
+* RESTART_FROM_SPECIFIC (a step restart of a finished run): that step and its downstream.
+
+A new run is queued under the workflow's run strategy like any start. A FAILED run that is
+restarted is stored as FAILED_2, so it stops blocking a STRICT_SEQUENTIAL queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from maestoso.clock import Clock
+from maestoso.dsl.dag import Dag
+from maestoso.engine.runtime.context import compile_workflow
+from maestoso.engine.runtime.param_context import RunContext, parameters
+from maestoso.engine.services.instances import log_event
+from maestoso.engine.services.strategies import BLOCKING_FAILURE
+from maestoso.errors import InvalidStatusError, NotFoundError
+from maestoso.models import ParamMap, UserRef, user_name
+from maestoso.models.restart import RestartPolicy
+from maestoso.models.statuses import StepStatus, WorkflowStatus
+from maestoso.params import evaluate_workflow_params
+from maestoso.store.port import Store
+from maestoso.store.records import InstanceRow, InstanceUpdate, JobEvent
+
+RESTARTED_FAILURE = "FAILED_2"
+
+
+class Restarts:
+    def __init__(self, store: Store, clock: Clock, wake: Any) -> None:
+        self._store = store
+        self._clock = clock
+        self._wake = wake
+
+    async def restart_instance(
+        self,
+        workflow_id: str,
+        instance_id: int,
+        policy: RestartPolicy,
+        caller: UserRef,
+        run_params: ParamMap | None = None,
+        from_step: str | None = None,
+    ) -> dict[str, Any]:
+        latest = await self._store.get_instance(workflow_id, instance_id)
+        if latest is None:
+            raise NotFoundError(f"Cannot find workflow instance [{workflow_id}][{instance_id}]")
+        status = WorkflowStatus.from_stored(latest.status)
+        if not status.is_terminal:
+            raise InvalidStatusError(
+                f"Cannot restart workflow instance [{workflow_id}][{instance_id}] as its latest "
+                f"run [{latest.run_id}] is [{status.value}]: only a finished run can be restarted",
+                [f"status: {status.value} allows no RESTART"],
+            )
+        steps_to_run = await self._steps_to_run(latest, policy, from_step)
+        row = self._next_run(latest, steps_to_run, policy, caller, run_params)
+        event = JobEvent(type="START_WORKFLOW", payload={"workflow_id": workflow_id})
+        stored = await self._store.create_run(row, [event])
+        if latest.status == BLOCKING_FAILURE:
+            now = self._clock.now_ms()
+            await self._store.update_instances(
+                [
+                    InstanceUpdate(
+                        workflow_id=workflow_id,
+                        instance_id=instance_id,
+                        run_id=latest.run_id,
+                        status=RESTARTED_FAILURE,
+                        expected_statuses=(BLOCKING_FAILURE,),
+                        modify_time=now,
+                    )
+                ]
+            )
+        self._wake()
+        return {
+            "workflow_id": workflow_id,
+            "workflow_version_id": stored.version_id,
+            "workflow_instance_id": instance_id,
+            "workflow_run_id": stored.run_id,
+            "workflow_uuid": stored.uuid,
+            "status": "CREATED",
+            "timeline_event": log_event(
+                stored.create_time,
+                f"User [{user_name(caller)}] restarted the instance with policy [{policy.value}]",
+            ),
+        }
+
+    async def _steps_to_run(
+        self, latest: InstanceRow, policy: RestartPolicy, from_step: str | None
+    ) -> set[str]:
+        compiled = compile_workflow(latest.document["runtime_workflow"])
+        all_steps = list(compiled.steps)
+        dag = Dag.build({s.id: list(s.successors) for s in compiled.steps.values()})
+        if policy is RestartPolicy.RESTART_FROM_BEGINNING:
+            return set(all_steps)
+        if policy is RestartPolicy.RESTART_FROM_SPECIFIC:
+            if from_step is None or from_step not in compiled.steps:
+                raise NotFoundError(f"Cannot find step [{from_step}] in [{latest.workflow_id}]")
+            return _downstream(dag, [from_step]) | await self._incomplete(latest, all_steps)
+        incomplete = await self._incomplete(latest, all_steps)
+        return _downstream(dag, incomplete) if incomplete else set(all_steps)
+
+    async def _incomplete(self, latest: InstanceRow, step_ids: list[str]) -> set[str]:
+        """Steps whose latest status over all runs is not complete (or that never ran)."""
+        status: dict[str, StepStatus] = {}
+        for run_id in range(1, latest.run_id + 1):
+            rows = await self._store.get_step_attempts(
+                latest.workflow_id, latest.instance_id, run_id
+            )
+            status.update({row.step_id: StepStatus(row.status) for row in rows})
+        return {s for s in step_ids if s not in status or not status[s].is_complete}
+
+    def _next_run(
+        self,
+        latest: InstanceRow,
+        steps_to_run: set[str],
+        policy: RestartPolicy,
+        caller: UserRef,
+        run_params: ParamMap | None,
+    ) -> InstanceRow:
+        now = self._clock.now_ms()
+        compiled = compile_workflow(latest.document["runtime_workflow"])
+        full_dag = latest.document.get("runtime_dag") or {}
+        runtime_dag = {
+            step_id: full_dag.get(step_id, {})
+            for step_id in compiled.steps
+            if step_id in steps_to_run
+        }
+        restart = replace(latest, run_id=latest.run_id + 1)
+        evaluated = evaluate_workflow_params(
+            compiled.workflow.params,
+            previous=parameters(latest.document.get("params")),
+            restart_params=run_params,
+            context=RunContext(restart),
+            clock=self._clock,
+            workflow_id=latest.workflow_id,
+        )
+        document = {
+            **latest.document,
+            "run_config": {**(latest.document.get("run_config") or {}), "policy": policy.value},
+            "runtime_dag": runtime_dag,
+            "params": {name: param.to_json() for name, param in evaluated.items()},
+        }
+        if run_params:
+            document["run_params"] = {k: v.to_json() for k, v in run_params.items()}
+        message = f"Restarted by {user_name(caller)} with [{policy.value}]"
+        return replace(
+            latest,
+            run_id=latest.run_id + 1,
+            status=WorkflowStatus.CREATED.value,
+            document=document,
+            runtime_overview=None,
+            timeline=[log_event(now, message)],
+            execution_id=None,
+            request_time=now,
+            create_time=now,
+            start_time=None,
+            end_time=None,
+            modify_time=now,
+        )
+
+
+def _downstream(dag: Dag, starts: Iterable[str]) -> set[str]:
+    seen: set[str] = set()
+    stack = list(starts)
+    while stack:
+        step = stack.pop()
+        if step not in seen:
+            seen.add(step)
+            stack.extend(dag.successors.get(step, ()))
+    return seen

@@ -1,0 +1,82 @@
+"""What every part of ``SqlStore`` shares: the engine, its transactions and error translation.
+
+On SQLite, writes in this process queue on one lock instead of contending for the file's
+write lock (which would park a driver thread per waiter), and begin with ``BEGIN IMMEDIATE``
+so that a write from another process makes them wait (busy timeout), never fail halfway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager, nullcontext
+from typing import Any
+
+from sqlalchemy import Table, exc
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from maestoso.clock import Clock, SystemClock
+from maestoso.errors import ConflictError, PlatformError
+from maestoso.store.sql.database import is_sqlite, writer
+
+
+class SqlBase:
+    """The engine, the clock and the two kinds of transaction."""
+
+    def __init__(self, engine: AsyncEngine, clock: Clock | None = None) -> None:
+        """Wrap ``engine``, whose database must already be migrated to head. ``clock`` stamps
+        the ``create_time`` of queued events (the system clock by default)."""
+        self._engine = engine
+        self._writer = writer(engine)
+        self._write_lock = asyncio.Lock() if is_sqlite(engine) else None
+        self._clock: Clock = clock or SystemClock()
+        self._dialect = engine.dialect.name
+
+    @property
+    def engine(self) -> AsyncEngine:
+        """The engine underneath, for tests and maintenance tools; the layers above use the
+        port's methods."""
+        return self._engine
+
+    @property
+    def is_postgres(self) -> bool:
+        return self._dialect == "postgresql"
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[AsyncConnection]:
+        with translated():
+            async with self._engine.begin() as connection:
+                yield connection
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncConnection]:
+        lock: AbstractAsyncContextManager[Any] = self._write_lock or nullcontext()
+        async with lock:
+            with translated():
+                async with self._writer.begin() as connection:
+                    yield connection
+
+
+def upsert(dialect: str, table: Table) -> Any:
+    """The dialect's ``INSERT`` with ``ON CONFLICT`` clauses (identical on both dialects)."""
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    return postgresql.insert(table)
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """Turn driver errors into Maestoso's: callers above the store never see SQLAlchemy's."""
+    try:
+        yield
+    except exc.IntegrityError as error:
+        raise ConflictError(f"the write conflicts with stored data: {_reason(error)}") from error
+    except (exc.DBAPIError, exc.TimeoutError, OSError) as error:
+        raise PlatformError(f"the database failed: {_reason(error)}") from error
+
+
+def _reason(error: Exception) -> str:
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else ''}"

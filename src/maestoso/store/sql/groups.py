@@ -1,0 +1,107 @@
+"""Flow groups: who owns each, until when, and the generation that fences their writes.
+
+A claim is one ``INSERT … ON CONFLICT DO UPDATE … WHERE`` (the group is unowned, its lease
+expired, or it is already the claimer's), so of two nodes claiming at once exactly one wins,
+and every claim bumps the generation. Writes for a group carry a ``Fence``; ``check_fence``
+verifies it inside the writing transaction. On PostgreSQL it locks the group row ``FOR
+SHARE``, so a claim of the group waits until the fenced transactions in flight are committed:
+after a claim commits, no write under an older generation can commit any more. On SQLite the
+single writer serialises them the same way.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import RowMapping, bindparam, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from maestoso.errors import FencedError
+from maestoso.store.records import Fence, GroupRow
+from maestoso.store.sql.base import SqlBase, upsert
+from maestoso.store.sql.tables import maestro_flow_group
+
+_grp = maestro_flow_group
+
+
+class GroupMethods(SqlBase):
+    """The ``FlowGroupStore`` part of ``SqlStore``."""
+
+    async def claim_group(
+        self, group_id: int, *, owner: str, now: int, lease_ms: int
+    ) -> Fence | None:
+        statement = upsert(self._dialect, _grp).values(
+            group_id=group_id,
+            generation=1,
+            owner=owner,
+            heartbeat_time=now,
+            owned_until=now + lease_ms,
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[_grp.c.group_id],
+            set_={
+                "generation": _grp.c.generation + 1,
+                "owner": statement.excluded.owner,
+                "heartbeat_time": statement.excluded.heartbeat_time,
+                "owned_until": statement.excluded.owned_until,
+            },
+            where=or_(_grp.c.owner.is_(None), _grp.c.owned_until < now, _grp.c.owner == owner),
+        ).returning(_grp.c.generation)
+        async with self._writing() as connection:
+            generation = (await connection.execute(statement)).scalar_one_or_none()
+        return None if generation is None else Fence(group_id=group_id, generation=generation)
+
+    async def heartbeat_group(self, fence: Fence, *, now: int, lease_ms: int) -> bool:
+        statement = (
+            update(_grp)
+            .where(_grp.c.group_id == fence.group_id, _grp.c.generation == fence.generation)
+            .values(heartbeat_time=now, owned_until=now + lease_ms)
+        )
+        async with self._writing() as connection:
+            result = await connection.execute(statement)
+        return result.rowcount == 1
+
+    async def release_group(self, fence: Fence) -> None:
+        statement = (
+            update(_grp)
+            .where(_grp.c.group_id == fence.group_id, _grp.c.generation == fence.generation)
+            .values(owner=None, owned_until=0)
+        )
+        async with self._writing() as connection:
+            await connection.execute(statement)
+
+    async def list_groups(self) -> list[GroupRow]:
+        async with self._reading() as connection:
+            rows = (await connection.execute(select(_grp).order_by(_grp.c.group_id))).mappings()
+            return [_group(row) for row in rows]
+
+
+_FENCE = select(_grp.c.generation).where(_grp.c.group_id == bindparam("group_id"))
+_FENCE_SHARED = _FENCE.with_for_update(read=True)
+
+
+async def check_fence(connection: AsyncConnection, fence: Fence | None) -> None:
+    """Raise ``FencedError`` unless the group is still at the fence's generation.
+
+    Call it first in a writing transaction; on PostgreSQL the group row stays share-locked
+    until the transaction ends.
+    """
+    if fence is None:
+        return
+    query = _FENCE_SHARED if connection.dialect.name == "postgresql" else _FENCE
+    result = await connection.execute(query, {"group_id": fence.group_id})
+    generation = result.scalar_one_or_none()
+    if generation != fence.generation:
+        held = "no longer exists" if generation is None else f"is at generation {generation}"
+        raise FencedError(
+            f"flow group {fence.group_id} {held}: a write under generation "
+            f"{fence.generation} is refused"
+        )
+
+
+def _group(row: RowMapping) -> GroupRow:
+    return GroupRow(
+        group_id=row["group_id"],
+        generation=row["generation"],
+        owner=row["owner"],
+        heartbeat_time=row["heartbeat_time"],
+        owned_until=row["owned_until"],
+    )

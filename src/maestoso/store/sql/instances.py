@@ -1,0 +1,424 @@
+"""Workflow instances (one row per run) and their step attempts, on SQL.
+
+``create_instance`` allocates the instance id by advancing ``maestro_workflow.
+latest_instance_id`` with an ``UPDATE … RETURNING``: that row lock serialises the creations of
+one workflow (on PostgreSQL; the single writer does it on SQLite), so ids are dense and the
+uuid dedup that follows (an ``INSERT … ON CONFLICT DO NOTHING`` on the unique
+``(workflow_id, uuid, run_id)``) sees every instance committed before it.
+
+``save_steps`` is the engine's hot path: the fence check, one ``INSERT … ON CONFLICT DO
+UPDATE`` for all the attempts (an executemany), the instance updates (an executemany per run
+of updates of the same shape, see ``instance_updates``) and one insert of the events.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    RowMapping,
+    bindparam,
+    exists,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from maestoso.errors import NotFoundError
+from maestoso.store.records import (
+    Fence,
+    InstanceRow,
+    InstanceUpdate,
+    JobEvent,
+    StepAttemptRow,
+)
+from maestoso.store.sql.base import SqlBase, upsert
+from maestoso.store.sql.groups import check_fence
+from maestoso.store.sql.instance_updates import apply_updates
+from maestoso.store.sql.queue import insert_events
+from maestoso.store.sql.tables import (
+    ACTIVE_STATUSES,
+    active_status_predicate,
+    maestro_step_instance,
+    maestro_workflow,
+    maestro_workflow_instance,
+    resumable_status_predicate,
+)
+
+_wf = maestro_workflow
+_inst = maestro_workflow_instance
+_step = maestro_step_instance
+
+_INSTANCE_KEY = (_inst.c.workflow_id, _inst.c.instance_id, _inst.c.run_id)
+_STEP_KEY = ("workflow_id", "instance_id", "run_id", "step_id", "attempt_id")
+
+_ALLOCATE = (
+    update(_wf)
+    .where(_wf.c.workflow_id == bindparam("w_id"))
+    .values(latest_instance_id=_wf.c.latest_instance_id + 1)
+    .returning(_wf.c.latest_instance_id)
+)
+
+
+class _Duplicate(Exception):
+    """Raised inside ``create_instance`` to roll back when the uuid is taken."""
+
+    def __init__(self, existing: InstanceRow) -> None:
+        super().__init__(existing.uuid)
+        self.existing = existing
+
+
+class InstanceMethods(SqlBase):
+    """The ``InstanceStore`` part of ``SqlStore``."""
+
+    async def create_instance(
+        self, row: InstanceRow, events: list[JobEvent]
+    ) -> tuple[InstanceRow, bool]:
+        try:
+            async with self._writing() as connection:
+                allocated = await connection.execute(_ALLOCATE, {"w_id": row.workflow_id})
+                instance_id = allocated.scalar_one_or_none()
+                if instance_id is None:
+                    raise NotFoundError(f"workflow [{row.workflow_id}] does not exist")
+                created = replace(row, instance_id=instance_id, run_id=1)
+                inserted = await connection.execute(
+                    _insert_new_instance(self._dialect), _instance_values(created)
+                )
+                if inserted.first() is None:
+                    raise _Duplicate(await _latest_run_of_uuid(connection, row))
+                filled = [_with_instance_id(event, instance_id) for event in events]
+                await insert_events(connection, filled, self._clock.now_ms())
+        except _Duplicate as duplicate:
+            return duplicate.existing, False
+        return created, True
+
+    async def create_run(self, row: InstanceRow, events: list[JobEvent]) -> InstanceRow:
+        async with self._writing() as connection:
+            await connection.execute(_inst.insert(), _instance_values(row))
+            await insert_events(connection, events, self._clock.now_ms())
+        return row
+
+    async def get_instance(
+        self, workflow_id: str, instance_id: int, run_id: int | None = None
+    ) -> InstanceRow | None:
+        query = select(_inst).where(
+            _inst.c.workflow_id == workflow_id, _inst.c.instance_id == instance_id
+        )
+        if run_id is None:
+            query = query.order_by(_inst.c.run_id.desc()).limit(1)
+        else:
+            query = query.where(_inst.c.run_id == run_id)
+        async with self._reading() as connection:
+            found = (await connection.execute(query)).mappings().first()
+        return None if found is None else _instance(found)
+
+    async def list_runs(self, workflow_id: str, instance_id: int) -> list[InstanceRow]:
+        query = (
+            select(_inst)
+            .where(_inst.c.workflow_id == workflow_id, _inst.c.instance_id == instance_id)
+            .order_by(_inst.c.run_id)
+        )
+        return await self._instances(query)
+
+    async def list_instances(self, workflow_id: str, *, low: int, high: int) -> list[InstanceRow]:
+        query = (
+            select(_inst)
+            .where(
+                _inst.c.workflow_id == workflow_id,
+                _inst.c.instance_id.between(low, high),
+                _is_latest_run(),
+            )
+            .order_by(_inst.c.instance_id.desc())
+        )
+        return await self._instances(query)
+
+    async def find_instances(
+        self,
+        workflow_id: str,
+        *,
+        statuses: tuple[str, ...],
+        limit: int,
+        oldest_first: bool = True,
+    ) -> list[InstanceRow]:
+        if limit < 0:
+            raise ValueError(f"limit must not be negative, got {limit}")
+        if not statuses:
+            return []
+        query = select(_inst).where(
+            _inst.c.workflow_id == workflow_id, _inst.c.status.in_(statuses)
+        )
+        if set(statuses) <= set(ACTIVE_STATUSES):
+            # Implies the partial index's predicate, in words its planner can match.
+            query = query.where(active_status_predicate())
+        keys = (_inst.c.instance_id, _inst.c.run_id)
+        order = [key.asc() if oldest_first else key.desc() for key in keys]
+        return await self._instances(query.order_by(*order).limit(limit))
+
+    async def count_instances(self, workflow_id: str) -> dict[str, int]:
+        query = (
+            select(_inst.c.status, func.count())
+            .where(_inst.c.workflow_id == workflow_id, _is_latest_run())
+            .group_by(_inst.c.status)
+            .order_by(_inst.c.status)
+        )
+        async with self._reading() as connection:
+            rows = (await connection.execute(query)).all()
+        return {status: count for status, count in rows}
+
+    async def update_instances(
+        self,
+        updates: list[InstanceUpdate],
+        *,
+        events: list[JobEvent] | None = None,
+        fence: Fence | None = None,
+    ) -> None:
+        async with self._writing() as connection:
+            await check_fence(connection, fence)
+            await apply_updates(connection, updates)
+            await insert_events(connection, events or [], self._clock.now_ms())
+
+    async def save_steps(
+        self,
+        attempts: list[StepAttemptRow],
+        *,
+        instance_updates: list[InstanceUpdate] | None = None,
+        events: list[JobEvent] | None = None,
+        fence: Fence | None = None,
+    ) -> None:
+        async with self._writing() as connection:
+            await check_fence(connection, fence)
+            if attempts:
+                # Last write wins for an attempt written twice in one call (a group commit):
+                # PostgreSQL refuses to upsert one row twice in a statement.
+                rows = {_attempt_key(a): _attempt_values(a) for a in attempts}
+                await connection.execute(_upsert_attempts(self._dialect), list(rows.values()))
+            await apply_updates(connection, instance_updates or [])
+            await insert_events(connection, events or [], self._clock.now_ms())
+
+    async def get_step_attempts(
+        self, workflow_id: str, instance_id: int, run_id: int
+    ) -> list[StepAttemptRow]:
+        later = _step.alias("later")
+        is_latest = ~exists().where(
+            *(later.c[name] == _step.c[name] for name in _STEP_KEY[:4]),
+            later.c.attempt_id > _step.c.attempt_id,
+        )
+        query = select(_step).where(*_run_of(workflow_id, instance_id, run_id), is_latest)
+        attempts = await self._attempts(query)
+        return sorted(attempts, key=_step_order)
+
+    async def get_step_attempt(
+        self,
+        workflow_id: str,
+        instance_id: int,
+        run_id: int,
+        step_id: str,
+        attempt_id: int | None = None,
+    ) -> StepAttemptRow | None:
+        query = select(_step).where(
+            *_run_of(workflow_id, instance_id, run_id), _step.c.step_id == step_id
+        )
+        if attempt_id is None:
+            query = query.order_by(_step.c.attempt_id.desc()).limit(1)
+        else:
+            query = query.where(_step.c.attempt_id == attempt_id)
+        found = await self._attempts(query)
+        return found[0] if found else None
+
+    async def list_step_attempts(
+        self, workflow_id: str, instance_id: int, step_id: str
+    ) -> list[StepAttemptRow]:
+        query = (
+            select(_step)
+            .where(
+                _step.c.workflow_id == workflow_id,
+                _step.c.instance_id == instance_id,
+                _step.c.step_id == step_id,
+            )
+            .order_by(_step.c.run_id, _step.c.attempt_id)
+        )
+        return await self._attempts(query)
+
+    async def unfinished_instances(self, group_ids: list[int]) -> list[InstanceRow]:
+        if not group_ids:
+            return []
+        query = (
+            select(_inst)
+            .where(_inst.c.group_id.in_(group_ids), resumable_status_predicate())
+            .order_by(*_INSTANCE_KEY)
+        )
+        return await self._instances(query)
+
+    async def _instances(self, query: Any) -> list[InstanceRow]:
+        async with self._reading() as connection:
+            rows = (await connection.execute(query)).mappings().all()
+        return [_instance(row) for row in rows]
+
+    async def _attempts(self, query: Any) -> list[StepAttemptRow]:
+        async with self._reading() as connection:
+            rows = (await connection.execute(query)).mappings().all()
+        return [_attempt(row) for row in rows]
+
+
+# -- instance statements -----------------------------------------------------------------------
+
+
+@functools.cache
+def _insert_new_instance(dialect: str) -> Any:
+    return (
+        upsert(dialect, _inst)
+        .on_conflict_do_nothing(index_elements=[_inst.c.workflow_id, _inst.c.uuid, _inst.c.run_id])
+        .returning(_inst.c.instance_id)
+    )
+
+
+async def _latest_run_of_uuid(connection: AsyncConnection, row: InstanceRow) -> InstanceRow:
+    owner = (
+        select(_inst.c.instance_id)
+        .where(_inst.c.workflow_id == row.workflow_id, _inst.c.uuid == row.uuid)
+        .limit(1)
+        .scalar_subquery()
+    )
+    query = (
+        select(_inst)
+        .where(_inst.c.workflow_id == row.workflow_id, _inst.c.instance_id == owner)
+        .order_by(_inst.c.run_id.desc())
+        .limit(1)
+    )
+    return _instance((await connection.execute(query)).mappings().one())
+
+
+def _is_latest_run() -> ColumnElement[bool]:
+    later = _inst.alias("later")
+    return ~exists().where(
+        later.c.workflow_id == _inst.c.workflow_id,
+        later.c.instance_id == _inst.c.instance_id,
+        later.c.run_id > _inst.c.run_id,
+    )
+
+
+def _with_instance_id(event: JobEvent, instance_id: int) -> JobEvent:
+    if event.payload.get("workflow_instance_id", None) != 0:
+        return event
+    return replace(event, payload={**event.payload, "workflow_instance_id": instance_id})
+
+
+# -- step attempts -----------------------------------------------------------------------------
+
+
+@functools.cache
+def _upsert_attempts(dialect: str) -> Any:
+    statement = upsert(dialect, _step)
+    return statement.on_conflict_do_update(
+        index_elements=list(_STEP_KEY),
+        set_={c.name: statement.excluded[c.name] for c in _step.c if c.name not in _STEP_KEY},
+    )
+
+
+def _run_of(workflow_id: str, instance_id: int, run_id: int) -> list[ColumnElement[bool]]:
+    return [
+        _step.c.workflow_id == workflow_id,
+        _step.c.instance_id == instance_id,
+        _step.c.run_id == run_id,
+    ]
+
+
+def _attempt_key(attempt: StepAttemptRow) -> tuple[Any, ...]:
+    return tuple(getattr(attempt, name) for name in _STEP_KEY)
+
+
+def _step_order(attempt: StepAttemptRow) -> tuple[bool, Any, str]:
+    ordinal = attempt.document.get("step_instance_id")
+    known = isinstance(ordinal, int)
+    return (not known, ordinal if known else 0, attempt.step_id)
+
+
+# -- rows --------------------------------------------------------------------------------------
+
+
+def _instance_values(row: InstanceRow) -> dict[str, Any]:
+    return {
+        "workflow_id": row.workflow_id,
+        "instance_id": row.instance_id,
+        "run_id": row.run_id,
+        "uuid": row.uuid,
+        "version_id": row.version_id,
+        "status": row.status,
+        "group_id": row.group_id,
+        "depth": row.depth,
+        "initiator": row.initiator,
+        "document": row.document,
+        "runtime_overview": row.runtime_overview,
+        "artifacts": row.artifacts,
+        "timeline": row.timeline,
+        "execution_id": row.execution_id,
+        "request_ts": row.request_time,
+        "create_ts": row.create_time,
+        "start_ts": row.start_time,
+        "end_ts": row.end_time,
+        "modify_ts": row.modify_time,
+    }
+
+
+def _instance(row: RowMapping) -> InstanceRow:
+    return InstanceRow(
+        workflow_id=row["workflow_id"],
+        instance_id=row["instance_id"],
+        run_id=row["run_id"],
+        uuid=row["uuid"],
+        version_id=row["version_id"],
+        status=row["status"],
+        group_id=row["group_id"],
+        initiator=row["initiator"],
+        depth=row["depth"],
+        document=row["document"],
+        runtime_overview=row["runtime_overview"],
+        artifacts=row["artifacts"],
+        timeline=row["timeline"],
+        execution_id=row["execution_id"],
+        request_time=row["request_ts"],
+        create_time=row["create_ts"],
+        start_time=row["start_ts"],
+        end_time=row["end_ts"],
+        modify_time=row["modify_ts"],
+    )
+
+
+def _attempt_values(attempt: StepAttemptRow) -> dict[str, Any]:
+    return {
+        "workflow_id": attempt.workflow_id,
+        "instance_id": attempt.instance_id,
+        "run_id": attempt.run_id,
+        "step_id": attempt.step_id,
+        "attempt_id": attempt.attempt_id,
+        "step_uuid": attempt.step_uuid,
+        "status": attempt.status,
+        "runtime_state": attempt.runtime_state,
+        "document": attempt.document,
+        "artifacts": attempt.artifacts,
+        "timeline": attempt.timeline,
+        "create_ts": attempt.create_time,
+        "modify_ts": attempt.modify_time,
+    }
+
+
+def _attempt(row: RowMapping) -> StepAttemptRow:
+    return StepAttemptRow(
+        workflow_id=row["workflow_id"],
+        instance_id=row["instance_id"],
+        run_id=row["run_id"],
+        step_id=row["step_id"],
+        attempt_id=row["attempt_id"],
+        step_uuid=row["step_uuid"],
+        status=row["status"],
+        runtime_state=row["runtime_state"],
+        document=row["document"],
+        artifacts=row["artifacts"],
+        timeline=row["timeline"],
+        create_time=row["create_ts"],
+        modify_time=row["modify_ts"],
+    )
