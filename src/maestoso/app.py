@@ -17,7 +17,6 @@ from maestoso.dsl.validation import ValidationSettings
 from maestoso.engine.node import EngineNode
 from maestoso.engine.reads.instances import InstanceReader
 from maestoso.engine.reads.logs import StepLogs
-from maestoso.engine.runtime.signal_hub import StepBypass
 from maestoso.engine.services.workflows import WorkflowService
 from maestoso.runtimes import default_runtimes
 from maestoso.store import Store, open_store
@@ -50,7 +49,7 @@ async def running_services(
             actions=node.instances,
             node=node,
             signals=SignalService(store, clock, node.worker.wake),
-            bypass=StepBypass(store, clock),
+            bypass=node.bypass,
             backfill=BackfillService(store, clock, node.worker.wake),
             logs=StepLogs(settings.home, store),
         )

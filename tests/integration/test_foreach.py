@@ -11,7 +11,7 @@ import pytest
 from tests.corpus import require, shared_dir
 from tests.integration.engine_support import Harness, harness
 
-from maestoso.engine.runtime.children import hash_key, range_key
+from maestoso.models.naming import hash_key, range_key
 
 
 @pytest.fixture

@@ -7,9 +7,14 @@ from collections import Counter
 
 from maestoso.clock import SystemClock
 from maestoso.errors import PlatformError, ValidationError
-from maestoso.queue import QueueWorker, RetryLater
+from maestoso.models.events import StartWorkflow
+from maestoso.queue import QueueWorker, RetryLater, Route
 from maestoso.store import SqlStore
-from maestoso.store.records import JobEvent, QueuedEvent
+from maestoso.store.records import JobEvent
+
+
+def _event(workflow_id: str = "wf") -> JobEvent:
+    return JobEvent.of(StartWorkflow(workflow_id=workflow_id))
 
 
 async def _until(condition: object, timeout: float = 5.0) -> None:
@@ -23,11 +28,11 @@ async def _until(condition: object, timeout: float = 5.0) -> None:
 async def test_events_are_handled_once_and_removed(store: SqlStore) -> None:
     seen: Counter[int] = Counter()
 
-    async def handle(event: QueuedEvent) -> None:
-        seen[int(event.payload["n"])] += 1
+    async def handle(event: StartWorkflow) -> None:
+        seen[int(event.workflow_id)] += 1
 
-    worker = QueueWorker(store, SystemClock(), {"T": handle}, owner="w")
-    await store.enqueue([JobEvent(type="T", payload={"n": n}) for n in range(20)])
+    worker = QueueWorker(store, SystemClock(), [Route(StartWorkflow, handle)], owner="w")
+    await store.enqueue([_event(str(n)) for n in range(20)])
     handled = await worker.run_once()
     assert handled == 20 and seen == Counter(range(20))
     assert await worker.run_once() == 0, "handled events are gone"
@@ -36,14 +41,16 @@ async def test_events_are_handled_once_and_removed(store: SqlStore) -> None:
 async def test_a_wake_up_does_not_wait_for_the_poll(store: SqlStore) -> None:
     done = asyncio.Event()
 
-    async def handle(event: QueuedEvent) -> None:
+    async def handle(event: StartWorkflow) -> None:
         done.set()
 
-    worker = QueueWorker(store, SystemClock(), {"T": handle}, owner="w", poll_seconds=60)
+    worker = QueueWorker(
+        store, SystemClock(), [Route(StartWorkflow, handle)], owner="w", poll_seconds=60
+    )
     worker.start()
     try:
         await asyncio.sleep(0.05)  # the worker is now idle, with a 60 s poll
-        await store.enqueue([JobEvent(type="T", payload={})])
+        await store.enqueue([_event()])
         worker.wake()
         await asyncio.wait_for(done.wait(), 2)
     finally:
@@ -53,15 +60,20 @@ async def test_a_wake_up_does_not_wait_for_the_poll(store: SqlStore) -> None:
 async def test_transient_failures_are_retried_then_succeed(store: SqlStore) -> None:
     attempts: list[int] = []
 
-    async def flaky(event: QueuedEvent) -> None:
-        attempts.append(event.attempts)
+    async def flaky(event: StartWorkflow) -> None:
+        attempts.append(len(attempts))
         if len(attempts) < 3:
             raise PlatformError("database blip")
 
     worker = QueueWorker(
-        store, SystemClock(), {"T": flaky}, owner="w", backoff_seconds=0.01, poll_seconds=0.02
+        store,
+        SystemClock(),
+        [Route(StartWorkflow, flaky)],
+        owner="w",
+        backoff_seconds=0.01,
+        poll_seconds=0.02,
     )
-    await store.enqueue([JobEvent(type="T", payload={})])
+    await store.enqueue([_event()])
     worker.start()
     try:
         await _until(lambda: len(attempts) == 3)
@@ -74,23 +86,23 @@ async def test_transient_failures_are_retried_then_succeed(store: SqlStore) -> N
 
 
 async def test_user_errors_and_unknown_types_are_parked_not_dropped(store: SqlStore) -> None:
-    async def refuse(event: QueuedEvent) -> None:
+    async def refuse(event: StartWorkflow) -> None:
         raise ValidationError("bad payload")
 
-    worker = QueueWorker(store, SystemClock(), {"T": refuse}, owner="w")
-    await store.enqueue([JobEvent(type="T", payload={"a": 1}), JobEvent(type="NOPE", payload={})])
+    worker = QueueWorker(store, SystemClock(), [Route(StartWorkflow, refuse)], owner="w")
+    await store.enqueue([_event("a"), JobEvent(type="NOPE", payload={})])
     await worker.run_once()
     parked = await store.parked_events()
-    assert sorted(event.type for event, _ in parked) == ["NOPE", "T"]
+    assert sorted(event.type for event, _ in parked) == ["NOPE", "START_WORKFLOW"]
     errors = {event.type: error for event, error in parked}
-    assert "bad payload" in errors["T"] and "no handler" in errors["NOPE"]
+    assert "bad payload" in errors["START_WORKFLOW"] and "no handler" in errors["NOPE"]
     assert await worker.run_once() == 0
 
 
 async def test_a_message_that_keeps_failing_is_parked_after_its_attempts(store: SqlStore) -> None:
     calls = 0
 
-    async def broken(event: QueuedEvent) -> None:
+    async def broken(event: StartWorkflow) -> None:
         nonlocal calls
         calls += 1
         raise RuntimeError("always")
@@ -98,13 +110,13 @@ async def test_a_message_that_keeps_failing_is_parked_after_its_attempts(store: 
     worker = QueueWorker(
         store,
         SystemClock(),
-        {"T": broken},
+        [Route(StartWorkflow, broken)],
         owner="w",
         max_attempts=3,
         backoff_seconds=0.01,
         poll_seconds=0.02,
     )
-    await store.enqueue([JobEvent(type="T", payload={})])
+    await store.enqueue([_event()])
     worker.start()
     try:
         await _until(lambda: calls == 3)
@@ -119,15 +131,30 @@ async def test_a_message_that_keeps_failing_is_parked_after_its_attempts(store: 
 async def test_retry_later_delays_without_counting_as_failure(store: SqlStore) -> None:
     calls = 0
 
-    async def not_yet(event: QueuedEvent) -> None:
+    async def not_yet(event: StartWorkflow) -> None:
         nonlocal calls
         calls += 1
         if calls == 1:
             raise RetryLater(0.05)
 
-    worker = QueueWorker(store, SystemClock(), {"T": not_yet}, owner="w", poll_seconds=0.02)
-    await store.enqueue([JobEvent(type="T", payload={})])
+    worker = QueueWorker(
+        store, SystemClock(), [Route(StartWorkflow, not_yet)], owner="w", poll_seconds=0.02
+    )
+    await store.enqueue([_event()])
     await worker.run_once()
     assert calls == 1 and await worker.run_once() == 0, "not available yet"
     await asyncio.sleep(0.08)
     assert await worker.run_once() == 1 and calls == 2
+
+
+async def test_a_malformed_payload_is_parked_naming_the_problem(store: SqlStore) -> None:
+    async def handle(event: StartWorkflow) -> None:
+        raise AssertionError("a malformed event must not reach its handler")
+
+    worker = QueueWorker(store, SystemClock(), [Route(StartWorkflow, handle)], owner="w")
+    await store.enqueue([JobEvent(type="START_WORKFLOW", payload={"workflow": "typo"})])
+    await worker.run_once()
+    [(event, error)] = await store.parked_events()
+    assert (
+        event.type == "START_WORKFLOW" and "malformed payload" in error and "workflow_id" in error
+    )

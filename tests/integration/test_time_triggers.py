@@ -20,13 +20,12 @@ from maestoso import api
 from maestoso.clock import FakeClock
 from maestoso.engine.node import EngineNode
 from maestoso.engine.reads.instances import InstanceReader
-from maestoso.engine.runtime.signal_hub import StepBypass
 from maestoso.engine.services.workflows import WorkflowService
 from maestoso.errors import NotFoundError, ValidationError
 from maestoso.models import WorkflowCreateRequest
+from maestoso.models.events import EventKind, StartTriggered
 from maestoso.store import SqlStore
-from maestoso.store.records import InstanceRow, QueuedEvent
-from maestoso.triggers import START_TRIGGERED
+from maestoso.store.records import InstanceRow
 from maestoso.triggers.backfill import BackfillService
 from maestoso.triggers.scheduler import TimeScheduler
 from maestoso.triggers.signals import SignalService
@@ -71,7 +70,7 @@ async def server(database_url: str, home: Path, clock: FakeClock) -> AsyncIterat
         instances=InstanceReader(store, clock),
         actions=node.instances,
         signals=SignalService(store, clock, node.worker.wake),
-        bypass=StepBypass(store, clock),
+        bypass=node.bypass,
     )
     transport = httpx.ASGITransport(app=api.create_app(services, clock))
     try:
@@ -103,7 +102,7 @@ async def create(store: SqlStore, clock: FakeClock, body: dict[str, Any]) -> Non
 
 async def started_events(store: SqlStore) -> list[dict[str, Any]]:
     claimed = await store.claim_events(owner="test", now=2**62, lease_ms=1, limit=1000)
-    return [e.payload for e in claimed if e.type == START_TRIGGERED]
+    return [e.payload for e in claimed if e.type == EventKind.START_TRIGGERED]
 
 
 async def test_the_sample_fires_its_triggers_with_maestro_s_initiator_and_run_ts(
@@ -211,15 +210,7 @@ async def test_triggered_starts_need_the_active_version_and_its_trigger(
         assert await scheduler.tick() == 1
         assert len(await s.instances("checked", 2)) == 2
         # A start of the old trigger uuid is dropped (Maestro's 409).
-        stale = QueuedEvent(
-            msg_id=0,
-            queue_id=6,
-            type=START_TRIGGERED,
-            payload={"workflow_id": "checked", "request": _request_of(run)},
-            attempts=0,
-            owned_until=0,
-            create_time=0,
-        )
+        stale = StartTriggered(workflow_id="checked", request=_request_of(run))
         await s.node.triggered.on_start_triggered(stale)
         assert len(await s.instances("checked", 3, timeout=0.3)) == 2
         # Deactivated: no rows; a start for it fails for good (the worker parks it).

@@ -12,7 +12,7 @@ from maestoso.clock import Clock
 from maestoso.engine.node import EngineNode
 from maestoso.engine.reads.instances import InstanceReader
 from maestoso.engine.reads.logs import StepLogs
-from maestoso.engine.runtime.signal_hub import StepBypass
+from maestoso.engine.services.bypass import StepBypass
 from maestoso.engine.services.instances import InstanceService
 from maestoso.engine.services.workflows import WorkflowService
 from maestoso.triggers.backfill import BackfillService

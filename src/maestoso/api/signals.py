@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 
 from maestoso.api.bodies import caller, json_body
 from maestoso.api.services import signal_service
-from maestoso.engine.runtime.signal_hub import StepBypass
+from maestoso.engine.services.bypass import StepBypass
 from maestoso.errors import PlatformError
 from maestoso.models import UserRef
 from maestoso.triggers.signals import SignalService

@@ -1,4 +1,7 @@
-"""One engine node: the flow executor, the queue worker and the services that use them."""
+"""One engine node: every part of the engine, built in order from the store and the clock.
+
+This module only composes; each part gets what it uses in its constructor.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +9,28 @@ import socket
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
-from typing import cast
 
 from maestoso.clock import Clock
-from maestoso.engine.runtime.children import ChildrenHub
 from maestoso.engine.runtime.context import EngineContext
 from maestoso.engine.runtime.executor import DEFAULT_GROUPS, FlowExecutor
 from maestoso.engine.runtime.gates import Controls
+from maestoso.engine.runtime.signal_hub import SignalHub
 from maestoso.engine.runtime.writer import StepWriter
+from maestoso.engine.services.admission import Admission
 from maestoso.engine.services.breakpoints import Breakpoints
-from maestoso.engine.services.instances import INSTANCE_ACTION, START_WORKFLOW, InstanceService
+from maestoso.engine.services.bypass import StepBypass
+from maestoso.engine.services.instances import InstanceService
+from maestoso.engine.services.locks import WorkflowLocks
 from maestoso.engine.services.output_data import OutputData
 from maestoso.engine.services.permits import TagPermits
 from maestoso.engine.services.restarts import Restarts
-from maestoso.engine.services.step_actions import STEP_ACTION, StepActions
+from maestoso.engine.services.step_actions import StepActions
 from maestoso.engine.services.triggered import TriggeredStarts
+from maestoso.models.events import InstanceAction, StartWorkflow, StepActionEvent
 from maestoso.models.steps import StepType
-from maestoso.queue import QueueWorker
+from maestoso.queue import QueueWorker, Route, Wakeup
 from maestoso.runtimes import StepRuntime, default_runtimes
 from maestoso.store.port import Store
-from maestoso.store.sql.children import ChildStore
 
 
 class EngineNode:
@@ -40,41 +45,52 @@ class EngineNode:
         home: Path | None = None,
     ) -> None:
         self.owner = owner or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
+        self.wakeup = Wakeup()
+        wake = self.wakeup.set
+        self.signals = SignalHub(store)
         self.context = EngineContext(
             store=store,
             writer=StepWriter(store),
             clock=clock,
             controls=Controls(store, clock),
             runtimes=dict(runtimes or default_runtimes()),
+            signals=self.signals,
+            wakeup=self.wakeup,
             home=home or Path(".maestoso"),
         )
-        self.executor = FlowExecutor(self.context, owner=self.owner, groups=groups)
-        self.instances = InstanceService(store, clock, self.executor, self._wake)
-        self.restarts = Restarts(store, clock, self._wake)
+        locks = WorkflowLocks()
+        self.instances = InstanceService(
+            store,
+            clock,
+            locks=locks,
+            signals=self.signals,
+            workflows=self.context.workflows,
+            groups=groups,
+            wake=wake,
+        )
+        self.executor = FlowExecutor(
+            self.context, starter=self.instances, owner=self.owner, groups=groups
+        )
+        self.admission = Admission(store, clock, self.executor, locks)
+        self.restarts = Restarts(store, clock, self.signals, self.context.workflows, wake)
         self.breakpoints = Breakpoints(store, clock, self.context.controls)
         self.tag_permits = TagPermits(store, clock)
         self.output_data = OutputData(store, clock)
-        self.step_actions = StepActions(store, clock, self.executor, self.restarts, self._wake)
-        self.triggered = TriggeredStarts(store, clock, self.instances, self._wake)
-        # The SQL store implements ChildStore; the port will carry it once it joins Store.
-        self.children = ChildrenHub(self.context, cast(ChildStore, store), self.executor)
-        self.children.instances = self.instances
-        self.context.hub = self.children
+        self.step_actions = StepActions(store, clock, self.executor, self.restarts, wake)
+        self.bypass = StepBypass(store, clock, self.signals)
+        self.triggered = TriggeredStarts(store, clock, self.instances, self.signals, wake)
         self.worker = QueueWorker(
             store,
             clock,
-            {
-                START_WORKFLOW: self.instances.on_start_workflow,
-                INSTANCE_ACTION: self.instances.on_instance_action,
-                STEP_ACTION: self.step_actions.on_step_action,
-                **self.triggered.handlers,
-            },
+            [
+                Route(StartWorkflow, self.admission.on_start_workflow),
+                Route(InstanceAction, self.admission.on_instance_action),
+                Route(StepActionEvent, self.step_actions.on_step_action),
+                *self.triggered.routes,
+            ],
             owner=self.owner,
+            wakeup=self.wakeup,
         )
-        self.context.wake_queue = self._wake
-
-    def _wake(self) -> None:
-        self.worker.wake()
 
     async def start(self) -> None:
         """Claim the flow groups, resume their runs, and start handling events."""

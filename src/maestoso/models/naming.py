@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+import uuid
+from typing import Any
 
 ID_LENGTH_LIMIT = 128
 NAME_LENGTH_LIMIT = 256
@@ -55,3 +59,42 @@ def _check_length(value: str, limit: int) -> None:
         raise ValueError("must not be empty")
     if len(value) > limit:
         raise ValueError(f"[{value[:32]}...] is longer than {limit} characters")
+
+
+# -- ids the engine derives -------------------------------------------------------------------
+
+INLINE_PREFIXES = ("maestro_foreach_", "maestro_while_")
+"""Workflow ids of inline instances (loop iterations); reserved, so no user's id is one."""
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def is_inline(workflow_id: str) -> bool:
+    return workflow_id.startswith(INLINE_PREFIXES)
+
+
+def name_uuid(text: str) -> str:
+    """Java's ``UUID.nameUUIDFromBytes``: the version-3 uuid of ``text``'s UTF-8 bytes."""
+    digest = bytearray(hashlib.md5(text.encode(), usedforsecurity=False).digest())
+    digest[6] = (digest[6] & 0x0F) | 0x30
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    return str(uuid.UUID(bytes=bytes(digest)))
+
+
+def canonical(value: Any) -> str:
+    """A stable text of a JSON value (sorted keys), to derive ids from."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def hash_key(value: int) -> str:
+    """Maestro's compact base62 (least significant digit first)."""
+    digits = []
+    while value:
+        digits.append(_BASE62[value % 62])
+        value //= 62
+    return "".join(digits)
+
+
+def range_key(value: int) -> str:
+    """Maestro's order-preserving base62: the length as a digit, then the digits."""
+    digits = hash_key(value)
+    return _BASE62[len(digits)] + digits[::-1]

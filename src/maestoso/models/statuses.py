@@ -185,3 +185,7 @@ def workflow_status_from_steps(statuses: list[StepStatus]) -> WorkflowStatus:
     if StepStatus.STOPPED in statuses:
         return WorkflowStatus.STOPPED
     return WorkflowStatus.SUCCEEDED
+
+
+ACTION_TARGET = {"STOP": WorkflowStatus.STOPPED, "KILL": WorkflowStatus.FAILED}
+"""The status a run ends in when a user stops or kills it."""

@@ -43,3 +43,8 @@ class WorkflowTimelineEntry(MaestroModel):
     author: UserRef | None = None
     log: str
     timestamp: int
+
+
+def log_event(now: int, message: str) -> dict[str, Any]:
+    """A ``LOG`` entry of a workflow or step timeline, in Maestro's JSON."""
+    return {"timestamp": now, "type": "LOG", "level": "INFO", "message": message}

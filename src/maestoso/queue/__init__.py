@@ -3,6 +3,7 @@ claimed by workers under a lease, retried with backoff, parked when they keep fa
 
 from __future__ import annotations
 
-from maestoso.queue.worker import Handler, QueueWorker, RetryLater
+from maestoso.queue.wakeup import Wakeup
+from maestoso.queue.worker import QueueWorker, RetryLater, Route
 
-__all__ = ["Handler", "QueueWorker", "RetryLater"]
+__all__ = ["QueueWorker", "RetryLater", "Route", "Wakeup"]

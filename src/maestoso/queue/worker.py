@@ -10,16 +10,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from maestoso.clock import Clock
 from maestoso.errors import MaestosoError
+from maestoso.models.events import EventPayload
+from maestoso.queue.wakeup import Wakeup
 from maestoso.store.port import QueueStore
 from maestoso.store.records import QueuedEvent
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[[QueuedEvent], Awaitable[None]]
+P = TypeVar("P", bound=EventPayload)
+
+
+@dataclass(frozen=True, slots=True)
+class Route(Generic[P]):
+    """Events of one kind, decoded to their payload type, go to one handler."""
+
+    payload: type[P]
+    handle: Callable[[P], Awaitable[None]]
 
 
 class RetryLater(Exception):
@@ -36,9 +48,10 @@ class QueueWorker:
         self,
         store: QueueStore,
         clock: Clock,
-        handlers: Mapping[str, Handler],
+        routes: Iterable[Route[Any]],
         *,
         owner: str,
+        wakeup: Wakeup | None = None,
         lease_ms: int = 30_000,
         batch: int = 100,
         poll_seconds: float = 2.0,
@@ -47,19 +60,19 @@ class QueueWorker:
     ) -> None:
         self._store = store
         self._clock = clock
-        self._handlers = dict(handlers)
+        self._routes: dict[str, Route[Any]] = {r.payload.kind: r for r in routes}
         self._owner = owner
         self._lease_ms = lease_ms
         self._batch = batch
         self._poll_seconds = poll_seconds
         self._max_attempts = max_attempts
         self._backoff_seconds = backoff_seconds
-        self._wake = asyncio.Event()
+        self._wakeup = wakeup or Wakeup()
         self._task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         """Look for events now (call after committing new ones)."""
-        self._wake.set()
+        self._wakeup.set()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="queue-worker")
@@ -84,7 +97,7 @@ class QueueWorker:
 
     async def _run(self) -> None:
         while True:
-            self._wake.clear()
+            self._wakeup.clear()
             try:
                 handled = await self.run_once()
             except asyncio.CancelledError:
@@ -97,7 +110,7 @@ class QueueWorker:
                 continue
             idle = await self._idle_seconds()
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=idle)
+                await asyncio.wait_for(self._wakeup.wait(), timeout=idle)
             except TimeoutError:
                 pass
 
@@ -112,12 +125,17 @@ class QueueWorker:
         return min(self._poll_seconds, max(due, 0.001))
 
     async def _handle(self, event: QueuedEvent) -> None:
-        handler = self._handlers.get(event.type)
-        if handler is None:
+        route = self._routes.get(event.type)
+        if route is None:
             await self._store.park_event(event.msg_id, error=f"no handler for [{event.type}]")
             return
         try:
-            await handler(event)
+            payload = route.payload.from_json(event.payload)
+        except (KeyError, TypeError, ValueError) as exc:
+            await self._store.park_event(event.msg_id, error=f"malformed payload: {exc!r}")
+            return
+        try:
+            await route.handle(payload)
         except asyncio.CancelledError:
             raise
         except RetryLater as later:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from maestoso.models.steps import StepType
 from maestoso.params import ParamError, Parameter
 from maestoso.runtimes.base import State, StepResult
 
@@ -25,6 +26,10 @@ END_TOKEN = "MAESTRO_OUTPUT_END_TOKEN"
 MAX_OUTPUT_BYTES = 1024 * 1024
 """The largest block kept; Maestro caps all params of a step at 750,000 characters."""
 RETRY_ARTIFACT = "maestro_retry"
+WITH_OUTPUT_DATA = frozenset(
+    {StepType.KUBERNETES, StepType.SHELL, StepType.HTTP, StepType.NOTEBOOK, StepType.TITUS}
+)
+"""Step types whose external job may publish output data (``PUT /api/v3/output-data``)."""
 _CHUNK = 256 * 1024
 _START = START_TOKEN.encode()
 _END = END_TOKEN.encode()
@@ -183,3 +188,13 @@ def outputs_of(scanner: OutputScanner, defined: Iterable[str], now_ms: int) -> O
             return Outputs(error=f"Output data is larger than {scanner.limit} bytes")
         return Outputs()
     return parse_block(scanner.block, defined, now_ms)
+
+
+def job_key(kind: StepType, step_uuid: str, artifacts: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The (type, id) under which a step's external job publishes output data, if it can."""
+    if kind not in WITH_OUTPUT_DATA:
+        return None
+    kubernetes = artifacts.get("maestro_kubernetes") or {}
+    if kubernetes.get("job_id"):
+        return "KUBERNETES", str(kubernetes["job_id"])
+    return kind.name, step_uuid

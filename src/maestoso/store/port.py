@@ -414,6 +414,35 @@ class ControlStore(Protocol):
     async def get_output_data(self, job_type: str, job_id: str) -> dict[str, Any] | None: ...
 
 
+class ChildStore(Protocol):
+    """What parents (loops, subworkflows) ask of the store about their children."""
+
+    async def create_inline_instances(self, rows: list[InstanceRow]) -> list[InstanceRow]:
+        """Insert the rows (inline instances, ids chosen by the caller) that do not exist
+        yet, in one transaction; returns the ones inserted."""
+        ...
+
+    async def child_statuses(
+        self, workflow_id: str, low: int, high: int, run_id: int = 1
+    ) -> list[tuple[int, str]]:
+        """``(instance_id, status)`` of run ``run_id`` of instances ``low..high``, by id."""
+        ...
+
+    async def child_overviews(
+        self, workflow_id: str, low: int, high: int, run_id: int = 1
+    ) -> list[dict[str, Any]]:
+        """The ``runtime_overview`` of each finished run ``run_id`` of instances
+        ``low..high`` that has one, by id."""
+        ...
+
+    async def unfinished_children(
+        self, workflow_id: str, low: int, high: int
+    ) -> list[tuple[int, int, str]]:
+        """``(instance_id, run_id, status)`` of the unfinished runs of instances
+        ``low..high``."""
+        ...
+
+
 class Store(
     DefinitionStore,
     InstanceStore,
@@ -422,8 +451,9 @@ class Store(
     SignalStore,
     TriggerStore,
     ControlStore,
+    ChildStore,
     Protocol,
 ):
-    """The whole store. Later ports (signals, triggers, tag permits) join it here."""
+    """The whole store."""
 
     async def close(self) -> None: ...

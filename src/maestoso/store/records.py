@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from maestoso.models.events import EventPayload, QueueId
+
 JsonDict = dict[str, Any]
 
 
@@ -180,11 +182,20 @@ class JobEvent:
     """A message of the durable queue, written in the transaction of the change that causes it."""
 
     type: str
-    """``START_WORKFLOW``, ``INSTANCE_ACTION``, ``RUN_STEP`` …"""
+    """An ``EventKind``."""
     payload: JsonDict
-    queue_id: int = 1
+    queue_id: int = QueueId.START
     available_at: int = 0
     """Epoch ms before which no worker may claim it (0: at once)."""
+
+    @classmethod
+    def of(cls, payload: EventPayload, *, available_at: int = 0) -> JobEvent:
+        return cls(
+            type=payload.kind,
+            payload=payload.to_json(),
+            queue_id=payload.queue,
+            available_at=available_at,
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

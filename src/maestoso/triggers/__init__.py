@@ -7,12 +7,3 @@ handler of that event starts the run.
 """
 
 from __future__ import annotations
-
-SIGNAL_ANNOUNCED = "SIGNAL_ANNOUNCED"
-"""A signal was stored: match it against the signal triggers listening to its name."""
-
-START_TRIGGERED = "START_TRIGGERED"
-"""Start a workflow's active version: ``{"workflow_id", "request": <WorkflowStartRequest>}``."""
-
-TRIGGER_QUEUE = 6
-"""The queue id of trigger events."""

@@ -18,10 +18,11 @@ from typing import Any, Protocol
 from maestoso.clock import Clock
 from maestoso.errors import MaestosoError
 from maestoso.models import ParamDefinition
+from maestoso.models.events import SignalAnnounced
+from maestoso.models.naming import canonical, name_uuid
 from maestoso.params import StaticContext, evaluate_params
 from maestoso.store.port import SignalStore, TriggerStore
-from maestoso.store.records import JobEvent, ParamCondition, QueuedEvent, SignalInstanceRow
-from maestoso.triggers.ids import canonical, name_uuid
+from maestoso.store.records import JobEvent, ParamCondition, SignalInstanceRow
 from maestoso.triggers.starts import start_event
 
 logger = logging.getLogger(__name__)
@@ -44,9 +45,9 @@ class SignalMatcher:
         self._wake = wake
         self._on_signal = on_signal
 
-    async def on_signal_announced(self, event: QueuedEvent) -> None:
+    async def on_signal_announced(self, event: SignalAnnounced) -> None:
         """The handler of ``SIGNAL_ANNOUNCED``."""
-        name, seq_id = str(event.payload["name"]), int(event.payload["seq_id"])
+        name, seq_id = event.name, event.seq_id
         if self._on_signal is not None:
             self._on_signal(name)  # steps waiting for this name look again
         signal = await self._store.get_signal(name, seq_id)

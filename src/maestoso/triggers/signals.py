@@ -11,10 +11,10 @@ from typing import Any
 
 from maestoso.clock import Clock
 from maestoso.errors import ConflictError, NotFoundError, ValidationError
+from maestoso.models.events import SignalAnnounced
+from maestoso.models.naming import canonical, name_uuid
 from maestoso.store.port import SignalStore
 from maestoso.store.records import JobEvent, SignalInstanceRow
-from maestoso.triggers import SIGNAL_ANNOUNCED, TRIGGER_QUEUE
-from maestoso.triggers.ids import canonical, name_uuid
 
 _KNOWN = ("name", "params", "request_id", "request_time")
 _LONG = 1 << 63
@@ -31,11 +31,7 @@ class SignalService:
     async def announce(self, body: Any) -> SignalInstanceRow:
         """Store a ``SignalCreateRequest``; ``ConflictError`` for a duplicate (409)."""
         signal = self.instance_of(body)
-        event = JobEvent(
-            type=SIGNAL_ANNOUNCED,
-            queue_id=TRIGGER_QUEUE,
-            payload={"name": signal.name, "seq_id": 0},
-        )
+        event = JobEvent.of(SignalAnnounced(name=signal.name, seq_id=0))
         stored = await self._store.add_signal(signal, [event])
         if stored is None:
             raise ConflictError(

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from maestoso.models.events import StartTriggered
+from maestoso.models.naming import canonical, name_uuid
 from maestoso.store.records import JobEvent
-from maestoso.triggers import START_TRIGGERED, TRIGGER_QUEUE
-from maestoso.triggers.ids import canonical, name_uuid
 from maestoso.triggers.time import Schedule
 
 
 def start_event(workflow_id: str, request: dict[str, Any]) -> JobEvent:
-    return JobEvent(
-        type=START_TRIGGERED,
-        queue_id=TRIGGER_QUEUE,
-        payload={"workflow_id": workflow_id, "request": request},
-    )
+    return JobEvent.of(StartTriggered(workflow_id=workflow_id, request=request))
 
 
 def time_start(schedule: Schedule, trigger_uuid: str, fire_time: int, now: int) -> JobEvent:

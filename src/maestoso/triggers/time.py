@@ -20,8 +20,8 @@ from croniter import croniter
 
 from maestoso.dsl.validation import quartz_to_unix
 from maestoso.models.durations import duration_millis
+from maestoso.models.naming import canonical, name_uuid
 from maestoso.models.triggers import PREDEFINED_CRONS
-from maestoso.triggers.ids import canonical, name_uuid
 
 MIN_INTERVAL_MS = 2 * 60 * 1000
 """The shortest time between two firings of a trigger (Maestro's minimum)."""

@@ -17,62 +17,47 @@ import hashlib
 import uuid
 import weakref
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from maestoso.engine.runtime.context import EngineContext
 from maestoso.errors import ConflictError, UserError
 from maestoso.models import UserRef
+from maestoso.models.events import InstanceAction
+from maestoso.models.naming import hash_key, is_inline, name_uuid, range_key
 from maestoso.models.start import WorkflowStartRequest
 from maestoso.models.statuses import WorkflowStatus
+from maestoso.models.timeline import log_event
 from maestoso.runtimes.base import ChildRun, Iteration
 from maestoso.runtimes.loops import DEPTH_LIMIT
 from maestoso.store.records import InstanceRow, InstanceUpdate, JobEvent
-from maestoso.store.sql.children import ChildStore
 
-if TYPE_CHECKING:
-    from maestoso.engine.runtime.executor import FlowExecutor
-    from maestoso.engine.services.instances import InstanceService
-
-INLINE_PREFIXES = ("maestro_foreach_", "maestro_while_")
-_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _ParentKey = tuple[str, int, int, str]
 
 
-def is_inline(workflow_id: str) -> bool:
-    return workflow_id.startswith(INLINE_PREFIXES)
+class Flows(Protocol):
+    """The flow executor, as the children of a step see it."""
+
+    def launch(self, instance: InstanceRow) -> bool: ...
+
+    def terminate(self, key: tuple[str, int, int], status: WorkflowStatus, reason: str) -> bool: ...
 
 
-def hash_key(value: int) -> str:
-    """Maestro's compact base62 (least significant digit first)."""
-    digits = []
-    while value:
-        digits.append(_BASE62[value % 62])
-        value //= 62
-    return "".join(digits)
+class SubworkflowStarter(Protocol):
+    """The instance service, as subworkflow steps see it: a start like any other."""
 
-
-def range_key(value: int) -> str:
-    """Maestro's order-preserving base62: the length as a digit, then the digits."""
-    digits = hash_key(value)
-    return _BASE62[len(digits)] + digits[::-1]
-
-
-def name_uuid(text: str) -> str:
-    """Java's ``UUID.nameUUIDFromBytes``: an MD5 (version 3) uuid of ``text``."""
-    digest = bytearray(hashlib.md5(text.encode()).digest())
-    digest[6] = (digest[6] & 0x0F) | 0x30
-    digest[8] = (digest[8] & 0x3F) | 0x80
-    return str(uuid.UUID(bytes=bytes(digest)))
+    async def start(
+        self, workflow_id: str, version: str, request: WorkflowStartRequest, caller: UserRef
+    ) -> Mapping[str, Any]: ...
 
 
 class ChildrenHub:
     """The node's registry of parent steps waiting for children, and their factory."""
 
-    def __init__(self, engine: EngineContext, store: ChildStore, executor: FlowExecutor) -> None:
+    def __init__(self, engine: EngineContext, flows: Flows, starter: SubworkflowStarter) -> None:
         self.engine = engine
-        self.store = store
-        self.executor = executor
-        self.instances: InstanceService | None = None
+        self.store = engine.store
+        self.flows = flows
+        self.starter = starter
         self._waiting: weakref.WeakValueDictionary[_ParentKey, StepChildren] = (
             weakref.WeakValueDictionary()
         )
@@ -192,7 +177,7 @@ class StepChildren:
         for row in await self._hub.store.create_inline_instances(rows):
             key = (row.workflow_id, row.instance_id, row.run_id)
             self._hub.engine.fresh_runs.add(key)
-            if not self._hub.executor.launch(row):
+            if not self._hub.flows.launch(row):
                 self._hub.engine.fresh_runs.discard(key)
 
     def _definition(
@@ -282,8 +267,6 @@ class StepChildren:
         *,
         sync: bool,
     ) -> ChildRun:
-        service = self._hub.instances
-        assert service is not None, "the node wires the instance service in"
         parent = self._instance
         key = f"[{parent.workflow_id}][{parent.instance_id}][{parent.run_id}]"
         request = WorkflowStartRequest.model_validate(
@@ -294,7 +277,7 @@ class StepChildren:
             }
         )
         owner: UserRef = (parent.document.get("run_properties") or {}).get("owner") or "maestro"
-        started = await service.start(workflow_id, version, request, owner)
+        started = await self._hub.starter.start(workflow_id, version, request, owner)
         child = await self.get(workflow_id, int(started["workflow_instance_id"]))
         if child is None:
             raise UserError(f"subworkflow [{workflow_id}] instance vanished after its start")
@@ -323,7 +306,7 @@ class StepChildren:
             key = (workflow_id, instance_id, run_id)
             if status == WorkflowStatus.CREATED.value:
                 await self._stop_queued(key, reason)
-            elif not self._hub.executor.terminate(key, WorkflowStatus.STOPPED, reason):
+            elif not self._hub.flows.terminate(key, WorkflowStatus.STOPPED, reason):
                 await self._ask_owner(key, reason)
         return len(unfinished)
 
@@ -338,12 +321,7 @@ class StepChildren:
             end_time=now,
             modify_time=now,
             timeline=[
-                {
-                    "timestamp": now,
-                    "type": "LOG",
-                    "level": "INFO",
-                    "message": f"The queued workflow instance is terminated because {reason}.",
-                }
+                log_event(now, f"The queued workflow instance is terminated because {reason}.")
             ],
         )
         try:
@@ -356,17 +334,11 @@ class StepChildren:
         if key in self._asked:
             return
         self._asked.add(key)
-        payload = {
-            "workflow_id": key[0],
-            "workflow_instance_id": key[1],
-            "workflow_run_id": key[2],
-            "workflow_action": "STOP",
-            "reason": reason,
-        }
-        await self._hub.engine.store.enqueue(
-            [JobEvent(type="INSTANCE_ACTION", queue_id=2, payload=payload)]
+        action = InstanceAction(
+            workflow_id=key[0], instance_id=key[1], run_id=key[2], action="STOP", reason=reason
         )
-        self._hub.engine.wake_queue()
+        await self._hub.engine.store.enqueue([JobEvent.of(action)])
+        self._hub.engine.wakeup.set()
 
 
 def _dag(steps: list[dict[str, Any]]) -> dict[str, Any]:

@@ -12,8 +12,10 @@ import asyncio
 import logging
 import zlib
 
+from maestoso.engine.runtime.children import ChildrenHub, SubworkflowStarter
 from maestoso.engine.runtime.context import EngineContext
-from maestoso.engine.runtime.flow import FlowActor, Message, Terminate
+from maestoso.engine.runtime.flow import FlowActor
+from maestoso.engine.runtime.messages import Message, Terminate
 from maestoso.models.statuses import WorkflowStatus
 from maestoso.store.records import Fence, InstanceRow
 
@@ -33,12 +35,14 @@ class FlowExecutor:
         self,
         engine: EngineContext,
         *,
+        starter: SubworkflowStarter,
         owner: str,
         groups: int = DEFAULT_GROUPS,
         lease_ms: int = 60_000,
         heartbeat_seconds: float = 10.0,
     ) -> None:
         self.engine = engine
+        self.children = ChildrenHub(engine, self, starter)
         self.owner = owner
         self.groups = groups
         self._lease_ms = lease_ms
@@ -90,7 +94,7 @@ class FlowExecutor:
         key = (instance.workflow_id, instance.instance_id, instance.run_id)
         if fence is None or key in self._flows:
             return fence is not None
-        flow = FlowActor(self.engine, instance, fence, self._exited)
+        flow = FlowActor(self.engine, self.children, instance, fence, self._exited)
         self._flows[key] = flow
         self.idle.clear()
         flow.start()

@@ -12,25 +12,37 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from maestoso.dsl.dag import Dag
-from maestoso.engine.runtime.children import is_inline
-from maestoso.engine.runtime.context import CompiledWorkflow, EngineContext, compile_workflow
+from maestoso.engine.runtime.children import ChildrenHub
+from maestoso.engine.runtime.compiled import CompiledWorkflow
+from maestoso.engine.runtime.context import EngineContext
+from maestoso.engine.runtime.messages import (
+    ActOnStep,
+    Message,
+    StepCrashed,
+    StepFinished,
+    Terminate,
+)
 from maestoso.engine.runtime.overview import runtime_overview
 from maestoso.engine.runtime.param_context import parameters, results_of
+from maestoso.engine.runtime.step_document import step_document
 from maestoso.engine.runtime.task import StepRun
 from maestoso.engine.runtime.timeouts import workflow_timeout_seconds
 from maestoso.engine.runtime.writer import Write
 from maestoso.errors import FencedError, MaestosoError, PlatformError
 from maestoso.models import FailureMode
+from maestoso.models.events import StartWorkflow
+from maestoso.models.naming import is_inline
 from maestoso.models.statuses import (
     StepAction,
     StepStatus,
     WorkflowStatus,
     workflow_status_from_steps,
 )
+from maestoso.models.timeline import log_event
 from maestoso.models.workflow import DEFAULT_WORKFLOW_TIMEOUT_SECS
 from maestoso.sel import SelError, evaluate
 from maestoso.store.records import Fence, InstanceRow, InstanceUpdate, JobEvent, StepAttemptRow
@@ -39,36 +51,6 @@ logger = logging.getLogger(__name__)
 
 _PASSING = frozenset({StepStatus.SUCCEEDED, StepStatus.COMPLETED_WITH_ERROR, StepStatus.SKIPPED})
 
-
-@dataclass(frozen=True, slots=True)
-class StepFinished:
-    step_id: str
-    row: StepAttemptRow
-
-
-@dataclass(frozen=True, slots=True)
-class StepCrashed:
-    step_id: str
-    error: BaseException
-
-
-@dataclass(frozen=True, slots=True)
-class Terminate:
-    """Stop (→ STOPPED) or kill (→ FAILED) the run."""
-
-    status: WorkflowStatus
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class ActOnStep:
-    """A user's action on one step of the run: STOP, KILL, SKIP or RESTART."""
-
-    step_id: str
-    action: StepAction
-
-
-Message = StepFinished | StepCrashed | Terminate | ActOnStep
 
 _ACTION_STATUS = {
     StepAction.STOP: StepStatus.STOPPED,
@@ -81,16 +63,21 @@ class FlowActor:
     def __init__(
         self,
         engine: EngineContext,
+        children: ChildrenHub,
         instance: InstanceRow,
         fence: Fence,
         on_exit: Callable[[FlowActor], None],
     ) -> None:
         self.engine = engine
+        self.children = children
         self.instance = instance
         self.fence = fence
         self._on_exit = on_exit
         self._mailbox: asyncio.Queue[Message] = asyncio.Queue()
-        self._compiled: CompiledWorkflow = compile_workflow(instance.document["runtime_workflow"])
+        self._compiled: CompiledWorkflow = engine.workflows.get(
+            (instance.workflow_id, instance.document.get("internal_id"), instance.version_id),
+            instance.document["runtime_workflow"],
+        )
         steps = self._compiled.workflow.top_steps()
         in_run = instance.document.get("runtime_dag") or {step.id: {} for step in steps}
         # A restarted run holds only the steps it runs again; the others keep their results
@@ -176,19 +163,28 @@ class FlowActor:
                 self._launch(row.step_id, resume_from=row)
 
     def _handle(self, message: Message) -> None:
-        if isinstance(message, StepFinished):
-            self._running.pop(message.step_id, None)
-            self._final[message.step_id] = message.row
-            status = StepStatus(message.row.status)
-            if status.is_failed and self._mode(message.step_id) is FailureMode.FAIL_IMMEDIATELY:
-                self._failing_fast = True
-        elif isinstance(message, StepCrashed):
-            self._running.pop(message.step_id, None)
-            raise message.error
-        elif isinstance(message, ActOnStep):
-            self._step_actions.append(message)
-        else:
-            self._terminating = self._terminating or message
+        match message:
+            case StepFinished():
+                self._apply_step_finished(message)
+            case StepCrashed():
+                self._apply_step_crashed(message)
+            case ActOnStep():
+                self._step_actions.append(message)
+            case Terminate():
+                self._terminating = self._terminating or message
+            case _:
+                raise TypeError(f"flow {self.key}: unknown message {message!r}")
+
+    def _apply_step_finished(self, message: StepFinished) -> None:
+        self._running.pop(message.step_id, None)
+        self._final[message.step_id] = message.row
+        status = StepStatus(message.row.status)
+        if status.is_failed and self._mode(message.step_id) is FailureMode.FAIL_IMMEDIATELY:
+            self._failing_fast = True
+
+    def _apply_step_crashed(self, message: StepCrashed) -> None:
+        self._running.pop(message.step_id, None)
+        raise message.error
 
     async def _advance(self) -> bool:
         """Start what can start, write what became final; True when the run is over."""
@@ -272,6 +268,7 @@ class FlowActor:
             resume_from=resume_from,
             workflow_params=self._workflow_params,
             step_rows=self._step_row,
+            children=self.children,
         )
 
     def _step_row(self, step_id: str) -> StepAttemptRow | None:
@@ -353,15 +350,13 @@ class FlowActor:
             timeline=[_status_event(status, now, self._terminating)],
             modify_time=now,
         )
-        admit_next = JobEvent(
-            type="START_WORKFLOW", payload={"workflow_id": self.instance.workflow_id}
-        )
+        admit_next = JobEvent.of(StartWorkflow(workflow_id=self.instance.workflow_id))
         # Inline instances (loop iterations) bypass run strategies: nothing to admit after them.
         events = [] if is_inline(self.instance.workflow_id) else [admit_next]
         await self._write(Write(instance_updates=[update], events=events))
         if events:
-            self.engine.wake_queue()
-        self.engine.concluded(self.instance)
+            self.engine.wakeup.set()
+        self.children.concluded(self.instance)
 
     async def _write(self, write: Write) -> None:
         await self.engine.writer.write(write, self.fence)
@@ -377,17 +372,9 @@ class FlowActor:
             "end_time": now,
             "modify_time": now,
         }
-        document: dict[str, Any] = {
-            "workflow_uuid": self.instance.uuid,
-            "correlation_id": self.instance.document.get("correlation_id"),
-            "step_instance_id": self._compiled.ordinals[step_id],
-            "workflow_version_id": self.instance.version_id,
-            "definition": self._compiled.boxes[step_id],
-            "transition": {
-                "predecessors": list(self._dag.predecessors[step_id]),
-                "successors": dict(self._steps[step_id].successors),
-            },
-        }
+        document = step_document(
+            self.instance, self._compiled, step_id, self._dag.predecessors[step_id]
+        )
         return StepAttemptRow(
             workflow_id=self.instance.workflow_id,
             instance_id=self.instance.instance_id,
@@ -409,7 +396,7 @@ def _status_event(status: WorkflowStatus, now: int, terminate: Terminate | None)
     message = f"Workflow instance status is updated to [{status.value}]"
     if terminate is not None and terminate.reason:
         message += f" due to [{terminate.reason}]"
-    return {"timestamp": now, "type": "LOG", "level": "INFO", "message": message}
+    return log_event(now, message)
 
 
 def _uuid() -> str:

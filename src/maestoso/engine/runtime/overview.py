@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from maestoso.engine.runtime.context import CompiledWorkflow
+from maestoso.engine.runtime.compiled import CompiledWorkflow
 from maestoso.models.statuses import StepStatus, WorkflowStatus
 from maestoso.runtimes.loops import add_rollup, empty_rollup
 from maestoso.store.records import StepAttemptRow

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from maestoso.engine.runtime import signal_hub as signals
+from maestoso.engine.runtime.signal_hub import SignalHub
 from maestoso.params import Parameter, StepSnapshot
 from maestoso.sel import SelError, parse
 from maestoso.sel.maestro import sanitize
@@ -70,6 +70,8 @@ class RunContext:
     nested: Mapping[tuple[str, ...], Any] = field(default_factory=dict)
     """Params of foreach iterations and subworkflow instances, read ahead (see
     ``read_nested``), since params are evaluated without waiting on the store."""
+    signals: SignalHub | None = None
+    """Where the params of the signals this run reads were fetched to."""
 
     def instance_field(self, name: str) -> Any:
         row = self.instance
@@ -97,7 +99,7 @@ class RunContext:
         return snapshot(row) if row is not None else None
 
     def signal_param(self, signal: str | None, param: str) -> Any:
-        return signals.initiator_signal_param(self.instance.initiator, signal, param)
+        return self._signals().initiator_signal_param(self.instance.initiator, signal, param)
 
     def signal_dependency_param(self, index: int, param: str) -> Any:
         # The matched dependencies of the step being evaluated ({name, signal_id} each).
@@ -105,7 +107,12 @@ class RunContext:
         if not 0 <= index < len(matched):
             raise KeyError(f"Signal dependency index is out of bound [{index} > {len(matched)}]")
         dependency = matched[index]
-        return signals.signal_value(dependency["name"], dependency.get("signal_id"), param)
+        return self._signals().signal_value(dependency["name"], dependency.get("signal_id"), param)
+
+    def _signals(self) -> SignalHub:
+        if self.signals is None:
+            raise KeyError("signal params cannot be read here")
+        return self.signals
 
     def foreach_param(self, foreach_step_id: str, step_id: str, param: str) -> list[Any]:
         key = (foreach_step_id, step_id, param)

@@ -1,9 +1,9 @@
 """The engine's side of signals: signal params for ``params.getFromSignal…`` and waiting steps.
 
 Param evaluation is synchronous, so the signals a run reads are fetched before it evaluates
-(``prefetch``) into a process-wide cache; signal instances never change, so a cached one is
-never stale. Steps waiting for signals park on ``SignalWaiters`` and are woken when a signal
-of a name they wait for is announced through this node; a slower poll covers other nodes.
+(``prefetch``) into the node's ``SignalHub``; signal instances never change, so a cached one
+is never stale. Steps waiting for signals park on the hub and are woken when a signal of a
+name they wait for is announced through this node; a slower poll covers other nodes.
 """
 
 from __future__ import annotations
@@ -13,76 +13,77 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from maestoso.clock import Clock
-from maestoso.errors import ConflictError, InvalidStatusError, NotFoundError
+from maestoso.errors import ConflictError
 from maestoso.models import ParamDefinition
-from maestoso.store.port import SignalStore, Store
+from maestoso.models.naming import canonical, name_uuid
+from maestoso.store.port import SignalStore
 from maestoso.store.records import ParamCondition
-from maestoso.triggers.ids import canonical, name_uuid
 from maestoso.triggers.signals import SignalService
 
 _CACHE_SIZE = 10_000
-_cache: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
+POLL_SECONDS = 5.0
+"""How often a waiting step looks again without a wake-up (Maestro polls every 5 s)."""
+
+StepKey = tuple[str, int, int, str]
+"""(workflow id, instance id, run id, step id)."""
 
 
-def remember(name: str, seq_id: int, params: dict[str, Any]) -> None:
-    _cache[name, seq_id] = params
-    _cache.move_to_end((name, seq_id))
-    while len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
+class SignalHub:
+    """One node's signal state: the params of signals its runs read, the steps waiting for
+    signals, and the bypasses asked for them."""
 
-
-def cached_params(name: str, seq_id: int) -> dict[str, Any] | None:
-    return _cache.get((name, seq_id))
-
-
-async def prefetch(store: SignalStore, refs: Iterable[tuple[str, int]]) -> None:
-    """Load the params of these signals (name, seq id) into the cache."""
-    for name, seq_id in refs:
-        if cached_params(name, seq_id) is None:
-            signal = await store.get_signal(name, seq_id)
-            if signal is not None:
-                remember(name, seq_id, signal.params)
-
-
-def signal_refs(initiator: dict[str, Any]) -> list[tuple[str, int]]:
-    """The signals a SIGNAL initiator names."""
-    if str(initiator.get("type", "")).upper() != "SIGNAL":
-        return []
-    ids = initiator.get("signal_id_map") or {}
-    return [(str(name), int(seq)) for name, seq in ids.items()]
-
-
-def initiator_signal_param(initiator: dict[str, Any], signal: str | None, param: str) -> Any:
-    """``params.getFromSignal``: a param of the trigger (no name) or of a matched signal."""
-    if str(initiator.get("type", "")).upper() != "SIGNAL":
-        raise KeyError(
-            f"Initiator [{initiator.get('type')}] is not a signal trigger and cannot get a "
-            f"param [{param}] from it"
-        )
-    if signal is None:
-        params = initiator.get("params") or {}
-        if param not in params:
-            raise KeyError(f"Cannot find param [{param}] from the signal initiator")
-        return params[param].get("evaluated_result")
-    seq_id = (initiator.get("signal_id_map") or {}).get(signal)
-    return signal_value(signal, seq_id, param)
-
-
-def signal_value(signal: str, seq_id: int | None, param: str) -> Any:
-    values = None if seq_id is None else cached_params(signal, int(seq_id))
-    if values is None or param not in values:
-        raise KeyError(f"Cannot find param [{param}] for signal [{signal}]")
-    return values[param]
-
-
-class SignalWaiters:
-    """In-process wake-ups of steps waiting for signals, by signal name."""
-
-    def __init__(self) -> None:
+    def __init__(self, store: SignalStore) -> None:
+        self._store = store
+        self._cache: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
         self._events: dict[str, set[asyncio.Event]] = {}
+        self._bypassed: set[StepKey] = set()
+
+    # -- signal params -------------------------------------------------------------------------
+
+    def remember(self, name: str, seq_id: int, params: dict[str, Any]) -> None:
+        self._cache[name, seq_id] = params
+        self._cache.move_to_end((name, seq_id))
+        while len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+
+    def cached_params(self, name: str, seq_id: int) -> dict[str, Any] | None:
+        return self._cache.get((name, seq_id))
+
+    async def prefetch(self, refs: Iterable[tuple[str, int]]) -> None:
+        """Load the params of these signals (name, seq id) into the cache."""
+        for name, seq_id in refs:
+            if self.cached_params(name, seq_id) is None:
+                signal = await self._store.get_signal(name, seq_id)
+                if signal is not None:
+                    self.remember(name, seq_id, signal.params)
+
+    def initiator_signal_param(
+        self, initiator: dict[str, Any], signal: str | None, param: str
+    ) -> Any:
+        """``params.getFromSignal``: a param of the trigger (no name) or of a matched signal."""
+        if str(initiator.get("type", "")).upper() != "SIGNAL":
+            raise KeyError(
+                f"Initiator [{initiator.get('type')}] is not a signal trigger and cannot get a "
+                f"param [{param}] from it"
+            )
+        if signal is None:
+            params = initiator.get("params") or {}
+            if param not in params:
+                raise KeyError(f"Cannot find param [{param}] from the signal initiator")
+            return params[param].get("evaluated_result")
+        seq_id = (initiator.get("signal_id_map") or {}).get(signal)
+        return self.signal_value(signal, seq_id, param)
+
+    def signal_value(self, signal: str, seq_id: int | None, param: str) -> Any:
+        values = None if seq_id is None else self.cached_params(signal, int(seq_id))
+        if values is None or param not in values:
+            raise KeyError(f"Cannot find param [{param}] for signal [{signal}]")
+        return values[param]
+
+    # -- waiting steps -------------------------------------------------------------------------
 
     def announce(self, name: str) -> None:
+        """A signal of ``name`` was stored: wake the steps here that wait for one."""
         for event in self._events.get(name, ()):
             event.set()
 
@@ -104,65 +105,76 @@ class SignalWaiters:
                     if not waiting:
                         del self._events[name]
 
+    def request_bypass(self, key: StepKey) -> None:
+        """Let a step waiting for signals go on without them (its dependencies SKIPPED)."""
+        self._bypassed.add(key)
+        self.announce(_bypass_name(key))
 
-waiters = SignalWaiters()
-"""The node's waiters (one per process, as the signal cache)."""
+    async def await_dependencies(
+        self,
+        definitions: list[Any],
+        *,
+        key: StepKey,
+        evaluate: Callable[[dict[str, ParamDefinition]], dict[str, Any]],
+        publish: Callable[[dict[str, Any]], Awaitable[None]],
+        poll_seconds: float = POLL_SECONDS,
+    ) -> list[dict[str, Any]]:
+        """Wait until every dependency matches a signal (or the step is bypassed); ``publish``
+        writes the ``signal_dependencies`` view whenever it changes. Returns the
+        dependencies' ``{name, signal_id}`` for ``params.getFromSignalDependency``."""
+        view = dependency_view(definitions, evaluate)
+        await publish(view)
+        while True:
+            changed = await self._match_pending(view["dependencies"])
+            if all(d["status"] == "MATCHED" for d in view["dependencies"]):
+                view["info"] = _info("Signal step dependencies are satisfied.")
+                await publish(view)
+                break
+            if key in self._bypassed:
+                self._bypassed.discard(key)
+                for dependency in view["dependencies"]:
+                    if dependency["status"] == "PENDING":
+                        dependency["status"] = "SKIPPED"
+                view["info"] = _info("Signal step dependencies are bypassed by the user.")
+                await publish(view)
+                break
+            if changed:
+                await publish(view)
+            names = [d["name"] for d in view["dependencies"] if d["status"] == "PENDING"]
+            await self.wait([*names, _bypass_name(key)], poll_seconds)
+        return [{"name": d["name"], "signal_id": d.get("signal_id")} for d in view["dependencies"]]
+
+    async def _match_pending(self, dependencies: list[dict[str, Any]]) -> bool:
+        changed = False
+        for dependency in dependencies:
+            if dependency["status"] != "PENDING":
+                continue
+            conditions = [
+                ParamCondition(name, match["operator"], match["value"])
+                for name, match in dependency["match_params"].items()
+            ]
+            # As Maestro: any signal of the name that matches, however old.
+            seq_id = await self._store.match_signal(dependency["name"], conditions)
+            if seq_id is not None:
+                dependency.update(status="MATCHED", signal_id=seq_id)
+                await self.prefetch([(dependency["name"], seq_id)])
+                changed = True
+        return changed
 
 
-# -- step signal dependencies and outputs ---------------------------------------------------------
-
-POLL_SECONDS = 5.0
-"""How often a waiting step looks again without a wake-up (Maestro polls every 5 s)."""
-
-StepKey = tuple[str, int, int, str]
-"""(workflow id, instance id, run id, step id)."""
-
-_bypassed: set[StepKey] = set()
-
-
-def request_bypass(key: StepKey) -> None:
-    """Let a step waiting for signals go on without them (its dependencies become SKIPPED)."""
-    _bypassed.add(key)
-    waiters.announce(_bypass_name(key))
+def signal_refs(initiator: dict[str, Any]) -> list[tuple[str, int]]:
+    """The signals a SIGNAL initiator names."""
+    if str(initiator.get("type", "")).upper() != "SIGNAL":
+        return []
+    ids = initiator.get("signal_id_map") or {}
+    return [(str(name), int(seq)) for name, seq in ids.items()]
 
 
 def _bypass_name(key: StepKey) -> str:
     return "\0bypass:" + "/".join(map(str, key))
 
 
-async def await_dependencies(
-    definitions: list[Any],
-    *,
-    store: SignalStore,
-    key: StepKey,
-    evaluate: Callable[[dict[str, ParamDefinition]], dict[str, Any]],
-    publish: Callable[[dict[str, Any]], Awaitable[None]],
-    poll_seconds: float = POLL_SECONDS,
-) -> list[dict[str, Any]]:
-    """Wait until every dependency matches a signal (or the step is bypassed); ``publish``
-    writes the ``signal_dependencies`` view whenever it changes. Returns the dependencies'
-    ``{name, signal_id}`` for ``params.getFromSignalDependency``."""
-    view = dependency_view(definitions, evaluate)
-    await publish(view)
-    while True:
-        changed = await _match_pending(store, view["dependencies"])
-        if all(d["status"] == "MATCHED" for d in view["dependencies"]):
-            view["info"] = _info("Signal step dependencies are satisfied.")
-            await publish(view)
-            break
-        if key in _bypassed:
-            _bypassed.discard(key)
-            for dependency in view["dependencies"]:
-                if dependency["status"] == "PENDING":
-                    dependency["status"] = "SKIPPED"
-            view["info"] = _info("Signal step dependencies are bypassed by the user.")
-            await publish(view)
-            break
-        if changed:
-            await publish(view)
-        names = [d["name"] for d in view["dependencies"] if d["status"] == "PENDING"]
-        await waiters.wait([*names, _bypass_name(key)], poll_seconds)
-    return [{"name": d["name"], "signal_id": d.get("signal_id")} for d in view["dependencies"]]
+# -- step signal dependencies and outputs ---------------------------------------------------------
 
 
 def dependency_view(
@@ -194,24 +206,6 @@ def dependency_view(
             }
         )
     return {"dependencies": dependencies, "info": _info("Waiting for signal step dependencies.")}
-
-
-async def _match_pending(store: SignalStore, dependencies: list[dict[str, Any]]) -> bool:
-    changed = False
-    for dependency in dependencies:
-        if dependency["status"] != "PENDING":
-            continue
-        conditions = [
-            ParamCondition(name, match["operator"], match["value"])
-            for name, match in dependency["match_params"].items()
-        ]
-        # As Maestro: any signal of the name that matches, however old.
-        seq_id = await store.match_signal(dependency["name"], conditions)
-        if seq_id is not None:
-            dependency.update(status="MATCHED", signal_id=seq_id)
-            await prefetch(store, [(dependency["name"], seq_id)])
-            changed = True
-    return changed
 
 
 def _info(message: str) -> dict[str, Any]:
@@ -260,44 +254,3 @@ async def announce_outputs(
         output.update(signal_id=stored.seq_id, announce_time=stored.create_time)
         outputs.append(output)
     return {"outputs": outputs, "info": _info("Signal step outputs have been completed.")}
-
-
-class StepBypass:
-    """The ``bypass`` step action: a step WAITING_FOR_SIGNALS goes on without them.
-
-    The wake-up is in-process: the step must run on this node (always so for the embedded
-    server)."""
-
-    def __init__(self, store: Store, clock: Clock) -> None:
-        self._store = store
-        self._clock = clock
-
-    async def bypass(
-        self, workflow_id: str, instance_id: int, step_id: str, caller: Any
-    ) -> dict[str, Any]:
-        run = await self._store.get_instance(workflow_id, instance_id)
-        if run is None:
-            raise NotFoundError(f"Cannot find workflow instance [{workflow_id}][{instance_id}]")
-        row = await self._store.get_step_attempt(workflow_id, instance_id, run.run_id, step_id)
-        if row is None or row.status != "WAITING_FOR_SIGNALS":
-            status = "NOT_CREATED" if row is None else row.status
-            raise InvalidStatusError(
-                f"Cannot bypass the signal dependencies of step [{workflow_id}][{instance_id}]"
-                f"[{step_id}] as its status is [{status}]",
-                [f"status: {status} allows no BYPASS_STEP_DEPENDENCIES"],
-            )
-        request_bypass((workflow_id, instance_id, run.run_id, step_id))
-        return {
-            "workflow_id": workflow_id,
-            "workflow_instance_id": instance_id,
-            "workflow_run_id": run.run_id,
-            "step_id": step_id,
-            "step_attempt_id": row.attempt_id,
-            "step_runtime_state": row.runtime_state,
-            "timeline_event": {
-                "timestamp": self._clock.now_ms(),
-                "type": "ACTION",
-                "action": "BYPASS_STEP_DEPENDENCIES",
-                "author": caller,
-            },
-        }

@@ -13,11 +13,11 @@ import copy
 import uuid
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from maestoso.engine.runtime import signal_hub as signals
-from maestoso.engine.runtime.context import CompiledWorkflow, EngineContext
+from maestoso.engine.runtime.children import ChildrenHub
+from maestoso.engine.runtime.compiled import CompiledWorkflow
+from maestoso.engine.runtime.context import EngineContext
 from maestoso.engine.runtime.gates import DEFAULT_STEP_CONCURRENCY, AttemptKey
 from maestoso.engine.runtime.param_context import (
     SIGNAL_DEPENDENCIES_KEY,
@@ -27,15 +27,18 @@ from maestoso.engine.runtime.param_context import (
     results_of,
 )
 from maestoso.engine.runtime.retries import RetryTracker
+from maestoso.engine.runtime.signal_hub import announce_outputs
+from maestoso.engine.runtime.step_context import AttemptContext
+from maestoso.engine.runtime.step_document import step_document
 from maestoso.engine.runtime.timeouts import resolve_seconds
 from maestoso.engine.runtime.writer import Write
-from maestoso.engine.services.output_data import job_key
 from maestoso.errors import MaestosoError
 from maestoso.models import FailureMode, ParamDefinition, Step, TypedStep
 from maestoso.models.statuses import StepStatus
+from maestoso.models.timeline import log_event
 from maestoso.params import Parameter, evaluate_params, evaluate_step_params
 from maestoso.runtimes import State, StepResult, StepRuntime
-from maestoso.runtimes.base import Children
+from maestoso.runtimes.outputs import job_key
 from maestoso.store.records import Fence, InstanceRow, StepAttemptRow
 from maestoso.triggers.signals import SignalService
 
@@ -50,52 +53,6 @@ _STATUS_OF = {
 
 
 @dataclass(slots=True)
-class _Context:
-    """The ``StepContext`` a runtime gets."""
-
-    instance: InstanceRow
-    step_id: str
-    attempt_id: int
-    step_uuid: str
-    params: dict[str, Any]
-    artifacts: dict[str, Any]
-    engine: EngineContext
-    step: Step
-    step_params: dict[str, dict[str, Any]]
-    _children: Children | None = None
-
-    @property
-    def workflow_params(self) -> dict[str, dict[str, Any]]:
-        return dict(self.instance.document.get("params") or {})
-
-    @property
-    def children(self) -> Children:
-        if self._children is None:
-            assert self.engine.hub is not None, "the node wires child instances in"
-            self._children = self.engine.hub.for_step(self.instance, self.step_id, self.attempt_id)
-        return self._children
-
-    @property
-    def workflow_id(self) -> str:
-        return self.instance.workflow_id
-
-    @property
-    def instance_id(self) -> int:
-        return self.instance.instance_id
-
-    @property
-    def run_id(self) -> int:
-        return self.instance.run_id
-
-    @property
-    def log_dir(self) -> Path:
-        return self.engine.log_dir(self.instance, self.step_id, self.attempt_id)
-
-    def now_ms(self) -> int:
-        return self.engine.clock.now_ms()
-
-
-@dataclass(slots=True)
 class StepRun:
     engine: EngineContext
     instance: InstanceRow
@@ -103,6 +60,7 @@ class StepRun:
     step: Step
     predecessors: tuple[str, ...]
     fence: Fence
+    children: ChildrenHub
     resume_from: StepAttemptRow | None = None
     attempt_id: int = 1
     status: StepStatus = StepStatus.CREATED
@@ -111,7 +69,7 @@ class StepRun:
     artifacts: dict[str, Any] = field(default_factory=dict)
     timeline: list[dict[str, Any]] = field(default_factory=list)
     step_uuid: str = ""
-    context: _Context | None = None
+    context: AttemptContext | None = None
     retries: RetryTracker | None = None
     timeout_ms: int | None = None
     new_attempt: bool = False
@@ -395,18 +353,7 @@ class StepRun:
         await self.engine.writer.write(Write(attempts=[row]), self.fence)
 
     def _document(self) -> dict[str, Any]:
-        instance = self.instance
-        document: dict[str, Any] = {
-            "workflow_uuid": instance.uuid,
-            "correlation_id": instance.document.get("correlation_id"),
-            "step_instance_id": self.compiled.ordinals[self.step.id],
-            "workflow_version_id": instance.version_id,
-            "definition": self.compiled.boxes[self.step.id],
-            "transition": {
-                "predecessors": list(self.predecessors),
-                "successors": dict(self.step.successors),
-            },
-        }
+        document = step_document(self.instance, self.compiled, self.step.id, self.predecessors)
         if isinstance(self.step, TypedStep) and self.step.tags:
             document["tags"] = [t if isinstance(t, str) else t.to_json() for t in self.step.tags]
         return document
@@ -421,7 +368,7 @@ class StepRun:
             "MAESTRO_STEP_ERROR_RETRIES": self.retries.used["error"] if self.retries else 0,
         }
         current[SIGNAL_DEPENDENCIES_KEY] = self.matched_signals
-        return RunContext(self.instance, self.step_rows, current, self.nested)
+        return RunContext(self.instance, self.step_rows, current, self.nested, self.engine.signals)
 
     async def _read_nested(self) -> None:
         """Read ahead what ``getFromForeach``/``getFromSubworkflow`` calls will ask for."""
@@ -445,9 +392,8 @@ class StepRun:
             await self._write(self._row(StepStatus.WAITING_FOR_SIGNALS))
 
         try:
-            self.matched_signals = await signals.await_dependencies(
+            self.matched_signals = await self.engine.signals.await_dependencies(
                 definitions,
-                store=self.engine.store,
                 key=(run.workflow_id, run.instance_id, run.run_id, self.step.id),
                 evaluate=self._evaluate_extra,
                 publish=publish,
@@ -464,10 +410,10 @@ class StepRun:
         if not definitions:
             return True
         run = self.instance
-        service = SignalService(self.engine.store, self.engine.clock, self.engine.wake_queue)
+        service = SignalService(self.engine.store, self.engine.clock, self.engine.wakeup.set)
         attempt = (run.workflow_id, run.instance_id, run.run_id, self.step.id, self.attempt_id)
         try:
-            self.document["signal_outputs"] = await signals.announce_outputs(
+            self.document["signal_outputs"] = await announce_outputs(
                 definitions, service=service, attempt=attempt, evaluate=self._evaluate_extra
             )
         except MaestosoError as exc:
@@ -503,13 +449,7 @@ class StepRun:
         self._log(message)
 
     def _log(self, message: str) -> None:
-        entry = {
-            "timestamp": self.engine.clock.now_ms(),
-            "type": "LOG",
-            "level": "INFO",
-            "message": message,
-        }
-        self.timeline.append(entry)
+        self.timeline.append(log_event(self.engine.clock.now_ms(), message))
 
     @staticmethod
     def _resumable(row: StepAttemptRow) -> bool:
@@ -527,8 +467,8 @@ class StepRun:
         self.timeline = list(row.timeline)
         self.context = self._make_context(self.document.get("params") or {})
 
-    def _make_context(self, params: Mapping[str, Mapping[str, Any]]) -> _Context:
-        return _Context(
+    def _make_context(self, params: Mapping[str, Mapping[str, Any]]) -> AttemptContext:
+        return AttemptContext(
             self.instance,
             self.step.id,
             self.attempt_id,
@@ -538,6 +478,7 @@ class StepRun:
             self.engine,
             self.step,
             {name: dict(param) for name, param in params.items()},
+            self.children,
         )
 
 

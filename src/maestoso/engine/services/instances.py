@@ -2,43 +2,40 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-import weakref
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from maestoso.clock import Clock
-from maestoso.engine.runtime.context import compile_workflow
-from maestoso.engine.runtime.executor import FlowExecutor, group_of
+from maestoso.engine.runtime.compiled import WorkflowCache
+from maestoso.engine.runtime.executor import group_of
 from maestoso.engine.runtime.param_context import RunContext
+from maestoso.engine.runtime.signal_hub import SignalHub
+from maestoso.engine.services.locks import WorkflowLocks
 from maestoso.engine.services.strategies import (
     BLOCKING_FAILURE,
-    admission_slots,
     on_arrival,
     strategy_of,
 )
 from maestoso.engine.services.workflows import VersionSelector
 from maestoso.errors import ConflictError, InvalidStatusError, NotFoundError, UserError
 from maestoso.models import UserRef, user_name
+from maestoso.models.events import InstanceAction, StartWorkflow
 from maestoso.models.start import InitiatorType, WorkflowStartRequest
-from maestoso.models.statuses import WorkflowStatus
+from maestoso.models.statuses import ACTION_TARGET, WorkflowStatus
+from maestoso.models.timeline import log_event
 from maestoso.params import evaluate_workflow_params
-from maestoso.queue import RetryLater
 from maestoso.store.port import Store
 from maestoso.store.records import (
     InstanceRow,
     InstanceUpdate,
     JobEvent,
-    QueuedEvent,
     WorkflowRow,
 )
 
-START_WORKFLOW = "START_WORKFLOW"
-INSTANCE_ACTION = "INSTANCE_ACTION"
 _ACTIVE = (WorkflowStatus.IN_PROGRESS.value, WorkflowStatus.PAUSED.value)
 _NONTERMINAL = (WorkflowStatus.CREATED.value, *_ACTIVE)
-_ACTION_TARGET = {"STOP": WorkflowStatus.STOPPED, "KILL": WorkflowStatus.FAILED}
 ACCEPTED = "The action is accepted and is still running. Please check it again."
 COMPLETED = "The action is completed."
 UNBLOCK_DONE = "The action is done."
@@ -48,12 +45,24 @@ UNBLOCK_BATCH = 100
 
 
 class InstanceService:
-    def __init__(self, store: Store, clock: Clock, executor: FlowExecutor, wake: Any) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        *,
+        locks: WorkflowLocks,
+        signals: SignalHub,
+        workflows: WorkflowCache,
+        groups: int,
+        wake: Callable[[], None],
+    ) -> None:
         self._store = store
         self._clock = clock
-        self._executor = executor
+        self._locks = locks
+        self._signals = signals
+        self._workflows = workflows
+        self._groups = groups
         self._wake = wake
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     # -- start -------------------------------------------------------------------------------
 
@@ -77,7 +86,7 @@ class InstanceService:
             caller,
             now,
         )
-        async with self._lock(workflow_id):
+        async with self._locks.of(workflow_id):
             stored, created, stopped = await self._arrive(workflow, row, caller)
         if created:
             self._wake()
@@ -119,7 +128,7 @@ class InstanceService:
                 timeline=[log_event(now, message)],
             )
         queued = row.status == WorkflowStatus.CREATED.value
-        event = JobEvent(type=START_WORKFLOW, payload={"workflow_id": row.workflow_id})
+        event = JobEvent.of(StartWorkflow(workflow_id=row.workflow_id))
         stored, created = await self._store.create_instance(row, [event] if queued else [])
         if created:
             for other in [*arrival.stop_queued, *arrival.stop_running]:
@@ -145,7 +154,9 @@ class InstanceService:
         caller: UserRef,
         now: int,
     ) -> InstanceRow:
-        workflow = compile_workflow(definition).workflow
+        workflow = self._workflows.get(
+            (definition.get("id"), internal_id, version_id), definition
+        ).workflow
         workflow_id = workflow.id
         run_params = {k: v.to_json() for k, v in (request.run_params or {}).items()}
         instance_uuid = request.request_id or str(uuid.uuid4())
@@ -155,7 +166,7 @@ class InstanceService:
             evaluated = evaluate_workflow_params(
                 workflow.params,
                 run_params=request.run_params,
-                context=RunContext(provisional),
+                context=RunContext(provisional, signals=self._signals),
                 clock=_At(now),
                 workflow_id=workflow_id,
             )
@@ -202,7 +213,7 @@ class InstanceService:
             uuid=instance_uuid,
             version_id=version_id,
             status=(WorkflowStatus.FAILED if failure else WorkflowStatus.CREATED).value,
-            group_id=group_of(f"[{workflow_id}][{instance_uuid}]", self._executor.groups),
+            group_id=group_of(f"[{workflow_id}][{instance_uuid}]", self._groups),
             initiator=initiator,
             depth=len(initiator.get("ancestors") or ()),
             document={k: v for k, v in document.items() if v is not None},
@@ -217,45 +228,6 @@ class InstanceService:
             modify_time=now,
         )
 
-    # -- admission ---------------------------------------------------------------------------
-
-    async def on_start_workflow(self, event: QueuedEvent) -> None:
-        """Admit queued instances of a workflow as far as its run strategy allows."""
-        workflow_id = str(event.payload["workflow_id"])
-        async with self._lock(workflow_id):
-            await self._admit(workflow_id)
-
-    async def _admit(self, workflow_id: str) -> None:
-        workflow = await self._store.get_workflow(workflow_id)
-        if workflow is None:
-            return
-        strategy = strategy_of(workflow.properties_snapshot)
-        slots = await admission_slots(self._store, strategy, workflow_id)
-        if slots <= 0:
-            return
-        queued = await self._store.find_instances(
-            workflow_id, statuses=(WorkflowStatus.CREATED.value,), limit=slots
-        )
-        for row in queued:
-            now = self._clock.now_ms()
-            update = InstanceUpdate(
-                workflow_id=workflow_id,
-                instance_id=row.instance_id,
-                run_id=row.run_id,
-                status=WorkflowStatus.IN_PROGRESS.value,
-                expected_statuses=(WorkflowStatus.CREATED.value,),
-                execution_id=str(uuid.uuid4()),
-                start_time=now,
-                modify_time=now,
-            )
-            try:
-                await self._store.update_instances([update])
-            except ConflictError:
-                continue  # stopped while it waited
-            admitted = await self._store.get_instance(workflow_id, row.instance_id, row.run_id)
-            if admitted is not None:
-                self._executor.launch(admitted)
-
     # -- stop and kill -----------------------------------------------------------------------
 
     async def terminate(
@@ -268,7 +240,7 @@ class InstanceService:
     ) -> dict[str, Any]:
         """Stop or kill the latest run of an instance (Maestro's instance action response)."""
         row = await self._latest(workflow_id, instance_id, run_id, action)
-        target = _ACTION_TARGET[action]
+        target = ACTION_TARGET[action]
         completed, row = await self._terminate(row, target, action, caller)
         return self._action_response(row, action, completed, caller)
 
@@ -311,14 +283,14 @@ class InstanceService:
                 if refreshed is None:
                     raise
                 return await self._terminate(refreshed, target, action, caller, reason)
-        payload = {
-            "workflow_id": row.workflow_id,
-            "workflow_instance_id": row.instance_id,
-            "workflow_run_id": row.run_id,
-            "workflow_action": action,
-            "reason": reason,
-        }
-        await self._store.enqueue([JobEvent(type=INSTANCE_ACTION, queue_id=2, payload=payload)])
+        event = InstanceAction(
+            workflow_id=row.workflow_id,
+            instance_id=row.instance_id,
+            run_id=row.run_id,
+            action=action,
+            reason=reason,
+        )
+        await self._store.enqueue([JobEvent.of(event)])
         self._wake()
         return False, row
 
@@ -326,7 +298,7 @@ class InstanceService:
         if await self._store.get_workflow(workflow_id) is None:
             raise NotFoundError(f"Cannot find workflow [{workflow_id}]")
         rows = await self._store.find_instances(workflow_id, statuses=_NONTERMINAL, limit=100_000)
-        target = _ACTION_TARGET[action]
+        target = ACTION_TARGET[action]
         for row in rows:
             try:
                 await self._terminate(row, target, action, caller)
@@ -342,28 +314,6 @@ class InstanceService:
             "message": f"Caller [{user_name(caller)}] asked to {verb} {len(rows)} "
             f"non-terminal instances of workflow [{workflow_id}]",
         }
-
-    async def on_instance_action(self, event: QueuedEvent) -> None:
-        """Deliver a stop or kill to the run's flow and wait until the run has ended, so that
-        a crash in between re-delivers it to the flow resumed after the restart."""
-        payload = event.payload
-        key = (
-            str(payload["workflow_id"]),
-            int(payload["workflow_instance_id"]),
-            int(payload["workflow_run_id"]),
-        )
-        row = await self._store.get_instance(*key)
-        if row is None or WorkflowStatus.from_stored(row.status).is_terminal:
-            return
-        target = _ACTION_TARGET[str(payload["workflow_action"])]
-        if not self._executor.terminate(key, target, str(payload.get("reason", ""))):
-            raise RetryLater(0.5, "the run is not running on this node yet")
-        for _ in range(200):
-            await asyncio.sleep(0.05)
-            row = await self._store.get_instance(*key)
-            if row is None or WorkflowStatus.from_stored(row.status).is_terminal:
-                return
-        raise RetryLater(0.5, "the run is still stopping")
 
     def _action_response(
         self, row: InstanceRow, action: str, completed: bool, caller: UserRef, info: str = ""
@@ -434,7 +384,7 @@ class InstanceService:
             )
             for row in rows
         ]
-        event = JobEvent(type=START_WORKFLOW, payload={"workflow_id": rows[0].workflow_id})
+        event = JobEvent.of(StartWorkflow(workflow_id=rows[0].workflow_id))
         await self._store.update_instances(updates, events=[event])
         self._wake()
 
@@ -450,17 +400,6 @@ class InstanceService:
                 f"only the latest run [{row.run_id}] can be acted on"
             )
         return row
-
-    def _lock(self, workflow_id: str) -> asyncio.Lock:
-        lock = self._locks.get(workflow_id)
-        if lock is None:
-            lock = self._locks[workflow_id] = asyncio.Lock()
-        return lock
-
-
-def log_event(now: int, message: str) -> dict[str, Any]:
-    """A timeline LOG event, as Maestro writes one."""
-    return {"timestamp": now, "type": "LOG", "level": "INFO", "message": message}
 
 
 def _failure_details(error: UserError, now: int) -> dict[str, Any]:

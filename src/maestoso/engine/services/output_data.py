@@ -14,14 +14,10 @@ from typing import Any
 
 from maestoso.clock import Clock
 from maestoso.errors import ValidationError
-from maestoso.models.steps import StepType
 from maestoso.params import ParamError, Parameter
 from maestoso.store.port import Store
 
 DEFAULT_JOB_TYPE = "KUBERNETES"
-WITH_OUTPUT_DATA = frozenset(
-    {StepType.KUBERNETES, StepType.SHELL, StepType.HTTP, StepType.NOTEBOOK, StepType.TITUS}
-)
 
 
 class OutputData:
@@ -60,13 +56,3 @@ class OutputData:
             payload,
             self._clock.now_ms(),
         )
-
-
-def job_key(kind: StepType, step_uuid: str, artifacts: dict[str, Any]) -> tuple[str, str] | None:
-    """The (type, id) under which a step's external job publishes, if it can."""
-    if kind not in WITH_OUTPUT_DATA:
-        return None
-    kubernetes = artifacts.get("maestro_kubernetes") or {}
-    if kubernetes.get("job_id"):
-        return "KUBERNETES", str(kubernetes["job_id"])
-    return kind.name, step_uuid

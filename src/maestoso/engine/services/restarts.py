@@ -12,20 +12,22 @@ restarted is stored as FAILED_2, so it stops blocking a STRICT_SEQUENTIAL queue.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
 from maestoso.clock import Clock
 from maestoso.dsl.dag import Dag
-from maestoso.engine.runtime.context import compile_workflow
+from maestoso.engine.runtime.compiled import WorkflowCache
 from maestoso.engine.runtime.param_context import RunContext, parameters
-from maestoso.engine.services.instances import log_event
+from maestoso.engine.runtime.signal_hub import SignalHub
 from maestoso.engine.services.strategies import BLOCKING_FAILURE
 from maestoso.errors import InvalidStatusError, NotFoundError
 from maestoso.models import ParamMap, UserRef, user_name
+from maestoso.models.events import StartWorkflow
 from maestoso.models.restart import RestartPolicy
 from maestoso.models.statuses import StepStatus, WorkflowStatus
+from maestoso.models.timeline import log_event
 from maestoso.params import evaluate_workflow_params
 from maestoso.store.port import Store
 from maestoso.store.records import InstanceRow, InstanceUpdate, JobEvent
@@ -34,9 +36,18 @@ RESTARTED_FAILURE = "FAILED_2"
 
 
 class Restarts:
-    def __init__(self, store: Store, clock: Clock, wake: Any) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        signals: SignalHub,
+        workflows: WorkflowCache,
+        wake: Callable[[], None],
+    ) -> None:
         self._store = store
         self._clock = clock
+        self._signals = signals
+        self._workflows = workflows
         self._wake = wake
 
     async def restart_instance(
@@ -60,7 +71,7 @@ class Restarts:
             )
         steps_to_run = await self._steps_to_run(latest, policy, from_step)
         row = self._next_run(latest, steps_to_run, policy, caller, run_params)
-        event = JobEvent(type="START_WORKFLOW", payload={"workflow_id": workflow_id})
+        event = JobEvent.of(StartWorkflow(workflow_id=workflow_id))
         stored = await self._store.create_run(row, [event])
         if latest.status == BLOCKING_FAILURE:
             now = self._clock.now_ms()
@@ -93,7 +104,10 @@ class Restarts:
     async def _steps_to_run(
         self, latest: InstanceRow, policy: RestartPolicy, from_step: str | None
     ) -> set[str]:
-        compiled = compile_workflow(latest.document["runtime_workflow"])
+        compiled = self._workflows.get(
+            (latest.workflow_id, latest.document.get("internal_id"), latest.version_id),
+            latest.document["runtime_workflow"],
+        )
         all_steps = list(compiled.steps)
         dag = Dag.build({s.id: list(s.successors) for s in compiled.steps.values()})
         if policy is RestartPolicy.RESTART_FROM_BEGINNING:
@@ -124,7 +138,10 @@ class Restarts:
         run_params: ParamMap | None,
     ) -> InstanceRow:
         now = self._clock.now_ms()
-        compiled = compile_workflow(latest.document["runtime_workflow"])
+        compiled = self._workflows.get(
+            (latest.workflow_id, latest.document.get("internal_id"), latest.version_id),
+            latest.document["runtime_workflow"],
+        )
         full_dag = latest.document.get("runtime_dag") or {}
         runtime_dag = {
             step_id: full_dag.get(step_id, {})
@@ -136,7 +153,7 @@ class Restarts:
             compiled.workflow.params,
             previous=parameters(latest.document.get("params")),
             restart_params=run_params,
-            context=RunContext(restart),
+            context=RunContext(restart, signals=self._signals),
             clock=self._clock,
             workflow_id=latest.workflow_id,
         )

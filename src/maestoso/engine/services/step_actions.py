@@ -13,17 +13,17 @@ from typing import Any
 
 from maestoso.clock import Clock
 from maestoso.engine.runtime.executor import FlowExecutor
-from maestoso.engine.runtime.flow import ActOnStep
+from maestoso.engine.runtime.messages import ActOnStep
 from maestoso.engine.services.restarts import Restarts
 from maestoso.errors import InvalidStatusError, NotFoundError
 from maestoso.models import ParamMap, UserRef, user_name
+from maestoso.models.events import StepActionEvent
 from maestoso.models.restart import RestartPolicy
 from maestoso.models.statuses import STEP_ACTIONS, StepAction, StepStatus, WorkflowStatus
 from maestoso.queue import RetryLater
 from maestoso.store.port import Store
-from maestoso.store.records import InstanceRow, JobEvent, QueuedEvent, StepAttemptRow
+from maestoso.store.records import InstanceRow, JobEvent, StepAttemptRow
 
-STEP_ACTION = "STEP_ACTION"
 BLOCKING_SECONDS = 5.0
 
 
@@ -80,15 +80,15 @@ class StepActions:
             )
             run = await self._store.get_instance(workflow_id, instance_id) or run
         else:
-            payload = {
-                "workflow_id": workflow_id,
-                "workflow_instance_id": instance_id,
-                "workflow_run_id": run.run_id,
-                "step_id": step_id,
-                "step_action": action.value,
-                "step_attempt_id": attempt.attempt_id if attempt else 0,
-            }
-            await self._store.enqueue([JobEvent(type=STEP_ACTION, queue_id=2, payload=payload)])
+            event = StepActionEvent(
+                workflow_id=workflow_id,
+                instance_id=instance_id,
+                run_id=run.run_id,
+                step_id=step_id,
+                attempt_id=attempt.attempt_id if attempt else 0,
+                action=action.value,
+            )
+            await self._store.enqueue([JobEvent.of(event)])
             self._wake()
             if blocking:
                 attempt = await self._settled(run, step_id, attempt) or attempt
@@ -145,28 +145,23 @@ class StepActions:
             workflow_id, instance_id, policy, caller, run_params=run_params
         )
 
-    async def on_step_action(self, event: QueuedEvent) -> None:
-        payload = event.payload
-        key = (
-            str(payload["workflow_id"]),
-            int(payload["workflow_instance_id"]),
-            int(payload["workflow_run_id"]),
-        )
+    async def on_step_action(self, event: StepActionEvent) -> None:
+        key = (event.workflow_id, event.instance_id, event.run_id)
         run = await self._store.get_instance(*key)
         if run is None or WorkflowStatus.from_stored(run.status).is_terminal:
             return
-        step_id = str(payload["step_id"])
+        step_id = event.step_id
         before = await self._store.get_step_attempt(*key, step_id)
-        if before is not None and int(payload["step_attempt_id"]) != before.attempt_id:
+        if before is not None and event.attempt_id != before.attempt_id:
             return  # already acted on (a new attempt exists)
         if (
             before is not None
             and before.status != StepStatus.RUNNING.value
             and StepStatus(before.status).is_terminal
-            and payload["step_action"] != "RESTART"
+            and event.action != StepAction.RESTART.value
         ):
             return
-        message = ActOnStep(step_id, StepAction(str(payload["step_action"])))
+        message = ActOnStep(step_id, StepAction(event.action))
         if not self._executor.deliver(key, message):
             raise RetryLater(0.5, "the run is not running on this node yet")
         for _ in range(100):

@@ -10,17 +10,17 @@ answers 409 and 422 and stops that trigger. This module also wires the trigger c
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from maestoso.clock import Clock
-from maestoso.engine.runtime import signal_hub as signals
+from maestoso.engine.runtime.signal_hub import SignalHub, signal_refs
 from maestoso.engine.services.instances import InstanceService
 from maestoso.errors import NotFoundError
+from maestoso.models.events import SignalAnnounced, StartTriggered
 from maestoso.models.start import InitiatorType, WorkflowStartRequest
-from maestoso.queue.worker import Handler
+from maestoso.queue import Route
 from maestoso.store.port import Store
-from maestoso.store.records import QueuedEvent
-from maestoso.triggers import SIGNAL_ANNOUNCED, START_TRIGGERED
 from maestoso.triggers.matching import SignalMatcher
 from maestoso.triggers.scheduler import TimeScheduler
 
@@ -34,18 +34,26 @@ _DISABLED_FLAG = {
 
 
 class TriggeredStarts:
-    def __init__(self, store: Store, clock: Clock, instances: InstanceService, wake: Any) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        instances: InstanceService,
+        signals: SignalHub,
+        wake: Callable[[], None],
+    ) -> None:
         self._store = store
         self._instances = instances
+        self._signals = signals
         self.scheduler = TimeScheduler(store, clock, wake)
-        self.matcher = SignalMatcher(store, clock, wake, on_signal=signals.waiters.announce)
+        self.matcher = SignalMatcher(store, clock, wake, on_signal=signals.announce)
 
     @property
-    def handlers(self) -> dict[str, Handler]:
-        return {
-            START_TRIGGERED: self.on_start_triggered,
-            SIGNAL_ANNOUNCED: self.matcher.on_signal_announced,
-        }
+    def routes(self) -> list[Route[Any]]:
+        return [
+            Route(StartTriggered, self.on_start_triggered),
+            Route(SignalAnnounced, self.matcher.on_signal_announced),
+        ]
 
     def start(self) -> None:
         self.scheduler.start()
@@ -53,9 +61,9 @@ class TriggeredStarts:
     async def stop(self) -> None:
         await self.scheduler.stop()
 
-    async def on_start_triggered(self, event: QueuedEvent) -> None:
-        workflow_id = str(event.payload["workflow_id"])
-        request = WorkflowStartRequest.model_validate(event.payload["request"])
+    async def on_start_triggered(self, event: StartTriggered) -> None:
+        workflow_id = event.workflow_id
+        request = WorkflowStartRequest.model_validate(event.request)
         workflow = await self._store.get_workflow(workflow_id)
         if workflow is None:
             logger.info("triggered start of deleted workflow [%s] dropped", workflow_id)
@@ -71,7 +79,7 @@ class TriggeredStarts:
         if reason is not None:
             logger.info("triggered start of [%s] dropped: %s", workflow_id, reason)
             return
-        await signals.prefetch(self._store, signals.signal_refs(request.initiator.to_json()))
+        await self._signals.prefetch(signal_refs(request.initiator.to_json()))
         await self._instances.start(
             workflow_id, str(workflow.active_version_id), request, TRIGGER_CALLER
         )

@@ -1,0 +1,39 @@
+"""The messages of a flow actor's mailbox: its steps report there, and actions arrive there."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from maestoso.models.statuses import StepAction, WorkflowStatus
+from maestoso.store.records import StepAttemptRow
+
+
+@dataclass(frozen=True, slots=True)
+class StepFinished:
+    step_id: str
+    row: StepAttemptRow
+
+
+@dataclass(frozen=True, slots=True)
+class StepCrashed:
+    step_id: str
+    error: BaseException
+
+
+@dataclass(frozen=True, slots=True)
+class Terminate:
+    """Stop (→ STOPPED) or kill (→ FAILED) the run."""
+
+    status: WorkflowStatus
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActOnStep:
+    """A user's action on one step of the run: STOP, KILL, SKIP or RESTART."""
+
+    step_id: str
+    action: StepAction
+
+
+Message = StepFinished | StepCrashed | Terminate | ActOnStep

@@ -1,0 +1,52 @@
+"""The ``bypass`` step action of steps waiting for signals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from maestoso.clock import Clock
+from maestoso.engine.runtime.signal_hub import SignalHub
+from maestoso.errors import InvalidStatusError, NotFoundError
+from maestoso.store.port import Store
+
+
+class StepBypass:
+    """The ``bypass`` step action: a step WAITING_FOR_SIGNALS goes on without them.
+
+    The wake-up is in-process: the step must run on this node (always so for the embedded
+    server)."""
+
+    def __init__(self, store: Store, clock: Clock, signals: SignalHub) -> None:
+        self._store = store
+        self._clock = clock
+        self._signals = signals
+
+    async def bypass(
+        self, workflow_id: str, instance_id: int, step_id: str, caller: Any
+    ) -> dict[str, Any]:
+        run = await self._store.get_instance(workflow_id, instance_id)
+        if run is None:
+            raise NotFoundError(f"Cannot find workflow instance [{workflow_id}][{instance_id}]")
+        row = await self._store.get_step_attempt(workflow_id, instance_id, run.run_id, step_id)
+        if row is None or row.status != "WAITING_FOR_SIGNALS":
+            status = "NOT_CREATED" if row is None else row.status
+            raise InvalidStatusError(
+                f"Cannot bypass the signal dependencies of step [{workflow_id}][{instance_id}]"
+                f"[{step_id}] as its status is [{status}]",
+                [f"status: {status} allows no BYPASS_STEP_DEPENDENCIES"],
+            )
+        self._signals.request_bypass((workflow_id, instance_id, run.run_id, step_id))
+        return {
+            "workflow_id": workflow_id,
+            "workflow_instance_id": instance_id,
+            "workflow_run_id": run.run_id,
+            "step_id": step_id,
+            "step_attempt_id": row.attempt_id,
+            "step_runtime_state": row.runtime_state,
+            "timeline_event": {
+                "timestamp": self._clock.now_ms(),
+                "type": "ACTION",
+                "action": "BYPASS_STEP_DEPENDENCIES",
+                "author": caller,
+            },
+        }
