@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from maestoso.clock import Clock
 from maestoso.engine.runtime.compiled import WorkflowCache
-from maestoso.engine.runtime.executor import group_of
-from maestoso.engine.runtime.param_context import RunContext
 from maestoso.engine.runtime.signal_hub import SignalHub
 from maestoso.engine.services.locks import WorkflowLocks
+from maestoso.engine.services.new_instance import new_instance
 from maestoso.engine.services.strategies import (
     BLOCKING_FAILURE,
     on_arrival,
     strategy_of,
 )
-from maestoso.engine.services.workflows import VersionSelector
-from maestoso.errors import ConflictError, InvalidStatusError, NotFoundError, UserError
+from maestoso.engine.services.workflow_documents import VersionSelector
+from maestoso.errors import ConflictError, InvalidStatusError, NotFoundError
 from maestoso.models import UserRef, user_name
 from maestoso.models.events import InstanceAction, StartWorkflow
-from maestoso.models.start import InitiatorType, WorkflowStartRequest
+from maestoso.models.start import WorkflowStartRequest
 from maestoso.models.statuses import ACTION_TARGET, WorkflowStatus
 from maestoso.models.timeline import log_event
-from maestoso.params import evaluate_workflow_params
 from maestoso.store.port import Store
 from maestoso.store.records import (
     InstanceRow,
@@ -77,14 +74,18 @@ class InstanceService:
         if definition is None:
             raise NotFoundError(f"Cannot find workflow [{workflow_id}] with version [{version_id}]")
         now = self._clock.now_ms()
-        row = self._new_instance(
-            workflow.internal_id,
+        identity = (workflow_id, workflow.internal_id, version_id)
+        row = new_instance(
+            self._workflows.get(identity, definition.definition).workflow,
             definition.definition,
+            workflow.internal_id,
             version_id,
             workflow.properties_snapshot,
             request,
             caller,
             now,
+            signals=self._signals,
+            groups=self._groups,
         )
         async with self._locks.of(workflow_id):
             stored, created, stopped = await self._arrive(workflow, row, caller)
@@ -143,90 +144,6 @@ class InstanceService:
                 except InvalidStatusError:
                     continue  # it finished meanwhile
         return stored, created, created and arrival.stop_new
-
-    def _new_instance(
-        self,
-        internal_id: int,
-        definition: dict[str, Any],
-        version_id: int,
-        properties: dict[str, Any],
-        request: WorkflowStartRequest,
-        caller: UserRef,
-        now: int,
-    ) -> InstanceRow:
-        workflow = self._workflows.get(
-            (definition.get("id"), internal_id, version_id), definition
-        ).workflow
-        workflow_id = workflow.id
-        run_params = {k: v.to_json() for k, v in (request.run_params or {}).items()}
-        instance_uuid = request.request_id or str(uuid.uuid4())
-        provisional = _provisional(workflow_id, version_id, instance_uuid, properties, request)
-        failure: UserError | None = None
-        try:
-            evaluated = evaluate_workflow_params(
-                workflow.params,
-                run_params=request.run_params,
-                context=RunContext(provisional, signals=self._signals),
-                clock=_At(now),
-                workflow_id=workflow_id,
-            )
-        except UserError as exc:
-            if not request.persist_failed_run:
-                raise
-            failure, evaluated = exc, {}  # kept as a FAILED run, as the caller asked
-        params = {name: param.to_json() for name, param in evaluated.items()}
-        initiator = request.initiator.to_json()
-        if request.initiator.type is InitiatorType.MANUAL:
-            initiator["user"] = caller
-        steps = workflow.top_steps()
-        predecessors: dict[str, list[str]] = {step.id: [] for step in steps}
-        for step in steps:
-            for successor in step.successors:
-                predecessors[successor].append(step.id)
-        document: dict[str, Any] = {
-            "internal_id": internal_id,
-            "run_config": {"policy": "START_FRESH_NEW_RUN"},
-            "run_params": run_params or None,
-            "run_properties": {
-                k: v
-                for k, v in properties.items()
-                if k in ("create_time", "owner", "alerting", "step_concurrency", "tags")
-            },
-            "runtime_workflow": definition,
-            "runtime_dag": {
-                step.id: {
-                    "predecessors": predecessors[step.id],
-                    "successors": dict(step.successors),
-                }
-                for step in steps
-            },
-            "params": params,
-        }
-        if request.runtime_tags:
-            document["run_config"]["runtime_tags"] = [
-                t if isinstance(t, str) else t.to_json() for t in request.runtime_tags
-            ]
-        return InstanceRow(
-            workflow_id=workflow_id,
-            instance_id=0,
-            run_id=1,
-            uuid=instance_uuid,
-            version_id=version_id,
-            status=(WorkflowStatus.FAILED if failure else WorkflowStatus.CREATED).value,
-            group_id=group_of(f"[{workflow_id}][{instance_uuid}]", self._groups),
-            initiator=initiator,
-            depth=len(initiator.get("ancestors") or ()),
-            document={k: v for k, v in document.items() if v is not None},
-            runtime_overview=None,
-            artifacts=request.artifacts,
-            timeline=[_failure_details(failure, now)] if failure else [],
-            execution_id=None,
-            request_time=request.request_time or now,
-            create_time=now,
-            start_time=None,
-            end_time=now if failure else None,
-            modify_time=now,
-        )
 
     # -- stop and kill -----------------------------------------------------------------------
 
@@ -400,58 +317,3 @@ class InstanceService:
                 f"only the latest run [{row.run_id}] can be acted on"
             )
         return row
-
-
-def _failure_details(error: UserError, now: int) -> dict[str, Any]:
-    return {
-        "timestamp": now,
-        "type": "DETAILS",
-        "status": "BAD_REQUEST",
-        "message": f"Failed to initiate workflow params and properties: {error.message}",
-        "errors": error.errors,
-        "retryable": False,
-    }
-
-
-class _At:
-    """A clock frozen at the request's time, so every default (RUN_TS…) agrees."""
-
-    def __init__(self, now_ms: int) -> None:
-        self._now_ms = now_ms
-
-    def now_ms(self) -> int:
-        return self._now_ms
-
-
-def _provisional(
-    workflow_id: str,
-    version_id: int,
-    instance_uuid: str,
-    properties: dict[str, Any],
-    request: WorkflowStartRequest,
-) -> InstanceRow:
-    """What params may read of an instance before it is stored (its id is not known yet)."""
-    return InstanceRow(
-        workflow_id=workflow_id,
-        instance_id=0,
-        run_id=1,
-        uuid=instance_uuid,
-        version_id=version_id,
-        status=WorkflowStatus.CREATED.value,
-        group_id=0,
-        initiator=request.initiator.to_json(),
-        depth=0,
-        document={
-            "run_properties": {"owner": properties.get("owner")},
-            "run_config": {"policy": "START_FRESH_NEW_RUN"},
-        },
-        runtime_overview=None,
-        artifacts=None,
-        timeline=[],
-        execution_id=None,
-        request_time=0,
-        create_time=0,
-        start_time=None,
-        end_time=None,
-        modify_time=0,
-    )

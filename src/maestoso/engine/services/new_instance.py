@@ -1,0 +1,158 @@
+"""A new instance's first run, as a start request makes it (before it has an id)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from maestoso.engine.runtime.executor import group_of
+from maestoso.engine.runtime.param_context import RunContext
+from maestoso.engine.runtime.signal_hub import SignalHub
+from maestoso.errors import UserError
+from maestoso.models import UserRef, Workflow
+from maestoso.models.start import InitiatorType, WorkflowStartRequest
+from maestoso.models.statuses import WorkflowStatus
+from maestoso.params import evaluate_workflow_params
+from maestoso.store.records import InstanceRow
+
+
+def new_instance(
+    workflow: Workflow,
+    definition: dict[str, Any],
+    internal_id: int,
+    version_id: int,
+    properties: dict[str, Any],
+    request: WorkflowStartRequest,
+    caller: UserRef,
+    now: int,
+    *,
+    signals: SignalHub,
+    groups: int,
+) -> InstanceRow:
+    """The first run of a new instance, its params evaluated (CREATED), or FAILED with the
+    reason when they cannot be and the request asks to keep failed runs."""
+    workflow_id = workflow.id
+    run_params = {k: v.to_json() for k, v in (request.run_params or {}).items()}
+    instance_uuid = request.request_id or str(uuid.uuid4())
+    provisional = _provisional(workflow_id, version_id, instance_uuid, properties, request)
+    failure: UserError | None = None
+    try:
+        evaluated = evaluate_workflow_params(
+            workflow.params,
+            run_params=request.run_params,
+            context=RunContext(provisional, signals=signals),
+            clock=_At(now),
+            workflow_id=workflow_id,
+        )
+    except UserError as exc:
+        if not request.persist_failed_run:
+            raise
+        failure, evaluated = exc, {}  # kept as a FAILED run, as the caller asked
+    params = {name: param.to_json() for name, param in evaluated.items()}
+    initiator = request.initiator.to_json()
+    if request.initiator.type is InitiatorType.MANUAL:
+        initiator["user"] = caller
+    steps = workflow.top_steps()
+    predecessors: dict[str, list[str]] = {step.id: [] for step in steps}
+    for step in steps:
+        for successor in step.successors:
+            predecessors[successor].append(step.id)
+    document: dict[str, Any] = {
+        "internal_id": internal_id,
+        "run_config": {"policy": "START_FRESH_NEW_RUN"},
+        "run_params": run_params or None,
+        "run_properties": {
+            k: v
+            for k, v in properties.items()
+            if k in ("create_time", "owner", "alerting", "step_concurrency", "tags")
+        },
+        "runtime_workflow": definition,
+        "runtime_dag": {
+            step.id: {
+                "predecessors": predecessors[step.id],
+                "successors": dict(step.successors),
+            }
+            for step in steps
+        },
+        "params": params,
+    }
+    if request.runtime_tags:
+        document["run_config"]["runtime_tags"] = [
+            t if isinstance(t, str) else t.to_json() for t in request.runtime_tags
+        ]
+    return InstanceRow(
+        workflow_id=workflow_id,
+        instance_id=0,
+        run_id=1,
+        uuid=instance_uuid,
+        version_id=version_id,
+        status=(WorkflowStatus.FAILED if failure else WorkflowStatus.CREATED).value,
+        group_id=group_of(f"[{workflow_id}][{instance_uuid}]", groups),
+        initiator=initiator,
+        depth=len(initiator.get("ancestors") or ()),
+        document={k: v for k, v in document.items() if v is not None},
+        runtime_overview=None,
+        artifacts=request.artifacts,
+        timeline=[_failure_details(failure, now)] if failure else [],
+        execution_id=None,
+        request_time=request.request_time or now,
+        create_time=now,
+        start_time=None,
+        end_time=now if failure else None,
+        modify_time=now,
+    )
+
+
+def _failure_details(error: UserError, now: int) -> dict[str, Any]:
+    return {
+        "timestamp": now,
+        "type": "DETAILS",
+        "status": "BAD_REQUEST",
+        "message": f"Failed to initiate workflow params and properties: {error.message}",
+        "errors": error.errors,
+        "retryable": False,
+    }
+
+
+class _At:
+    """A clock frozen at the request's time, so every default (RUN_TS…) agrees."""
+
+    def __init__(self, now_ms: int) -> None:
+        self._now_ms = now_ms
+
+    def now_ms(self) -> int:
+        return self._now_ms
+
+
+def _provisional(
+    workflow_id: str,
+    version_id: int,
+    instance_uuid: str,
+    properties: dict[str, Any],
+    request: WorkflowStartRequest,
+) -> InstanceRow:
+    """What params may read of an instance before it is stored (its id is not known yet)."""
+    return InstanceRow(
+        workflow_id=workflow_id,
+        instance_id=0,
+        run_id=1,
+        uuid=instance_uuid,
+        version_id=version_id,
+        status=WorkflowStatus.CREATED.value,
+        group_id=0,
+        initiator=request.initiator.to_json(),
+        depth=0,
+        document={
+            "run_properties": {"owner": properties.get("owner")},
+            "run_config": {"policy": "START_FRESH_NEW_RUN"},
+        },
+        runtime_overview=None,
+        artifacts=None,
+        timeline=[],
+        execution_id=None,
+        request_time=0,
+        create_time=0,
+        start_time=None,
+        end_time=None,
+        modify_time=0,
+    )
