@@ -22,7 +22,7 @@ from maestoso.store.records import NewVersion
 from maestoso.store.sql import migrate
 from maestoso.store.sql.database import create_engine, normalise_url, writer
 from maestoso.store.sql.database import database_url as normalised
-from maestoso.store.sql.tables import create_all, include_object_for, metadata
+from maestoso.store.sql.schema import create_all, include_object_for, metadata
 
 
 def differences(connection: Connection) -> list[Any]:

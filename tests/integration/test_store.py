@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from maestoso.errors import ConflictError, NotFoundError
 from maestoso.store import SqlStore
 from maestoso.store.records import NewVersion, PropertiesChange, TimelineEntry
-from maestoso.store.sql.tables import metadata
+from maestoso.store.sql.schema import metadata
 
 T0 = 1_700_000_000_000
 USER = {"name": "tester", "extra_info": {}}

@@ -20,7 +20,7 @@ from maestoso.store.records import (
     NewVersion,
     StepAttemptRow,
 )
-from maestoso.store.sql.tables import metadata
+from maestoso.store.sql.schema import metadata
 
 T0 = 1_700_000_000_000
 WF = "wf-a"

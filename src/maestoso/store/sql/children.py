@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from maestoso.store.records import InstanceRow
 from maestoso.store.sql.base import SqlBase, upsert
-from maestoso.store.sql.instances import _instance_values
+from maestoso.store.sql.instance_rows import instance_values
 from maestoso.store.sql.tables import maestro_workflow_instance
 
 _inst = maestro_workflow_instance
@@ -43,7 +43,7 @@ class ChildMethods(SqlBase):
             new = [row for row in rows if row.instance_id not in taken]
             if new:
                 await connection.execute(
-                    _insert_ignoring(self._dialect), [_instance_values(row) for row in new]
+                    _insert_ignoring(self._dialect), [instance_values(row) for row in new]
                 )
         return new
 

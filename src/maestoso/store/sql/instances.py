@@ -19,7 +19,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    RowMapping,
     bindparam,
     exists,
     func,
@@ -38,6 +37,12 @@ from maestoso.store.records import (
 )
 from maestoso.store.sql.base import SqlBase, upsert
 from maestoso.store.sql.groups import check_fence
+from maestoso.store.sql.instance_rows import (
+    attempt_of,
+    attempt_values,
+    instance_of,
+    instance_values,
+)
 from maestoso.store.sql.instance_updates import apply_updates
 from maestoso.store.sql.queue import insert_events
 from maestoso.store.sql.tables import (
@@ -86,7 +91,7 @@ class InstanceMethods(SqlBase):
                     raise NotFoundError(f"workflow [{row.workflow_id}] does not exist")
                 created = replace(row, instance_id=instance_id, run_id=1)
                 inserted = await connection.execute(
-                    _insert_new_instance(self._dialect), _instance_values(created)
+                    _insert_new_instance(self._dialect), instance_values(created)
                 )
                 if inserted.first() is None:
                     raise _Duplicate(await _latest_run_of_uuid(connection, row))
@@ -98,7 +103,7 @@ class InstanceMethods(SqlBase):
 
     async def create_run(self, row: InstanceRow, events: list[JobEvent]) -> InstanceRow:
         async with self._writing() as connection:
-            await connection.execute(_inst.insert(), _instance_values(row))
+            await connection.execute(_inst.insert(), instance_values(row))
             await insert_events(connection, events, self._clock.now_ms())
         return row
 
@@ -114,7 +119,7 @@ class InstanceMethods(SqlBase):
             query = query.where(_inst.c.run_id == run_id)
         async with self._reading() as connection:
             found = (await connection.execute(query)).mappings().first()
-        return None if found is None else _instance(found)
+        return None if found is None else instance_of(found)
 
     async def list_runs(self, workflow_id: str, instance_id: int) -> list[InstanceRow]:
         query = (
@@ -194,7 +199,7 @@ class InstanceMethods(SqlBase):
             if attempts:
                 # Last write wins for an attempt written twice in one call (a group commit):
                 # PostgreSQL refuses to upsert one row twice in a statement.
-                rows = {_attempt_key(a): _attempt_values(a) for a in attempts}
+                rows = {_attempt_key(a): attempt_values(a) for a in attempts}
                 await connection.execute(_upsert_attempts(self._dialect), list(rows.values()))
             await apply_updates(connection, instance_updates or [])
             await insert_events(connection, events or [], self._clock.now_ms())
@@ -256,12 +261,12 @@ class InstanceMethods(SqlBase):
     async def _instances(self, query: Any) -> list[InstanceRow]:
         async with self._reading() as connection:
             rows = (await connection.execute(query)).mappings().all()
-        return [_instance(row) for row in rows]
+        return [instance_of(row) for row in rows]
 
     async def _attempts(self, query: Any) -> list[StepAttemptRow]:
         async with self._reading() as connection:
             rows = (await connection.execute(query)).mappings().all()
-        return [_attempt(row) for row in rows]
+        return [attempt_of(row) for row in rows]
 
 
 # -- instance statements -----------------------------------------------------------------------
@@ -289,7 +294,7 @@ async def _latest_run_of_uuid(connection: AsyncConnection, row: InstanceRow) -> 
         .order_by(_inst.c.run_id.desc())
         .limit(1)
     )
-    return _instance((await connection.execute(query)).mappings().one())
+    return instance_of((await connection.execute(query)).mappings().one())
 
 
 def _is_latest_run() -> ColumnElement[bool]:
@@ -338,87 +343,3 @@ def _step_order(attempt: StepAttemptRow) -> tuple[bool, Any, str]:
 
 
 # -- rows --------------------------------------------------------------------------------------
-
-
-def _instance_values(row: InstanceRow) -> dict[str, Any]:
-    return {
-        "workflow_id": row.workflow_id,
-        "instance_id": row.instance_id,
-        "run_id": row.run_id,
-        "uuid": row.uuid,
-        "version_id": row.version_id,
-        "status": row.status,
-        "group_id": row.group_id,
-        "depth": row.depth,
-        "initiator": row.initiator,
-        "document": row.document,
-        "runtime_overview": row.runtime_overview,
-        "artifacts": row.artifacts,
-        "timeline": row.timeline,
-        "execution_id": row.execution_id,
-        "request_ts": row.request_time,
-        "create_ts": row.create_time,
-        "start_ts": row.start_time,
-        "end_ts": row.end_time,
-        "modify_ts": row.modify_time,
-    }
-
-
-def _instance(row: RowMapping) -> InstanceRow:
-    return InstanceRow(
-        workflow_id=row["workflow_id"],
-        instance_id=row["instance_id"],
-        run_id=row["run_id"],
-        uuid=row["uuid"],
-        version_id=row["version_id"],
-        status=row["status"],
-        group_id=row["group_id"],
-        initiator=row["initiator"],
-        depth=row["depth"],
-        document=row["document"],
-        runtime_overview=row["runtime_overview"],
-        artifacts=row["artifacts"],
-        timeline=row["timeline"],
-        execution_id=row["execution_id"],
-        request_time=row["request_ts"],
-        create_time=row["create_ts"],
-        start_time=row["start_ts"],
-        end_time=row["end_ts"],
-        modify_time=row["modify_ts"],
-    )
-
-
-def _attempt_values(attempt: StepAttemptRow) -> dict[str, Any]:
-    return {
-        "workflow_id": attempt.workflow_id,
-        "instance_id": attempt.instance_id,
-        "run_id": attempt.run_id,
-        "step_id": attempt.step_id,
-        "attempt_id": attempt.attempt_id,
-        "step_uuid": attempt.step_uuid,
-        "status": attempt.status,
-        "runtime_state": attempt.runtime_state,
-        "document": attempt.document,
-        "artifacts": attempt.artifacts,
-        "timeline": attempt.timeline,
-        "create_ts": attempt.create_time,
-        "modify_ts": attempt.modify_time,
-    }
-
-
-def _attempt(row: RowMapping) -> StepAttemptRow:
-    return StepAttemptRow(
-        workflow_id=row["workflow_id"],
-        instance_id=row["instance_id"],
-        run_id=row["run_id"],
-        step_id=row["step_id"],
-        attempt_id=row["attempt_id"],
-        step_uuid=row["step_uuid"],
-        status=row["status"],
-        runtime_state=row["runtime_state"],
-        document=row["document"],
-        artifacts=row["artifacts"],
-        timeline=row["timeline"],
-        create_time=row["create_ts"],
-        modify_time=row["modify_ts"],
-    )

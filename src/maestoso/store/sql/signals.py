@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from maestoso.store.records import JobEvent, ParamCondition, SignalInstanceRow
 from maestoso.store.sql.base import SqlBase, upsert
 from maestoso.store.sql.queue import insert_events
-from maestoso.store.sql.tables import maestro_signal_instance, maestro_signal_param
+from maestoso.store.sql.tables_triggers import maestro_signal_instance, maestro_signal_param
 
 _si = maestro_signal_instance
 _sp = maestro_signal_param

@@ -14,7 +14,7 @@ from sqlalchemy.engine import RowMapping
 
 from maestoso.store.records import BreakpointRow, TagPermitRow
 from maestoso.store.sql.base import SqlBase, upsert
-from maestoso.store.sql.tables import (
+from maestoso.store.sql.tables_triggers import (
     maestro_step_breakpoint,
     maestro_step_tag_permit,
     maestro_tag_permit,

@@ -38,11 +38,11 @@ from maestoso.store.sql.database import create_engine, normalise_url
 from maestoso.store.sql.groups import GroupMethods
 from maestoso.store.sql.instances import InstanceMethods
 from maestoso.store.sql.queue import QueueMethods
+from maestoso.store.sql.schema import WORKFLOW_OWNED_TABLES
 from maestoso.store.sql.signals import SignalMethods
 from maestoso.store.sql.step_controls import ControlMethods
 from maestoso.store.sql.tables import (
     WORKFLOW_ID_START,
-    WORKFLOW_OWNED_TABLES,
     maestoso_sequence,
     maestro_workflow,
     maestro_workflow_properties,

@@ -20,13 +20,12 @@ from maestoso.store.records import JobEvent, ParamCondition, SignalTriggerRow, T
 from maestoso.store.sql.base import SqlBase, upsert
 from maestoso.store.sql.queue import insert_events
 from maestoso.store.sql.signals import match_signal
-from maestoso.store.sql.tables import (
+from maestoso.store.sql.tables import maestro_workflow, maestro_workflow_version
+from maestoso.store.sql.tables_triggers import (
     maestro_signal_instance,
     maestro_signal_subscription,
     maestro_signal_trigger,
     maestro_time_trigger,
-    maestro_workflow,
-    maestro_workflow_version,
 )
 
 _tt = maestro_time_trigger

@@ -13,7 +13,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from maestoso.store.sql.tables import include_object_for, metadata
+from maestoso.store.sql.schema import include_object_for, metadata
 
 
 def _run(connection: Connection) -> None:
