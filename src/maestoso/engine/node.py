@@ -6,7 +6,6 @@ import socket
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
-from typing import cast
 
 from maestoso.clock import Clock
 from maestoso.engine.runtime.children import ChildrenHub
@@ -25,7 +24,6 @@ from maestoso.models.steps import StepType
 from maestoso.queue import QueueWorker
 from maestoso.runtimes import StepRuntime, default_runtimes
 from maestoso.store.port import Store
-from maestoso.store.sql.children import ChildStore
 
 
 class EngineNode:
@@ -56,8 +54,7 @@ class EngineNode:
         self.output_data = OutputData(store, clock)
         self.step_actions = StepActions(store, clock, self.executor, self.restarts, self._wake)
         self.triggered = TriggeredStarts(store, clock, self.instances, self._wake)
-        # The SQL store implements ChildStore; the port will carry it once it joins Store.
-        self.children = ChildrenHub(self.context, cast(ChildStore, store), self.executor)
+        self.children = ChildrenHub(self.context, store, self.executor)
         self.children.instances = self.instances
         self.context.hub = self.children
         self.worker = QueueWorker(

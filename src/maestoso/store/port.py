@@ -1,10 +1,10 @@
 """The store port: what the layers above may ask of the database.
 
 Adapters: ``maestoso.store.sql.SqlStore`` over SQLAlchemy, for SQLite (the embedded default) and
-PostgreSQL. Every method is one transaction. Database errors are translated here into
-``maestoso.errors`` (a lost race becomes ``ConflictError``, an unreachable database
-``PlatformError``, a write under a stale flow-group fence ``FencedError``), so callers never
-see a driver exception.
+PostgreSQL; ``maestoso.store.memory.MemoryStore``, a fake in dicts for tests. Every method is
+one transaction. Database errors are translated here into ``maestoso.errors`` (a lost race
+becomes ``ConflictError``, an unreachable database ``PlatformError``, a write under a stale
+flow-group fence ``FencedError``), so callers never see a driver exception.
 """
 
 from __future__ import annotations
@@ -414,9 +414,39 @@ class ControlStore(Protocol):
     async def get_output_data(self, job_type: str, job_id: str) -> dict[str, Any] | None: ...
 
 
+class ChildStore(Protocol):
+    """What parents (loops, subworkflows) ask of the store about their children."""
+
+    async def create_inline_instances(self, rows: list[InstanceRow]) -> list[InstanceRow]:
+        """Insert the rows (inline instances, ids chosen by the caller) that do not exist
+        yet, in one transaction; returns the ones inserted."""
+        ...
+
+    async def child_statuses(
+        self, workflow_id: str, low: int, high: int, run_id: int = 1
+    ) -> list[tuple[int, str]]:
+        """``(instance_id, status)`` of run ``run_id`` of instances ``low..high``, by id."""
+        ...
+
+    async def child_overviews(
+        self, workflow_id: str, low: int, high: int, run_id: int = 1
+    ) -> list[dict[str, Any]]:
+        """The non-empty ``runtime_overview`` of each run ``run_id`` of instances
+        ``low..high`` that has one, by id."""
+        ...
+
+    async def unfinished_children(
+        self, workflow_id: str, low: int, high: int
+    ) -> list[tuple[int, int, str]]:
+        """``(instance_id, run_id, status)`` of the unfinished runs of instances
+        ``low..high``."""
+        ...
+
+
 class Store(
     DefinitionStore,
     InstanceStore,
+    ChildStore,
     QueueStore,
     FlowGroupStore,
     SignalStore,
@@ -424,6 +454,6 @@ class Store(
     ControlStore,
     Protocol,
 ):
-    """The whole store. Later ports (signals, triggers, tag permits) join it here."""
+    """The whole store."""
 
     async def close(self) -> None: ...

@@ -12,10 +12,11 @@ its counters yet, never all of them.
 from __future__ import annotations
 
 import functools
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import select
 
+from maestoso.store.port import ChildStore
 from maestoso.store.records import InstanceRow
 from maestoso.store.sql.base import SqlBase, upsert
 from maestoso.store.sql.instances import _instance_values
@@ -24,34 +25,8 @@ from maestoso.store.sql.tables import maestro_workflow_instance
 _inst = maestro_workflow_instance
 _UNFINISHED = ("CREATED", "IN_PROGRESS", "PAUSED")
 
-
-class ChildStore(Protocol):
-    """What parents (loops, subworkflows) ask of the store about their children."""
-
-    async def create_inline_instances(self, rows: list[InstanceRow]) -> list[InstanceRow]:
-        """Insert the rows (inline instances, ids chosen by the caller) that do not exist
-        yet, in one transaction; returns the ones inserted."""
-        ...
-
-    async def child_statuses(
-        self, workflow_id: str, low: int, high: int, run_id: int = 1
-    ) -> list[tuple[int, str]]:
-        """``(instance_id, status)`` of run ``run_id`` of instances ``low..high``, by id."""
-        ...
-
-    async def child_overviews(
-        self, workflow_id: str, low: int, high: int, run_id: int = 1
-    ) -> list[dict[str, Any]]:
-        """The ``runtime_overview`` of each finished run ``run_id`` of instances
-        ``low..high`` that has one, by id."""
-        ...
-
-    async def unfinished_children(
-        self, workflow_id: str, low: int, high: int
-    ) -> list[tuple[int, int, str]]:
-        """``(instance_id, run_id, status)`` of the unfinished runs of instances
-        ``low..high``."""
-        ...
+# ``ChildStore`` is the port's; re-exported for the modules that import it from here.
+__all__ = ["ChildMethods", "ChildStore"]
 
 
 class ChildMethods(SqlBase):
