@@ -185,13 +185,13 @@ class DefinitionMethods(MemoryBase):
         ):
             by_workflow.pop(workflow_id, None)
         # Queued events, signals, permits and output data belong to no workflow: they stay.
-        keyed: dict[Any, Any]
-        for keyed in (
+        owned: list[dict[Any, Any]] = [
             tables.steps,
             tables.time_triggers,
             tables.signal_triggers,
             tables.breakpoints,
-        ):
+        ]
+        for keyed in owned:
             for key in [key for key in keyed if key[0] == workflow_id]:
                 del keyed[key]
         return existed

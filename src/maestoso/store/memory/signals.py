@@ -92,9 +92,9 @@ class TriggerMethods(SignalMethods):
             stored = copied(row) if current is None else replace(current, definition=row.definition)
             tables.time_triggers[key] = replace(copied(stored), workflow_id=workflow_id)
         uuids = {row.trigger_uuid for row in signal_triggers}
-        for key in [k for k in tables.signal_triggers if k[0] == workflow_id]:
-            if key[1] not in uuids:
-                del tables.signal_triggers[key]
+        for stale in [k for k in tables.signal_triggers if k[0] == workflow_id]:
+            if stale[1] not in uuids:
+                del tables.signal_triggers[stale]
         for trigger in signal_triggers:
             signals = sorted(set(trigger.signals))
             latest = [max(tables.signals.get(name, {}), default=0) for name in signals]
