@@ -8,7 +8,7 @@ from collections import Counter
 from maestoso.clock import SystemClock
 from maestoso.errors import PlatformError, ValidationError
 from maestoso.queue import QueueWorker, RetryLater
-from maestoso.store import SqlStore
+from maestoso.store import Store
 from maestoso.store.records import JobEvent, QueuedEvent
 
 
@@ -20,7 +20,7 @@ async def _until(condition: object, timeout: float = 5.0) -> None:
     await asyncio.wait_for(wait(), timeout)
 
 
-async def test_events_are_handled_once_and_removed(store: SqlStore) -> None:
+async def test_events_are_handled_once_and_removed(store: Store) -> None:
     seen: Counter[int] = Counter()
 
     async def handle(event: QueuedEvent) -> None:
@@ -33,7 +33,7 @@ async def test_events_are_handled_once_and_removed(store: SqlStore) -> None:
     assert await worker.run_once() == 0, "handled events are gone"
 
 
-async def test_a_wake_up_does_not_wait_for_the_poll(store: SqlStore) -> None:
+async def test_a_wake_up_does_not_wait_for_the_poll(store: Store) -> None:
     done = asyncio.Event()
 
     async def handle(event: QueuedEvent) -> None:
@@ -50,7 +50,7 @@ async def test_a_wake_up_does_not_wait_for_the_poll(store: SqlStore) -> None:
         await worker.stop()
 
 
-async def test_transient_failures_are_retried_then_succeed(store: SqlStore) -> None:
+async def test_transient_failures_are_retried_then_succeed(store: Store) -> None:
     attempts: list[int] = []
 
     async def flaky(event: QueuedEvent) -> None:
@@ -73,7 +73,7 @@ async def test_transient_failures_are_retried_then_succeed(store: SqlStore) -> N
     assert await worker.run_once() == 0
 
 
-async def test_user_errors_and_unknown_types_are_parked_not_dropped(store: SqlStore) -> None:
+async def test_user_errors_and_unknown_types_are_parked_not_dropped(store: Store) -> None:
     async def refuse(event: QueuedEvent) -> None:
         raise ValidationError("bad payload")
 
@@ -87,7 +87,7 @@ async def test_user_errors_and_unknown_types_are_parked_not_dropped(store: SqlSt
     assert await worker.run_once() == 0
 
 
-async def test_a_message_that_keeps_failing_is_parked_after_its_attempts(store: SqlStore) -> None:
+async def test_a_message_that_keeps_failing_is_parked_after_its_attempts(store: Store) -> None:
     calls = 0
 
     async def broken(event: QueuedEvent) -> None:
@@ -116,7 +116,7 @@ async def test_a_message_that_keeps_failing_is_parked_after_its_attempts(store: 
     assert "RuntimeError: always" in error
 
 
-async def test_retry_later_delays_without_counting_as_failure(store: SqlStore) -> None:
+async def test_retry_later_delays_without_counting_as_failure(store: Store) -> None:
     calls = 0
 
     async def not_yet(event: QueuedEvent) -> None:
