@@ -52,7 +52,7 @@ async def running_services(
             signals=SignalService(store, clock, node.worker.wake),
             bypass=StepBypass(store, clock),
             backfill=BackfillService(store, clock, node.worker.wake),
-            logs=StepLogs(settings.home, store),
+            logs=StepLogs(settings.home, store, clock=clock),
         )
         yield services, store
     finally:

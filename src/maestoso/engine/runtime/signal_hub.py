@@ -86,14 +86,14 @@ class SignalWaiters:
         for event in self._events.get(name, ()):
             event.set()
 
-    async def wait(self, names: Iterable[str], timeout: float) -> None:
+    async def wait(self, names: Iterable[str], timeout: float, clock: Clock) -> None:
         """Until a signal of one of ``names`` is announced, or ``timeout`` seconds."""
         event = asyncio.Event()
         keys = set(names)
         for name in keys:
             self._events.setdefault(name, set()).add(event)
         try:
-            await asyncio.wait_for(event.wait(), timeout)
+            await clock.wait_for(event.wait(), timeout)
         except TimeoutError:
             pass
         finally:
@@ -137,6 +137,7 @@ async def await_dependencies(
     key: StepKey,
     evaluate: Callable[[dict[str, ParamDefinition]], dict[str, Any]],
     publish: Callable[[dict[str, Any]], Awaitable[None]],
+    clock: Clock,
     poll_seconds: float = POLL_SECONDS,
 ) -> list[dict[str, Any]]:
     """Wait until every dependency matches a signal (or the step is bypassed); ``publish``
@@ -161,7 +162,7 @@ async def await_dependencies(
         if changed:
             await publish(view)
         names = [d["name"] for d in view["dependencies"] if d["status"] == "PENDING"]
-        await waiters.wait([*names, _bypass_name(key)], poll_seconds)
+        await waiters.wait([*names, _bypass_name(key)], poll_seconds, clock)
     return [{"name": d["name"], "signal_id": d.get("signal_id")} for d in view["dependencies"]]
 
 

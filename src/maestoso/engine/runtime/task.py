@@ -8,7 +8,6 @@ attempt never written simply runs again, since nothing of it was durable.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import uuid
 from collections.abc import Callable, Coroutine, Mapping
@@ -16,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from maestoso.clock import Clock
 from maestoso.engine.runtime import signal_hub as signals
 from maestoso.engine.runtime.context import CompiledWorkflow, EngineContext
 from maestoso.engine.runtime.gates import DEFAULT_STEP_CONCURRENCY, AttemptKey
@@ -94,6 +94,10 @@ class _Context:
     def now_ms(self) -> int:
         return self.engine.clock.now_ms()
 
+    @property
+    def clock(self) -> Clock:
+        return self.engine.clock
+
 
 @dataclass(slots=True)
 class StepRun:
@@ -157,7 +161,7 @@ class StepRun:
                 return await self._finish(self._settle(status, retries), result)
             self.document["retry_at"] = self.engine.clock.now_ms() + int(delay * 1000)
             await self._finish(status, result)
-            await asyncio.sleep(delay)
+            await self.engine.clock.sleep(delay)
             self.attempt_id += 1
             result = await self._bounded(self._attempt())
 
@@ -169,7 +173,7 @@ class StepRun:
         created = self.runtime_state.get("create_time") or self.engine.clock.now_ms()
         remaining = seconds - (self.engine.clock.now_ms() - created) / 1000
         try:
-            async with asyncio.timeout(max(remaining, 0)):
+            async with self.engine.clock.timeout(max(remaining, 0)):
                 return await attempt
         except TimeoutError:
             runtime = self.runtime
@@ -198,7 +202,7 @@ class StepRun:
         retry_at = (previous.document.get("retry_at") if previous else None) or 0
         delay = (int(retry_at) - self.engine.clock.now_ms()) / 1000
         if delay > 0:
-            await asyncio.sleep(delay)
+            await self.engine.clock.sleep(delay)
 
     def _begin(self, now: int) -> None:
         self.step_uuid = str(uuid.uuid4())
@@ -247,7 +251,7 @@ class StepRun:
         assert self.context is not None
         delay = first if first is not None else 0.0
         while True:
-            await asyncio.sleep(max(delay, 0.0))
+            await self.engine.clock.sleep(delay)
             result = await runtime.execute(self.context)
             self._absorb(result)
             if result.state is not State.CONTINUE:
@@ -451,6 +455,7 @@ class StepRun:
                 key=(run.workflow_id, run.instance_id, run.run_id, self.step.id),
                 evaluate=self._evaluate_extra,
                 publish=publish,
+                clock=self.engine.clock,
             )
         except MaestosoError as exc:
             self._log(f"signal dependencies cannot be evaluated: {exc.message}")

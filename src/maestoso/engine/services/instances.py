@@ -359,7 +359,7 @@ class InstanceService:
         if not self._executor.terminate(key, target, str(payload.get("reason", ""))):
             raise RetryLater(0.5, "the run is not running on this node yet")
         for _ in range(200):
-            await asyncio.sleep(0.05)
+            await self._clock.sleep(0.05)
             row = await self._store.get_instance(*key)
             if row is None or WorkflowStatus.from_stored(row.status).is_terminal:
                 return
