@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from maestoso.clock import Clock, SystemClock
+from maestoso.clock import Clock, FakeClock
 from maestoso.engine.node import EngineNode
 from maestoso.engine.services.workflows import WorkflowService
 from maestoso.models.definition import WorkflowCreateRequest
@@ -183,8 +183,9 @@ class Engine:
 async def engine_on_memory(
     clock: Clock | None = None, runtimes: Mapping[StepType, Any] | None = None
 ) -> AsyncIterator[Engine]:
-    """A started node on a fresh ``MemoryStore``; stopped at the end."""
-    clock = clock or SystemClock()
+    """A started node on a fresh ``MemoryStore``; stopped at the end. Time is virtual and
+    moves by itself whenever every actor waits (nothing runs on another thread)."""
+    clock = clock or FakeClock(auto_advance=True)
     store = MemoryStore(clock)
     scripted = Scripted()
     all_runtimes = {**default_runtimes(), StepType(SCRIPTED): scripted, **(runtimes or {})}
@@ -194,3 +195,5 @@ async def engine_on_memory(
         yield Engine(store, node, WorkflowService(store, clock), scripted)
     finally:
         await node.stop()
+        if isinstance(clock, FakeClock):
+            await clock.aclose()
