@@ -45,6 +45,8 @@ _OUTCOMES = {
 class Scripted:
     default_poll_seconds: float = POLL
     outcomes: dict[str, deque[str]] = field(default_factory=lambda: defaultdict(deque))
+    holding: dict[str, str] = field(default_factory=dict)
+    """Held attempts: step uuid → step id."""
     released: set[str] = field(default_factory=set)
     started: list[str] = field(default_factory=list)
     terminated: list[str] = field(default_factory=list)
@@ -53,19 +55,20 @@ class Scripted:
         self.outcomes[step_id].extend(outcomes)
 
     def release(self, step_id: str) -> None:
-        self.released.add(step_id)
+        """Let the attempts of ``step_id`` that hold now succeed."""
+        self.released |= {uuid for uuid, held in self.holding.items() if held == step_id}
 
     async def start(self, context: StepContext) -> StepResult:
         self.started.append(context.step_id)
         queued = self.outcomes[context.step_id]
         outcome = queued.popleft() if queued else "succeed"
         if outcome == "hold":
-            self.released.discard(context.step_id)
+            self.holding[context.step_uuid] = context.step_id
             return StepResult(state=State.CONTINUE, artifacts={"held": True})
         return StepResult(state=_OUTCOMES[outcome])
 
     async def execute(self, context: StepContext) -> StepResult:
-        if context.step_id in self.released:
+        if context.step_uuid in self.released:
             return StepResult(state=State.DONE)
         return StepResult(state=State.CONTINUE, next_poll_seconds=POLL)
 
