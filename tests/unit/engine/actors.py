@@ -32,6 +32,11 @@ CALLER = "tester"
 SCRIPTED = "Titus"
 """The step type the scripted runtime stands in for."""
 POLL = 0.002
+"""How often the test looks at the store, in real seconds."""
+HELD_POLL = 600.0
+"""How often the engine polls a held attempt, in virtual seconds: long, so that a day of
+virtual time takes few polls; a release is still seen at once, as virtual time jumps to the
+next poll whenever the actors are idle."""
 
 _OUTCOMES = {
     "succeed": State.DONE,
@@ -43,7 +48,7 @@ _OUTCOMES = {
 
 @dataclass
 class Scripted:
-    default_poll_seconds: float = POLL
+    default_poll_seconds: float = HELD_POLL
     outcomes: dict[str, deque[str]] = field(default_factory=lambda: defaultdict(deque))
     holding: dict[str, str] = field(default_factory=dict)
     """Held attempts: step uuid → step id."""
@@ -70,7 +75,7 @@ class Scripted:
     async def execute(self, context: StepContext) -> StepResult:
         if context.step_uuid in self.released:
             return StepResult(state=State.DONE)
-        return StepResult(state=State.CONTINUE, next_poll_seconds=POLL)
+        return StepResult(state=State.CONTINUE, next_poll_seconds=HELD_POLL)
 
     async def terminate(self, context: StepContext) -> StepResult:
         self.terminated.append(context.step_id)
