@@ -20,7 +20,7 @@ from maestoso.clock import Clock, FakeClock
 from maestoso.engine.node import EngineNode
 from maestoso.engine.services.workflows import WorkflowService
 from maestoso.models.definition import WorkflowCreateRequest
-from maestoso.models.restart import RestartPolicy
+from maestoso.models.restart import WorkflowInstanceRestartRequest
 from maestoso.models.start import WorkflowStartRequest
 from maestoso.models.statuses import StepAction, WorkflowStatus
 from maestoso.models.steps import StepType
@@ -163,15 +163,15 @@ class Engine:
     async def act(
         self, workflow_id: str, instance_id: int, step_id: str, action: StepAction
     ) -> dict[str, Any]:
-        return await self.node.step_actions.act(
-            workflow_id, instance_id, step_id, action, CALLER, blocking=False
-        )
+        return await self.node.step_actions.act(workflow_id, instance_id, step_id, action, CALLER)
 
     async def restart(
-        self, workflow_id: str, instance_id: int, policy: RestartPolicy, **extra: Any
+        self, workflow_id: str, instance_id: int, policy: str, **body: Any
     ) -> dict[str, Any]:
+        """Restart the instance as ``POST …/actions/restart`` with this body does."""
+        request = WorkflowInstanceRestartRequest.model_validate({"restart_policy": policy, **body})
         return await self.node.step_actions.restart_instance(
-            workflow_id, instance_id, policy, CALLER, **extra
+            workflow_id, instance_id, request.restart_policy, CALLER, run_params=request.run_params
         )
 
     async def _until(
