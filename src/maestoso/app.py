@@ -51,7 +51,7 @@ async def running_services(
             signals=SignalService(store, clock, node.worker.wake),
             bypass=node.bypass,
             backfill=BackfillService(store, clock, node.worker.wake),
-            logs=StepLogs(settings.home, store),
+            logs=StepLogs(settings.home, store, clock=clock),
         )
         yield services, store
     finally:

@@ -1,17 +1,50 @@
-"""Where time comes from, so that tests can move it."""
+"""Where time comes from, so that tests can move it.
+
+Every wait that is part of engine timing (timeouts, retry backoff, polling, heartbeats, lease
+renewals, the queue's next-available wait, time triggers) goes through a ``Clock``: the real
+one delegates to asyncio; ``FakeClock`` keeps virtual time, so a test of a one-hour timeout or
+a daily cron runs in milliseconds.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import heapq
+import itertools
 import time
-from typing import Protocol
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Protocol, TypeVar
+
+T = TypeVar("T")
+
+_NS = 1_000_000_000
+_MAX_YIELDS = 200
+"""Loop iterations a settle waits at most for the ready queue to drain (a task that spins on
+``sleep(0)`` would otherwise keep it busy for ever)."""
 
 
 class Clock(Protocol):
-    """A source of wall-clock time in epoch milliseconds and of monotonic seconds."""
+    """A source of wall-clock time in epoch milliseconds and of monotonic seconds, and the
+    waits measured against it."""
 
     def now_ms(self) -> int: ...
 
     def monotonic(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Return after ``seconds`` (at once if not positive)."""
+        ...
+
+    async def wait_for(self, awaitable: Awaitable[T], seconds: float | None) -> T:
+        """``awaitable``'s result; ``TimeoutError`` (and it is cancelled) after ``seconds``."""
+        ...
+
+    def timeout(self, seconds: float | None) -> AbstractAsyncContextManager[object]:
+        """A block cancelled after ``seconds``, which then raises ``TimeoutError``."""
+        ...
 
 
 class SystemClock:
@@ -23,20 +56,231 @@ class SystemClock:
     def monotonic(self) -> float:
         return time.monotonic()
 
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(seconds, 0.0))
+
+    async def wait_for(self, awaitable: Awaitable[T], seconds: float | None) -> T:
+        return await asyncio.wait_for(awaitable, seconds)
+
+    def timeout(self, seconds: float | None) -> AbstractAsyncContextManager[object]:
+        return asyncio.timeout(seconds)
+
+
+@dataclass(order=True, slots=True)
+class _Timer:
+    deadline: int
+    seq: int
+    fire: Callable[[], None] = field(compare=False)
+    cancelled: bool = field(default=False, compare=False)
+
 
 class FakeClock:
-    """A clock that moves only when told to."""
+    """Virtual time: it moves only when told to (``advance``), or, with ``auto_advance``, by
+    itself to the next deadline whenever the event loop has nothing else to do.
 
-    def __init__(self, now_ms: int = 1_600_000_000_000) -> None:
-        self._now_ms = now_ms
-        self._monotonic = 0.0
+    Time is kept in integer nanoseconds so that chained waits add up exactly (three sleeps of
+    0.1 s end at the same instant as one advance of 0.3 s). Waiters are timers keyed by their
+    virtual deadline; timers with the same deadline fire in the order they were created.
+
+    Whether the loop "has nothing else to do" cannot be asked of asyncio, so it is observed:
+    the clock yields until the loop's ready queue is empty (a private but long-stable field),
+    then, if ``quiet_seconds`` is positive, waits that long in real time and checks that no
+    task moved on to another awaitable meanwhile. The real pause is what covers work on other
+    threads (a SQLite query in aiosqlite's thread is invisible to the loop): use a few
+    milliseconds with a database store, 0 with purely in-memory collaborators.
+    """
+
+    def __init__(
+        self,
+        now_ms: int = 1_600_000_000_000,
+        *,
+        auto_advance: bool = False,
+        quiet_seconds: float = 0.0,
+    ) -> None:
+        self._start_ms = now_ms
+        self._ns = 0
+        self._timers: list[_Timer] = []
+        self._seq = itertools.count()
+        self._auto = auto_advance
+        self._quiet = quiet_seconds
+        self._watcher: asyncio.Task[None] | None = None
+        self._scheduled: asyncio.Event | None = None
+
+    # -- reading -------------------------------------------------------------------------------
 
     def now_ms(self) -> int:
-        return self._now_ms
+        return self._start_ms + self._ns // 1_000_000
 
     def monotonic(self) -> float:
-        return self._monotonic
+        return self._ns / _NS
 
-    def advance(self, seconds: float) -> None:
-        self._now_ms += int(seconds * 1000)
-        self._monotonic += seconds
+    def next_deadline(self) -> float | None:
+        """The monotonic time of the earliest pending waiter, if any."""
+        timer = self._peek()
+        return None if timer is None else timer.deadline / _NS
+
+    def pending(self) -> int:
+        """How many waiters are pending."""
+        return sum(1 for timer in self._timers if not timer.cancelled)
+
+    # -- waiting -------------------------------------------------------------------------------
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def wake() -> None:
+            if not future.done():
+                future.set_result(None)
+
+        timer = self._schedule(seconds, wake)
+        try:
+            await future
+        finally:
+            timer.cancelled = True
+
+    async def wait_for(self, awaitable: Awaitable[T], seconds: float | None) -> T:
+        async with self.timeout(seconds):
+            return await awaitable
+
+    def timeout(self, seconds: float | None) -> AbstractAsyncContextManager[object]:
+        return _VirtualTimeout(self, seconds)
+
+    # -- moving --------------------------------------------------------------------------------
+
+    async def advance(self, seconds: float) -> None:
+        """Move time ``seconds`` forward, waking due waiters in deadline order and letting the
+        loop settle after each, so that what they do (sleeping again included) happens within
+        the span too."""
+        if seconds < 0:
+            raise ValueError("time does not go backwards")
+        target = self._ns + round(seconds * _NS)
+        await self._settle()
+        while (timer := self._peek()) is not None and timer.deadline <= target:
+            self._fire_at(timer.deadline)
+            await self._settle()
+        self._ns = max(self._ns, target)
+        await self._settle()
+
+    def shift(self, seconds: float) -> None:
+        """Move time forward without waking anyone (for code outside an event loop); waiters
+        that became due wake on the next ``advance`` (``advance(0)`` will do)."""
+        if seconds < 0:
+            raise ValueError("time does not go backwards")
+        self._ns += round(seconds * _NS)
+
+    async def aclose(self) -> None:
+        """Stop auto-advancing (it also stops by itself when no waiter is left)."""
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None and not watcher.done():
+            watcher.cancel()
+            await asyncio.gather(watcher, return_exceptions=True)
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _schedule(self, seconds: float, fire: Callable[[], None]) -> _Timer:
+        timer = _Timer(self._ns + max(round(seconds * _NS), 0), next(self._seq), fire)
+        heapq.heappush(self._timers, timer)
+        if self._auto:
+            loop = asyncio.get_running_loop()
+            if self._scheduled is None or self._watcher is None or self._watcher.done():
+                self._scheduled = asyncio.Event()
+                self._watcher = loop.create_task(self._auto_advance(), name="fake-clock")
+            self._scheduled.set()
+        return timer
+
+    def _peek(self) -> _Timer | None:
+        while self._timers and self._timers[0].cancelled:
+            heapq.heappop(self._timers)
+        return self._timers[0] if self._timers else None
+
+    def _fire_at(self, deadline: int) -> None:
+        """Move to ``deadline`` and fire every timer due then."""
+        self._ns = max(self._ns, deadline)
+        while (timer := self._peek()) is not None and timer.deadline <= self._ns:
+            heapq.heappop(self._timers)
+            timer.cancelled = True
+            timer.fire()
+
+    async def _auto_advance(self) -> None:
+        assert self._scheduled is not None
+        while True:
+            self._scheduled.clear()
+            await self._settle()
+            if self._scheduled.is_set():
+                continue  # someone started waiting meanwhile: look again
+            timer = self._peek()
+            if timer is None:
+                return  # nothing to wait for: the next waiter starts a new watcher
+            self._fire_at(timer.deadline)
+
+    async def _settle(self) -> None:
+        """Until the loop has nothing ready but this task (and, with ``quiet_seconds``, no
+        task moved on during that much real time)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            for _ in range(_MAX_YIELDS):
+                await asyncio.sleep(0)
+                if not _ready(loop):
+                    break
+            if self._quiet <= 0:
+                return
+            before = _waits(loop)
+            await asyncio.sleep(self._quiet)
+            if not _ready(loop) and _waits(loop) == before:
+                return
+
+
+def _ready(loop: asyncio.AbstractEventLoop) -> int:
+    """How many callbacks wait to run (``BaseEventLoop._ready``, present since 3.4)."""
+    return len(getattr(loop, "_ready", ()))
+
+
+def _waits(loop: asyncio.AbstractEventLoop) -> set[tuple[int, int]]:
+    """What each other task is awaiting (a task that moved on awaits another future)."""
+    me = asyncio.current_task(loop)
+    return {
+        (id(task), id(getattr(task, "_fut_waiter", None)))
+        for task in asyncio.all_tasks(loop)
+        if task is not me
+    }
+
+
+class _VirtualTimeout:
+    """``asyncio.timeout`` whose deadline is a virtual timer: asyncio does the cancelling
+    and the ``TimeoutError`` conversion; the clock only decides when."""
+
+    def __init__(self, clock: FakeClock, seconds: float | None) -> None:
+        self._clock = clock
+        self._seconds = seconds
+        self._scope = asyncio.timeout(None)
+        self._timer: _Timer | None = None
+
+    async def __aenter__(self) -> _VirtualTimeout:
+        await self._scope.__aenter__()
+        if self._seconds is not None:
+            if self._seconds <= 0:
+                self._expire()
+            else:
+                self._timer = self._clock._schedule(self._seconds, self._expire)
+        return self
+
+    def _expire(self) -> None:
+        if not self._scope.expired():
+            try:
+                self._scope.reschedule(asyncio.get_running_loop().time())
+            except RuntimeError:  # already leaving the block
+                pass
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool | None:
+        if self._timer is not None:
+            self._timer.cancelled = True
+        await self._scope.__aexit__(exc_type, exc, traceback)
+        return None

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from maestoso.clock import SystemClock
+from maestoso.clock import Clock, SystemClock
 from maestoso.dsl.requests import parse_model
 from maestoso.engine.node import EngineNode
 from maestoso.engine.services.workflows import WorkflowService
@@ -149,7 +149,7 @@ async def measure(workload: Workload, url: str | None, home: Path) -> Figures:
                 for _ in range(workload.instances)
             )
         )
-        status, ended = await _wait(store, workflow_id, workload.instances)
+        status, ended = await _wait(store, clock, workflow_id, workload.instances)
         seconds = (ended - began) / 1000
     finally:
         await node.stop()
@@ -167,7 +167,7 @@ async def measure(workload: Workload, url: str | None, home: Path) -> Figures:
     )
 
 
-async def _wait(store: Store, workflow_id: str, instances: int) -> tuple[str, int]:
+async def _wait(store: Store, clock: Clock, workflow_id: str, instances: int) -> tuple[str, int]:
     """The outcome and the time (epoch ms) the last instance ended, as the engine wrote it;
     polled slowly so that the polling does not load the engine it measures."""
     while True:
@@ -178,7 +178,7 @@ async def _wait(store: Store, workflow_id: str, instances: int) -> tuple[str, in
         if len(rows) == instances and all(s.is_terminal for s in statuses):
             ended = max(r.end_time or 0 for r in rows)
             return ("SUCCEEDED" if statuses == {WorkflowStatus.SUCCEEDED} else "FAILED"), ended
-        await asyncio.sleep(0.05)
+        await clock.sleep(0.05)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,7 +15,7 @@ from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 
-from maestoso.clock import SystemClock
+from maestoso.clock import Clock, SystemClock
 from maestoso.dsl.loading import check_request, load_request
 from maestoso.engine.node import EngineNode
 from maestoso.engine.services.workflows import WorkflowService
@@ -105,14 +105,14 @@ async def _run(
             {"initiator": {"type": "manual"}, "run_params": run_params or None}
         )
         started = await node.instances.start(workflow_id, version, start, "maestoso-run")
-        return await _follow(store, workflow_id, started["workflow_instance_id"], console)
+        return await _follow(store, clock, workflow_id, started["workflow_instance_id"], console)
     finally:
         await node.stop()
         await store.close()
 
 
 async def _follow(
-    store: Store, workflow_id: str, instance_id: int, console: Console
+    store: Store, clock: Clock, workflow_id: str, instance_id: int, console: Console
 ) -> WorkflowStatus:
     with Live(console=console, refresh_per_second=8, transient=False) as live:
         while True:
@@ -123,7 +123,7 @@ async def _follow(
             status = WorkflowStatus.from_stored(row.status)
             if status.is_terminal:
                 return status
-            await asyncio.sleep(0.1)
+            await clock.sleep(0.1)
 
 
 def _table(row: InstanceRow, steps: list[StepAttemptRow]) -> Table:

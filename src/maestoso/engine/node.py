@@ -47,7 +47,7 @@ class EngineNode:
         self.owner = owner or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
         self.wakeup = Wakeup()
         wake = self.wakeup.set
-        self.signals = SignalHub(store)
+        self.signals = SignalHub(store, clock)
         self.context = EngineContext(
             store=store,
             writer=StepWriter(store),

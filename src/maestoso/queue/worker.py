@@ -105,12 +105,12 @@ class QueueWorker:
             except Exception:
                 logger.exception("the queue could not be read; trying again")
                 handled = 0
-                await asyncio.sleep(self._backoff_seconds)
+                await self._clock.sleep(self._backoff_seconds)
             if handled:
                 continue
             idle = await self._idle_seconds()
             try:
-                await asyncio.wait_for(self._wakeup.wait(), timeout=idle)
+                await self._clock.wait_for(self._wakeup.wait(), idle)
             except TimeoutError:
                 pass
 

@@ -14,6 +14,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from maestoso.clock import Clock
+
 if TYPE_CHECKING:
     from maestoso.models import Step
 
@@ -175,6 +177,11 @@ class StepContext(Protocol):
         ...
 
     def now_ms(self) -> int: ...
+
+    @property
+    def clock(self) -> Clock:
+        """The engine's clock: a runtime that waits in-process waits on it."""
+        ...
 
     @property
     def step(self) -> Step:

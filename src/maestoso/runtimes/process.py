@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from maestoso.clock import Clock, SystemClock
+
 STDOUT = "stdout.log"
 STDERR = "stderr.log"
 EXIT_CODE = "exit_code"
@@ -80,8 +82,10 @@ class Handle:
 class Launcher:
     """Starts processes and keeps the ``Popen`` of those this server started, to reap them."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock | None = None) -> None:
         self._children: dict[int, subprocess.Popen[bytes]] = {}
+        # A process group dies in real time whatever clock the engine runs on.
+        self._clock: Clock = clock or SystemClock()
 
     def launch(
         self, argv: Sequence[str], *, env: Mapping[str, str], cwd: Path, log_dir: Path
@@ -141,12 +145,11 @@ class Launcher:
         return killed
 
     async def _wait_group(self, handle: Handle, seconds: float) -> bool:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + seconds
+        deadline = self._clock.monotonic() + seconds
         while self._group_alive(handle):
-            if loop.time() >= deadline:
+            if self._clock.monotonic() >= deadline:
                 return False
-            await asyncio.sleep(0.05)
+            await self._clock.sleep(0.05)
         return True
 
     def _group_alive(self, handle: Handle) -> bool:

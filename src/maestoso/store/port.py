@@ -1,10 +1,10 @@
 """The store port: what the layers above may ask of the database.
 
 Adapters: ``maestoso.store.sql.SqlStore`` over SQLAlchemy, for SQLite (the embedded default) and
-PostgreSQL. Every method is one transaction. Database errors are translated here into
-``maestoso.errors`` (a lost race becomes ``ConflictError``, an unreachable database
-``PlatformError``, a write under a stale flow-group fence ``FencedError``), so callers never
-see a driver exception.
+PostgreSQL; ``maestoso.store.memory.MemoryStore``, a fake in dicts for tests. Every method is
+one transaction. Database errors are translated here into ``maestoso.errors`` (a lost race
+becomes ``ConflictError``, an unreachable database ``PlatformError``, a write under a stale
+flow-group fence ``FencedError``), so callers never see a driver exception.
 """
 
 from __future__ import annotations
@@ -431,7 +431,7 @@ class ChildStore(Protocol):
     async def child_overviews(
         self, workflow_id: str, low: int, high: int, run_id: int = 1
     ) -> list[dict[str, Any]]:
-        """The ``runtime_overview`` of each finished run ``run_id`` of instances
+        """The non-empty ``runtime_overview`` of each run ``run_id`` of instances
         ``low..high`` that has one, by id."""
         ...
 
@@ -446,12 +446,12 @@ class ChildStore(Protocol):
 class Store(
     DefinitionStore,
     InstanceStore,
+    ChildStore,
     QueueStore,
     FlowGroupStore,
     SignalStore,
     TriggerStore,
     ControlStore,
-    ChildStore,
     Protocol,
 ):
     """The whole store."""

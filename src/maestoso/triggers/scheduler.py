@@ -84,7 +84,7 @@ class TimeScheduler:
             except MaestosoError:
                 logger.exception("time triggers could not be fired; trying again")
                 delay = self._poll_seconds
-            await asyncio.sleep(delay)
+            await self._clock.sleep(delay)
 
     async def _idle_seconds(self) -> float:
         upcoming = await self._store.next_time_trigger_fire()

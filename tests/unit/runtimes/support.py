@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from maestoso.clock import Clock, SystemClock
 from maestoso.runtimes import State, StepResult, StepRuntime
 
 
@@ -24,6 +25,7 @@ class FakeContext:
     step_uuid: str = "2f9a6c3e-0000-4000-8000-000000000001"
     timeline: list[str] = field(default_factory=list)
     output_params: dict[str, Any] = field(default_factory=dict)
+    clock: Clock = field(default_factory=SystemClock)
 
     def now_ms(self) -> int:
         return int(time.time() * 1000)

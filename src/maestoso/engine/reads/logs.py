@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from maestoso.clock import Clock, SystemClock
 from maestoso.engine.reads.instances import Selector
 from maestoso.errors import NotFoundError, ValidationError
 from maestoso.models.statuses import StepStatus
@@ -45,10 +46,18 @@ class LogFile:
 
 
 class StepLogs:
-    def __init__(self, home: Path, store: Store, *, follow_poll_seconds: float = 0.2) -> None:
+    def __init__(
+        self,
+        home: Path,
+        store: Store,
+        *,
+        follow_poll_seconds: float = 0.2,
+        clock: Clock | None = None,
+    ) -> None:
         self._root = (home / "logs").resolve()
         self._store = store
         self._poll = follow_poll_seconds
+        self._clock: Clock = clock or SystemClock()
 
     async def locate(
         self,
@@ -131,7 +140,7 @@ class StepLogs:
                 yield chunk
             if not running:
                 return
-            await asyncio.sleep(self._poll)
+            await self._clock.sleep(self._poll)
 
 
 def _read_at(path: Path, offset: int, size: int) -> bytes:

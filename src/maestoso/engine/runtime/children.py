@@ -106,7 +106,7 @@ class StepChildren:
 
     async def wait(self, seconds: float) -> None:
         try:
-            await asyncio.wait_for(self._woken.wait(), timeout=max(seconds, 0.0))
+            await self._hub.engine.clock.wait_for(self._woken.wait(), max(seconds, 0.0))
         except TimeoutError:
             pass
         self._woken.clear()

@@ -126,7 +126,7 @@ class FlowExecutor:
     async def _relaunch(self, key: tuple[str, int, int]) -> None:
         """Resume a flow that failed (a lost connection…) after a pause, if still unfinished."""
         try:
-            await asyncio.sleep(RELAUNCH_SECONDS)
+            await self.engine.clock.sleep(RELAUNCH_SECONDS)
             row = await self.engine.store.get_instance(*key)
             if row is not None and not WorkflowStatus.from_stored(row.status).is_terminal:
                 self.launch(row)
@@ -151,7 +151,7 @@ class FlowExecutor:
 
     async def _beat(self) -> None:
         while True:
-            await asyncio.sleep(self._heartbeat_seconds)
+            await self.engine.clock.sleep(self._heartbeat_seconds)
             for group_id, fence in list(self._fences.items()):
                 now = self.engine.clock.now_ms()
                 try:

@@ -143,7 +143,7 @@ class FlowActor:
             seconds = DEFAULT_WORKFLOW_TIMEOUT_SECS
         started = self.instance.start_time or self.instance.create_time
         remaining = seconds - (self.engine.clock.now_ms() - started) / 1000
-        await asyncio.sleep(max(remaining, 0))
+        await self.engine.clock.sleep(remaining)
         self.post(Terminate(WorkflowStatus.TIMED_OUT, f"the workflow timed out after {seconds}s"))
 
     async def _resume(self) -> None:

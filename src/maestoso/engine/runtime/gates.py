@@ -79,7 +79,7 @@ class Controls:
         try:
             while await self._still_paused(key):
                 try:
-                    await asyncio.wait_for(event.wait(), POLL_SECONDS)
+                    await self.clock.wait_for(event.wait(), POLL_SECONDS)
                 except TimeoutError:
                     continue
         finally:
@@ -122,7 +122,7 @@ class Controls:
             waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
             try:
-                await asyncio.wait_for(waiter, POLL_SECONDS)
+                await self.clock.wait_for(waiter, POLL_SECONDS)
             except TimeoutError:
                 pass
             finally:

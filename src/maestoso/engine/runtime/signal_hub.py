@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+from maestoso.clock import Clock
 from maestoso.errors import ConflictError
 from maestoso.models import ParamDefinition
 from maestoso.models.naming import canonical, name_uuid
@@ -32,8 +33,9 @@ class SignalHub:
     """One node's signal state: the params of signals its runs read, the steps waiting for
     signals, and the bypasses asked for them."""
 
-    def __init__(self, store: SignalStore) -> None:
+    def __init__(self, store: SignalStore, clock: Clock) -> None:
         self._store = store
+        self._clock = clock
         self._cache: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
         self._events: dict[str, set[asyncio.Event]] = {}
         self._bypassed: set[StepKey] = set()
@@ -94,7 +96,7 @@ class SignalHub:
         for name in keys:
             self._events.setdefault(name, set()).add(event)
         try:
-            await asyncio.wait_for(event.wait(), timeout)
+            await self._clock.wait_for(event.wait(), timeout)
         except TimeoutError:
             pass
         finally:

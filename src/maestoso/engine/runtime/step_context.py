@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from maestoso.clock import Clock
 from maestoso.engine.runtime.children import ChildrenHub
 from maestoso.engine.runtime.context import EngineContext
 from maestoso.models import Step
@@ -57,3 +58,7 @@ class AttemptContext:
 
     def now_ms(self) -> int:
         return self.engine.clock.now_ms()
+
+    @property
+    def clock(self) -> Clock:
+        return self.engine.clock

@@ -8,7 +8,6 @@ attempt never written simply runs again, since nothing of it was durable.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import uuid
 from collections.abc import Callable, Coroutine, Mapping
@@ -115,7 +114,7 @@ class StepRun:
                 return await self._finish(self._settle(status, retries), result)
             self.document["retry_at"] = self.engine.clock.now_ms() + int(delay * 1000)
             await self._finish(status, result)
-            await asyncio.sleep(delay)
+            await self.engine.clock.sleep(delay)
             self.attempt_id += 1
             result = await self._bounded(self._attempt())
 
@@ -127,7 +126,7 @@ class StepRun:
         created = self.runtime_state.get("create_time") or self.engine.clock.now_ms()
         remaining = seconds - (self.engine.clock.now_ms() - created) / 1000
         try:
-            async with asyncio.timeout(max(remaining, 0)):
+            async with self.engine.clock.timeout(max(remaining, 0)):
                 return await attempt
         except TimeoutError:
             runtime = self.runtime
@@ -156,7 +155,7 @@ class StepRun:
         retry_at = (previous.document.get("retry_at") if previous else None) or 0
         delay = (int(retry_at) - self.engine.clock.now_ms()) / 1000
         if delay > 0:
-            await asyncio.sleep(delay)
+            await self.engine.clock.sleep(delay)
 
     def _begin(self, now: int) -> None:
         self.step_uuid = str(uuid.uuid4())
@@ -205,7 +204,7 @@ class StepRun:
         assert self.context is not None
         delay = first if first is not None else 0.0
         while True:
-            await asyncio.sleep(max(delay, 0.0))
+            await self.engine.clock.sleep(delay)
             result = await runtime.execute(self.context)
             self._absorb(result)
             if result.state is not State.CONTINUE:

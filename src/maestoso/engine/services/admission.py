@@ -3,7 +3,6 @@ stops and kills reach the flows that run them."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from maestoso.clock import Clock
@@ -74,7 +73,7 @@ class Admission:
         if not self._flows.terminate(key, target, event.reason):
             raise RetryLater(0.5, "the run is not running on this node yet")
         for _ in range(200):
-            await asyncio.sleep(0.05)
+            await self._clock.sleep(0.05)
             row = await self._store.get_instance(*key)
             if row is None or WorkflowStatus.from_stored(row.status).is_terminal:
                 return

@@ -7,8 +7,6 @@ Restarting a step of a finished run makes a new run from that step (RESTART_FROM
 
 from __future__ import annotations
 
-import asyncio
-import time
 from typing import Any
 
 from maestoso.clock import Clock
@@ -97,9 +95,9 @@ class StepActions:
     async def _settled(
         self, run: InstanceRow, step_id: str, before: StepAttemptRow | None
     ) -> StepAttemptRow | None:
-        deadline = time.monotonic() + BLOCKING_SECONDS
-        while time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
+        deadline = self._clock.monotonic() + BLOCKING_SECONDS
+        while self._clock.monotonic() < deadline:
+            await self._clock.sleep(0.05)
             now = await self._store.get_step_attempt(
                 run.workflow_id, run.instance_id, run.run_id, step_id
             )
@@ -165,7 +163,7 @@ class StepActions:
         if not self._executor.deliver(key, message):
             raise RetryLater(0.5, "the run is not running on this node yet")
         for _ in range(100):
-            await asyncio.sleep(0.05)
+            await self._clock.sleep(0.05)
             now = await self._store.get_step_attempt(*key, step_id)
             if now is not None and _changed(before, now):
                 return

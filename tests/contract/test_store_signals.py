@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
-from maestoso.store import SqlStore
+from maestoso.store import Store
 from maestoso.store.records import JobEvent, ParamCondition, SignalInstanceRow
-from maestoso.store.sql.signals import encode_value
 
 
 def signal(name: str, instance_id: str, **params: str | int) -> SignalInstanceRow:
@@ -21,18 +18,8 @@ def signal(name: str, instance_id: str, **params: str | int) -> SignalInstanceRo
     )
 
 
-def test_the_encoding_keeps_the_order_of_longs_and_strings() -> None:
-    longs = [-(2**63), -(2**40), -1, 0, 1, 61, 62, 10**12, 2**63 - 1]
-    assert sorted(longs, key=encode_value) == longs
-    assert [encode_value(v) for v in longs] == sorted(encode_value(v) for v in longs)
-    assert encode_value("a") < encode_value("b") < encode_value("ba")
-    assert max(encode_value(v) for v in longs) < encode_value("")
-    with pytest.raises(ValueError):
-        encode_value(True)
-
-
 async def test_signals_get_sequence_ids_per_name_and_duplicates_are_dropped(
-    store: SqlStore,
+    store: Store,
 ) -> None:
     event = JobEvent(type="SIGNAL_ANNOUNCED", payload={"name": "a", "seq_id": 0})
     first = await store.add_signal(signal("a", "id-1", foo="bat"), [event])
@@ -53,7 +40,7 @@ async def test_signals_get_sequence_ids_per_name_and_duplicates_are_dropped(
 
 
 async def test_matches_intersect_conditions_and_ranges_stay_within_a_type(
-    store: SqlStore,
+    store: Store,
 ) -> None:
     for number, (watermark, by) in enumerate([(100, "x"), (200, "y"), (-5, "x"), (300, "x")]):
         await store.add_signal(signal("t", f"i{number}", watermark=watermark, by=by), [])

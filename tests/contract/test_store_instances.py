@@ -8,10 +8,10 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from tests.contract.support import Stores, row_counts
 
 from maestoso.errors import ConflictError, FencedError, NotFoundError
-from maestoso.store import SqlStore
+from maestoso.store import Store
 from maestoso.store.records import (
     Fence,
     InstanceRow,
@@ -20,7 +20,6 @@ from maestoso.store.records import (
     NewVersion,
     StepAttemptRow,
 )
-from maestoso.store.sql.schema import metadata
 
 T0 = 1_700_000_000_000
 WF = "wf-a"
@@ -105,30 +104,19 @@ def start_event(**payload: Any) -> JobEvent:
     return JobEvent(type="START_WORKFLOW", payload={"workflow_id": WF, **payload})
 
 
-async def claim_all(store: SqlStore) -> list[Any]:
+async def claim_all(store: Store) -> list[Any]:
     events = await store.claim_events(owner="test", now=T0 * 2, lease_ms=1, limit=1000)
     return [(event.type, event.payload) for event in events]
 
 
-async def row_counts(store: SqlStore, workflow_id: str) -> dict[str, int]:
-    """How many rows each table holds for ``workflow_id``."""
-    counts = {}
-    async with store.engine.connect() as connection:
-        for table in metadata.sorted_tables:
-            if "workflow_id" in table.c:
-                query = select(func.count()).where(table.c.workflow_id == workflow_id)
-                counts[table.name] = await connection.scalar(query) or 0
-    return counts
-
-
 @pytest.fixture
-async def workflow(store: SqlStore) -> SqlStore:
+async def workflow(store: Store) -> Store:
     """The store, holding workflow ``wf-a``."""
     await store.save_version(new_version(WF))
     return store
 
 
-async def created(store: SqlStore, *uuids: str, **fields: Any) -> list[InstanceRow]:
+async def created(store: Store, *uuids: str, **fields: Any) -> list[InstanceRow]:
     rows = []
     for uuid in uuids:
         row, new = await store.create_instance(instance(uuid, **fields), [])
@@ -140,7 +128,7 @@ async def created(store: SqlStore, *uuids: str, **fields: Any) -> list[InstanceR
 # -- creation --------------------------------------------------------------------------------------
 
 
-async def test_instance_ids_come_from_the_workflow(workflow: SqlStore) -> None:
+async def test_instance_ids_come_from_the_workflow(workflow: Store) -> None:
     rows = [
         (await workflow.create_instance(instance(f"u{n}", instance_id=99, run_id=7), []))[0]
         for n in range(3)
@@ -152,7 +140,7 @@ async def test_instance_ids_come_from_the_workflow(workflow: SqlStore) -> None:
     assert stored is not None and stored.latest_instance_id == 3
 
 
-async def test_events_get_the_allocated_instance_id(workflow: SqlStore) -> None:
+async def test_events_get_the_allocated_instance_id(workflow: Store) -> None:
     await created(workflow, "first")
     events = [
         JobEvent(type="A", payload={"workflow_id": WF, "workflow_instance_id": 0, "z": 1}),
@@ -172,8 +160,8 @@ async def test_events_get_the_allocated_instance_id(workflow: SqlStore) -> None:
     assert list(claimed[0][1]) == ["workflow_id", "workflow_instance_id", "z"]
 
 
-async def test_concurrent_creations_get_ids_one_to_n(workflow: SqlStore, database_url: str) -> None:
-    other = await SqlStore.open(database_url)
+async def test_concurrent_creations_get_ids_one_to_n(workflow: Store, stores: Stores) -> None:
+    other = await stores.open()
     try:
         stores = [workflow, other]
         results = await asyncio.gather(
@@ -188,7 +176,7 @@ async def test_concurrent_creations_get_ids_one_to_n(workflow: SqlStore, databas
     assert stored is not None and stored.latest_instance_id == 24
 
 
-async def test_a_known_uuid_returns_the_existing_instance(workflow: SqlStore) -> None:
+async def test_a_known_uuid_returns_the_existing_instance(workflow: Store) -> None:
     (first,) = await created(workflow, "same")
     run2 = replace(first, run_id=2, status="IN_PROGRESS")
     await workflow.create_run(run2, [])
@@ -202,10 +190,8 @@ async def test_a_known_uuid_returns_the_existing_instance(workflow: SqlStore) ->
     assert (await created(workflow, "next"))[0].instance_id == 2
 
 
-async def test_concurrent_creations_of_one_uuid_create_one(
-    workflow: SqlStore, database_url: str
-) -> None:
-    other = await SqlStore.open(database_url)
+async def test_concurrent_creations_of_one_uuid_create_one(workflow: Store, stores: Stores) -> None:
+    other = await stores.open()
     try:
         stores = [workflow, other]
         results = await asyncio.gather(
@@ -219,14 +205,14 @@ async def test_concurrent_creations_of_one_uuid_create_one(
     assert len(await claim_all(workflow)) == 1
 
 
-async def test_an_instance_of_an_unknown_workflow(store: SqlStore) -> None:
+async def test_an_instance_of_an_unknown_workflow(store: Store) -> None:
     with pytest.raises(NotFoundError):
         await store.create_instance(instance("u", workflow_id="nope"), [start_event()])
 
     assert await claim_all(store) == []
 
 
-async def test_runs(workflow: SqlStore) -> None:
+async def test_runs(workflow: Store) -> None:
     (first,) = await created(workflow, "u")
     second = replace(first, run_id=2, status="IN_PROGRESS", modify_time=T0 + 9)
 
@@ -247,7 +233,7 @@ async def test_runs(workflow: SqlStore) -> None:
 # -- reading ---------------------------------------------------------------------------------------
 
 
-async def test_list_instances_gives_the_latest_runs_newest_first(workflow: SqlStore) -> None:
+async def test_list_instances_gives_the_latest_runs_newest_first(workflow: Store) -> None:
     rows = await created(workflow, *(f"u{n}" for n in range(1, 6)))
     rerun = replace(rows[2], run_id=2, status="IN_PROGRESS")
     await workflow.create_run(rerun, [])
@@ -259,7 +245,7 @@ async def test_list_instances_gives_the_latest_runs_newest_first(workflow: SqlSt
     assert await workflow.list_instances("other", low=1, high=9) == []
 
 
-async def test_find_instances_by_status(workflow: SqlStore) -> None:
+async def test_find_instances_by_status(workflow: Store) -> None:
     rows = await created(workflow, *(f"u{n}" for n in range(1, 6)))
     await workflow.update_instances(
         [
@@ -283,7 +269,7 @@ async def test_find_instances_by_status(workflow: SqlStore) -> None:
     assert await workflow.find_instances(WF, statuses=("CREATED",), limit=0) == []
 
 
-async def test_count_instances_counts_latest_runs(workflow: SqlStore) -> None:
+async def test_count_instances_counts_latest_runs(workflow: Store) -> None:
     rows = await created(workflow, "a", "b", "c")
     await workflow.create_run(replace(rows[0], run_id=2, status="IN_PROGRESS"), [])
 
@@ -291,7 +277,7 @@ async def test_count_instances_counts_latest_runs(workflow: SqlStore) -> None:
     assert await workflow.count_instances("other") == {}
 
 
-async def test_unfinished_instances_by_group(workflow: SqlStore) -> None:
+async def test_unfinished_instances_by_group(workflow: Store) -> None:
     await workflow.save_version(new_version("wf-b"))
     rows = [
         (await workflow.create_instance(instance(f"u{n}", workflow_id=wf, group_id=g), []))[0]
@@ -325,7 +311,7 @@ async def test_unfinished_instances_by_group(workflow: SqlStore) -> None:
 # -- updates ---------------------------------------------------------------------------------------
 
 
-async def test_an_update_changes_only_what_it_sets(workflow: SqlStore) -> None:
+async def test_an_update_changes_only_what_it_sets(workflow: Store) -> None:
     (row,) = await created(workflow, "u")
     update = InstanceUpdate(
         workflow_id=WF,
@@ -364,7 +350,7 @@ async def test_an_update_changes_only_what_it_sets(workflow: SqlStore) -> None:
     )
 
 
-async def test_timelines_append_and_documents_merge(workflow: SqlStore) -> None:
+async def test_timelines_append_and_documents_merge(workflow: Store) -> None:
     document = {"zeta": 1, "alpha": {"b": 2, "a": 1}, "mid": "x"}
     (row,) = await created(workflow, "u", document=document)
     first = {"timestamp": T0 + 1, "type": "LOG", "message": "one"}
@@ -403,7 +389,7 @@ async def test_timelines_append_and_documents_merge(workflow: SqlStore) -> None:
 
 
 @pytest.mark.parametrize("merge", [False, True], ids=["plain", "merge"])
-async def test_updates_of_one_run_apply_in_order(workflow: SqlStore, merge: bool) -> None:
+async def test_updates_of_one_run_apply_in_order(workflow: Store, merge: bool) -> None:
     await created(workflow, "u")
     timeline = [{"message": "m"}] if merge else []
 
@@ -428,7 +414,7 @@ async def test_updates_of_one_run_apply_in_order(workflow: SqlStore, merge: bool
 
 
 @pytest.mark.parametrize("merge", [False, True], ids=["plain", "merge"])
-async def test_a_failed_compare_and_set_writes_nothing(workflow: SqlStore, merge: bool) -> None:
+async def test_a_failed_compare_and_set_writes_nothing(workflow: Store, merge: bool) -> None:
     rows = await created(workflow, "a", "b")
     timeline = [{"message": "m"}] if merge else []
     updates = [
@@ -461,7 +447,7 @@ async def test_a_failed_compare_and_set_writes_nothing(workflow: SqlStore, merge
     assert await claim_all(workflow) == []
 
 
-async def test_an_update_of_a_missing_run(workflow: SqlStore) -> None:
+async def test_an_update_of_a_missing_run(workflow: Store) -> None:
     await created(workflow, "a")
     missing = InstanceUpdate(workflow_id=WF, instance_id=1, run_id=2, status="X", modify_time=1)
 
@@ -471,7 +457,7 @@ async def test_an_update_of_a_missing_run(workflow: SqlStore) -> None:
         await workflow.update_instances([replace(missing, timeline=[{"m": 1}])])
 
 
-async def test_a_stale_fence_writes_nothing(workflow: SqlStore) -> None:
+async def test_a_stale_fence_writes_nothing(workflow: Store) -> None:
     (row,) = await created(workflow, "a")
     old = await workflow.claim_group(0, owner="node-1", now=T0, lease_ms=1000)
     assert old is not None
@@ -495,7 +481,7 @@ async def test_a_stale_fence_writes_nothing(workflow: SqlStore) -> None:
 # -- step attempts ---------------------------------------------------------------------------------
 
 
-async def test_save_steps_writes_attempts_updates_and_events(workflow: SqlStore) -> None:
+async def test_save_steps_writes_attempts_updates_and_events(workflow: Store) -> None:
     await created(workflow, "a")
     fence = await workflow.claim_group(0, owner="node-1", now=T0, lease_ms=1000)
     update = InstanceUpdate(
@@ -520,7 +506,7 @@ async def test_save_steps_writes_attempts_updates_and_events(workflow: SqlStore)
     assert await claim_all(workflow) == [("RUN_STEP", {"step_id": "job1"})]
 
 
-async def test_save_steps_replaces_an_attempt(workflow: SqlStore) -> None:
+async def test_save_steps_replaces_an_attempt(workflow: Store) -> None:
     await created(workflow, "a")
     first = attempt("job1", status="CREATED")
     await workflow.save_steps([first])
@@ -542,7 +528,7 @@ async def test_save_steps_replaces_an_attempt(workflow: SqlStore) -> None:
     assert await workflow.get_step_attempt(WF, 1, 1, "job1") == done
 
 
-async def test_the_latest_attempt_of_each_step(workflow: SqlStore) -> None:
+async def test_the_latest_attempt_of_each_step(workflow: Store) -> None:
     await created(workflow, "a")
     attempts = [
         attempt("job1", 1, ordinal=2, status="USER_FAILED"),
@@ -564,7 +550,7 @@ async def test_the_latest_attempt_of_each_step(workflow: SqlStore) -> None:
     assert await workflow.get_step_attempts(WF, 2, 1) == []
 
 
-async def test_attempts_across_runs(workflow: SqlStore) -> None:
+async def test_attempts_across_runs(workflow: Store) -> None:
     await created(workflow, "a")
     attempts = [
         attempt("job1", 2, run_id=2),
@@ -581,7 +567,7 @@ async def test_attempts_across_runs(workflow: SqlStore) -> None:
     assert await workflow.list_step_attempts(WF, 1, "nope") == []
 
 
-async def test_many_attempts_and_updates_in_one_call(workflow: SqlStore) -> None:
+async def test_many_attempts_and_updates_in_one_call(workflow: Store) -> None:
     await created(workflow, *(f"u{n}" for n in range(5)))
     attempts = [attempt(f"job{s}", instance_id=n, ordinal=s) for n in range(1, 6) for s in range(8)]
     updates = [
@@ -608,7 +594,7 @@ async def test_many_attempts_and_updates_in_one_call(workflow: SqlStore) -> None
 # -- deletion and documents ------------------------------------------------------------------------
 
 
-async def test_deleting_a_workflow_deletes_its_instances_and_steps(workflow: SqlStore) -> None:
+async def test_deleting_a_workflow_deletes_its_instances_and_steps(workflow: Store) -> None:
     await workflow.save_version(new_version("wf-b"))
     for workflow_id in (WF, "wf-b"):
         await workflow.create_instance(instance("u", workflow_id=workflow_id), [])
@@ -633,7 +619,7 @@ DOCUMENT: dict[str, Any] = {
 }
 
 
-async def test_documents_round_trip_exactly(workflow: SqlStore) -> None:
+async def test_documents_round_trip_exactly(workflow: Store) -> None:
     row = replace(
         instance("u"),
         initiator=DOCUMENT,

@@ -9,7 +9,7 @@ from maestoso.clock import SystemClock
 from maestoso.errors import PlatformError, ValidationError
 from maestoso.models.events import StartWorkflow
 from maestoso.queue import QueueWorker, RetryLater, Route
-from maestoso.store import SqlStore
+from maestoso.store import Store
 from maestoso.store.records import JobEvent
 
 
@@ -25,7 +25,7 @@ async def _until(condition: object, timeout: float = 5.0) -> None:
     await asyncio.wait_for(wait(), timeout)
 
 
-async def test_events_are_handled_once_and_removed(store: SqlStore) -> None:
+async def test_events_are_handled_once_and_removed(store: Store) -> None:
     seen: Counter[int] = Counter()
 
     async def handle(event: StartWorkflow) -> None:
@@ -38,7 +38,7 @@ async def test_events_are_handled_once_and_removed(store: SqlStore) -> None:
     assert await worker.run_once() == 0, "handled events are gone"
 
 
-async def test_a_wake_up_does_not_wait_for_the_poll(store: SqlStore) -> None:
+async def test_a_wake_up_does_not_wait_for_the_poll(store: Store) -> None:
     done = asyncio.Event()
 
     async def handle(event: StartWorkflow) -> None:
@@ -57,7 +57,7 @@ async def test_a_wake_up_does_not_wait_for_the_poll(store: SqlStore) -> None:
         await worker.stop()
 
 
-async def test_transient_failures_are_retried_then_succeed(store: SqlStore) -> None:
+async def test_transient_failures_are_retried_then_succeed(store: Store) -> None:
     attempts: list[int] = []
 
     async def flaky(event: StartWorkflow) -> None:
@@ -85,7 +85,7 @@ async def test_transient_failures_are_retried_then_succeed(store: SqlStore) -> N
     assert await worker.run_once() == 0
 
 
-async def test_user_errors_and_unknown_types_are_parked_not_dropped(store: SqlStore) -> None:
+async def test_user_errors_and_unknown_types_are_parked_not_dropped(store: Store) -> None:
     async def refuse(event: StartWorkflow) -> None:
         raise ValidationError("bad payload")
 
@@ -99,7 +99,7 @@ async def test_user_errors_and_unknown_types_are_parked_not_dropped(store: SqlSt
     assert await worker.run_once() == 0
 
 
-async def test_a_message_that_keeps_failing_is_parked_after_its_attempts(store: SqlStore) -> None:
+async def test_a_message_that_keeps_failing_is_parked_after_its_attempts(store: Store) -> None:
     calls = 0
 
     async def broken(event: StartWorkflow) -> None:
@@ -128,7 +128,7 @@ async def test_a_message_that_keeps_failing_is_parked_after_its_attempts(store: 
     assert "RuntimeError: always" in error
 
 
-async def test_retry_later_delays_without_counting_as_failure(store: SqlStore) -> None:
+async def test_retry_later_delays_without_counting_as_failure(store: Store) -> None:
     calls = 0
 
     async def not_yet(event: StartWorkflow) -> None:
@@ -147,7 +147,7 @@ async def test_retry_later_delays_without_counting_as_failure(store: SqlStore) -
     assert await worker.run_once() == 1 and calls == 2
 
 
-async def test_a_malformed_payload_is_parked_naming_the_problem(store: SqlStore) -> None:
+async def test_a_malformed_payload_is_parked_naming_the_problem(store: Store) -> None:
     async def handle(event: StartWorkflow) -> None:
         raise AssertionError("a malformed event must not reach its handler")
 

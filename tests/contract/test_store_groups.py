@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from tests.contract.support import Stores
 
 from maestoso.errors import FencedError
-from maestoso.store import SqlStore
+from maestoso.store import Store
 from maestoso.store.records import Fence, GroupRow, StepAttemptRow
 
 NOW = 1_700_000_000_000
@@ -32,11 +33,11 @@ def attempt(step_id: str) -> StepAttemptRow:
     )
 
 
-async def claim(store: SqlStore, owner: str, now: int = NOW, group_id: int = 1) -> Fence | None:
+async def claim(store: Store, owner: str, now: int = NOW, group_id: int = 1) -> Fence | None:
     return await store.claim_group(group_id, owner=owner, now=now, lease_ms=LEASE)
 
 
-async def test_an_unowned_group_is_claimed(store: SqlStore) -> None:
+async def test_an_unowned_group_is_claimed(store: Store) -> None:
     fence = await claim(store, "node-1")
 
     assert fence == Fence(group_id=1, generation=1)
@@ -51,7 +52,7 @@ async def test_an_unowned_group_is_claimed(store: SqlStore) -> None:
     ]
 
 
-async def test_a_group_held_by_another_is_not_claimed(store: SqlStore) -> None:
+async def test_a_group_held_by_another_is_not_claimed(store: Store) -> None:
     await claim(store, "node-1")
 
     assert await claim(store, "node-2", NOW + LEASE) is None
@@ -59,7 +60,7 @@ async def test_a_group_held_by_another_is_not_claimed(store: SqlStore) -> None:
     assert (group.owner, group.generation) == ("node-1", 1)
 
 
-async def test_an_expired_group_is_claimed_by_another(store: SqlStore) -> None:
+async def test_an_expired_group_is_claimed_by_another(store: Store) -> None:
     old = await claim(store, "node-1")
     assert old is not None
 
@@ -71,7 +72,7 @@ async def test_an_expired_group_is_claimed_by_another(store: SqlStore) -> None:
     assert (group.owner, group.owned_until) == ("node-2", NOW + 2 * LEASE + 1)
 
 
-async def test_the_owner_claims_again_with_a_new_generation(store: SqlStore) -> None:
+async def test_the_owner_claims_again_with_a_new_generation(store: Store) -> None:
     first = await claim(store, "node-1")
 
     second = await claim(store, "node-1", NOW + 10)
@@ -79,7 +80,7 @@ async def test_the_owner_claims_again_with_a_new_generation(store: SqlStore) -> 
     assert (first, second) == (Fence(group_id=1, generation=1), Fence(group_id=1, generation=2))
 
 
-async def test_heartbeats_extend_the_lease(store: SqlStore) -> None:
+async def test_heartbeats_extend_the_lease(store: Store) -> None:
     fence = await claim(store, "node-1")
     assert fence is not None
 
@@ -91,7 +92,7 @@ async def test_heartbeats_extend_the_lease(store: SqlStore) -> None:
     assert not await store.heartbeat_group(Fence(group_id=9, generation=1), now=NOW, lease_ms=LEASE)
 
 
-async def test_a_released_group_is_free_for_others(store: SqlStore) -> None:
+async def test_a_released_group_is_free_for_others(store: Store) -> None:
     old = await claim(store, "node-1")
     assert old is not None
     await store.release_group(old)
@@ -103,15 +104,15 @@ async def test_a_released_group_is_free_for_others(store: SqlStore) -> None:
     assert group.owner == "node-2"
 
 
-async def test_groups_are_listed_by_id(store: SqlStore) -> None:
+async def test_groups_are_listed_by_id(store: Store) -> None:
     for group_id in (3, 0, 2):
         await claim(store, f"node-{group_id}", group_id=group_id)
 
     assert [g.group_id for g in await store.list_groups()] == [0, 2, 3]
 
 
-async def test_concurrent_claims_have_one_winner(store: SqlStore, database_url: str) -> None:
-    other = await SqlStore.open(database_url)
+async def test_concurrent_claims_have_one_winner(store: Store, stores: Stores) -> None:
+    other = await stores.open()
     try:
         stores = [store, other]
         fences = await asyncio.gather(*(claim(stores[n % 2], f"node-{n}") for n in range(10)))
@@ -121,12 +122,12 @@ async def test_concurrent_claims_have_one_winner(store: SqlStore, database_url: 
     assert [f for f in fences if f is not None] == [Fence(group_id=1, generation=1)]
 
 
-async def test_a_fenced_write_fails_after_a_reclaim(store: SqlStore, database_url: str) -> None:
+async def test_a_fenced_write_fails_after_a_reclaim(store: Store, stores: Stores) -> None:
     old = await claim(store, "node-1")
     assert old is not None
     await store.save_steps([attempt("job1")], fence=old)
 
-    other = await SqlStore.open(database_url)
+    other = await stores.open()
     try:
         new = await claim(other, "node-2", NOW + LEASE + 1)
         assert new is not None
@@ -140,11 +141,11 @@ async def test_a_fenced_write_fails_after_a_reclaim(store: SqlStore, database_ur
     assert sorted(a.step_id for a in attempts) == ["job1", "job3"]
 
 
-async def test_fenced_writes_racing_a_claim(store: SqlStore, database_url: str) -> None:
+async def test_fenced_writes_racing_a_claim(store: Store, stores: Stores) -> None:
     # Every write either committed before the claim or was refused after it.
     fence = await claim(store, "node-1")
     assert fence is not None
-    other = await SqlStore.open(database_url)
+    other = await stores.open()
     try:
 
         async def write(n: int) -> bool:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from tests.contract.support import Stores
 
 from maestoso.clock import FakeClock
-from maestoso.store import SqlStore
+from maestoso.store import Store
 from maestoso.store.records import JobEvent, QueuedEvent
 
 NOW = 1_700_000_000_000
@@ -24,7 +25,7 @@ def event(n: int, *, queue_id: int = 1, available_at: int = 0) -> JobEvent:
 
 
 async def claim(
-    store: SqlStore,
+    store: Store,
     now: int = NOW,
     *,
     limit: int = 100,
@@ -40,8 +41,8 @@ def numbers(events: list[QueuedEvent]) -> list[int]:
     return [e.payload["n"] for e in events]
 
 
-async def test_claimed_events_are_leased_oldest_first(database_url: str) -> None:
-    store = await SqlStore.open(database_url, clock=FakeClock(NOW - 5))
+async def test_claimed_events_are_leased_oldest_first(stores: Stores) -> None:
+    store = await stores.open(clock=FakeClock(NOW - 5))
     try:
         await store.enqueue([event(1), event(2)])
         await store.enqueue([event(3)])
@@ -60,7 +61,7 @@ async def test_claimed_events_are_leased_oldest_first(database_url: str) -> None
         await store.close()
 
 
-async def test_nothing_to_enqueue_or_claim(store: SqlStore) -> None:
+async def test_nothing_to_enqueue_or_claim(store: Store) -> None:
     await store.enqueue([])
 
     assert await claim(store) == []
@@ -72,7 +73,7 @@ async def test_nothing_to_enqueue_or_claim(store: SqlStore) -> None:
         await claim(store, limit=-1)
 
 
-async def test_claims_by_queue(store: SqlStore) -> None:
+async def test_claims_by_queue(store: Store) -> None:
     await store.enqueue([event(1, queue_id=1), event(2, queue_id=2), event(3, queue_id=3)])
 
     assert numbers(await claim(store, queue_ids=[2, 3])) == [2, 3]
@@ -80,7 +81,7 @@ async def test_claims_by_queue(store: SqlStore) -> None:
     assert numbers(await claim(store)) == [1]
 
 
-async def test_an_event_waits_for_its_available_time(store: SqlStore) -> None:
+async def test_an_event_waits_for_its_available_time(store: Store) -> None:
     await store.enqueue([event(1, available_at=NOW + 100), event(2)])
 
     assert numbers(await claim(store)) == [2]
@@ -88,7 +89,7 @@ async def test_an_event_waits_for_its_available_time(store: SqlStore) -> None:
     assert numbers(await claim(store, NOW + 100)) == [1]
 
 
-async def test_a_lease_expires_and_the_event_is_claimed_again(store: SqlStore) -> None:
+async def test_a_lease_expires_and_the_event_is_claimed_again(store: Store) -> None:
     await store.enqueue([event(1)])
     (first,) = await claim(store)
 
@@ -101,7 +102,7 @@ async def test_a_lease_expires_and_the_event_is_claimed_again(store: SqlStore) -
     assert third.attempts == 2
 
 
-async def test_a_completed_event_is_gone(store: SqlStore) -> None:
+async def test_a_completed_event_is_gone(store: Store) -> None:
     await store.enqueue([event(1), event(2)])
     first, _ = await claim(store)
 
@@ -111,7 +112,7 @@ async def test_a_completed_event_is_gone(store: SqlStore) -> None:
     assert numbers(await claim(store, NOW + LEASE + 1)) == [2]
 
 
-async def test_a_retried_event_comes_back_later(store: SqlStore) -> None:
+async def test_a_retried_event_comes_back_later(store: Store) -> None:
     await store.enqueue([event(1)])
     (first,) = await claim(store)
 
@@ -126,7 +127,7 @@ async def test_a_retried_event_comes_back_later(store: SqlStore) -> None:
     assert third.attempts == 2
 
 
-async def test_a_parked_event_is_kept_and_never_claimed(store: SqlStore) -> None:
+async def test_a_parked_event_is_kept_and_never_claimed(store: Store) -> None:
     await store.enqueue([event(1), event(2), event(3)])
     first, second, _ = await claim(store)
     await store.retry_event(first.msg_id, available_at=NOW, error="transient")
@@ -144,7 +145,7 @@ async def test_a_parked_event_is_kept_and_never_claimed(store: SqlStore) -> None
     assert len(await store.parked_events(limit=1)) == 1
 
 
-async def test_the_next_available_time(store: SqlStore) -> None:
+async def test_the_next_available_time(store: Store) -> None:
     await store.enqueue([event(1, available_at=NOW + 500), event(2, available_at=NOW + 200)])
     assert await store.next_available_time() == NOW + 200
 
@@ -156,15 +157,15 @@ async def test_the_next_available_time(store: SqlStore) -> None:
     assert await store.next_available_time() == NOW + 200 + LEASE + 1
 
 
-async def test_concurrent_claimers_never_share_an_event(store: SqlStore, database_url: str) -> None:
+async def test_concurrent_claimers_never_share_an_event(store: Store, stores: Stores) -> None:
     # Two stores stand for two nodes (on SQLite, two processes sharing the file).
-    other = await SqlStore.open(database_url)
+    other = await stores.open()
     total = 300
     try:
         await store.enqueue([event(n) for n in range(total)])
         claimed: list[list[int]] = [[], []]
 
-        async def drain(index: int, node: SqlStore) -> None:
+        async def drain(index: int, node: Store) -> None:
             while batch := await claim(node, limit=7, owner=f"node-{index % 2}"):
                 claimed[index % 2].extend(e.msg_id for e in batch)
                 await asyncio.sleep(0)

@@ -8,12 +8,11 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from tests.contract.support import Stores, row_counts
 
 from maestoso.errors import ConflictError, NotFoundError
-from maestoso.store import SqlStore
+from maestoso.store import Store
 from maestoso.store.records import NewVersion, PropertiesChange, TimelineEntry
-from maestoso.store.sql.schema import metadata
 
 T0 = 1_700_000_000_000
 USER = {"name": "tester", "extra_info": {}}
@@ -62,21 +61,10 @@ def version(
     )
 
 
-async def row_counts(store: SqlStore, workflow_id: str) -> dict[str, int]:
-    """How many rows each table holds for ``workflow_id``."""
-    counts = {}
-    async with store.engine.connect() as connection:
-        for table in metadata.sorted_tables:
-            if "workflow_id" in table.c:
-                query = select(func.count()).where(table.c.workflow_id == workflow_id)
-                counts[table.name] = await connection.scalar(query) or 0
-    return counts
-
-
 # -- versions ------------------------------------------------------------------------------------
 
 
-async def test_first_version_creates_the_workflow(store: SqlStore) -> None:
+async def test_first_version_creates_the_workflow(store: Store) -> None:
     new = version("wf-a", 1, activate=True, change={"owner": USER})
 
     row = await store.save_version(new)
@@ -97,13 +85,13 @@ async def test_first_version_creates_the_workflow(store: SqlStore) -> None:
     assert await store.list_timeline("wf-a", limit=10) == new.timeline
 
 
-async def test_an_inactive_first_version(store: SqlStore) -> None:
+async def test_an_inactive_first_version(store: Store) -> None:
     row = await store.save_version(version("wf-a", 1))
 
     assert (row.active_version_id, row.activate_time, row.activated_by) == (0, None, None)
 
 
-async def test_missing_rows_are_none(store: SqlStore) -> None:
+async def test_missing_rows_are_none(store: Store) -> None:
     await store.save_version(version("wf-a", 1))
 
     assert await store.get_workflow("wf-b") is None
@@ -111,7 +99,7 @@ async def test_missing_rows_are_none(store: SqlStore) -> None:
     assert await store.get_version("wf-b", 1) is None
 
 
-async def test_versions_follow_each_other(store: SqlStore) -> None:
+async def test_versions_follow_each_other(store: Store) -> None:
     await store.save_version(version("wf-a", 1, activate=True))
     await store.save_version(version("wf-a", 2))
     row = await store.save_version(version("wf-a", 3, definition={"id": "wf-a", "v": 3}))
@@ -123,7 +111,7 @@ async def test_versions_follow_each_other(store: SqlStore) -> None:
     assert stored is not None and stored.definition == {"id": "wf-a", "v": 3}
 
 
-async def test_a_new_version_can_activate_itself(store: SqlStore) -> None:
+async def test_a_new_version_can_activate_itself(store: Store) -> None:
     await store.save_version(version("wf-a", 1, activate=True))
 
     row = await store.save_version(version("wf-a", 2, activate=True))
@@ -131,7 +119,7 @@ async def test_a_new_version_can_activate_itself(store: SqlStore) -> None:
     assert (row.active_version_id, row.activate_time) == (2, T0 + 2000)
 
 
-async def test_a_stale_version_id_conflicts_and_writes_nothing(store: SqlStore) -> None:
+async def test_a_stale_version_id_conflicts_and_writes_nothing(store: Store) -> None:
     await store.save_version(version("wf-a", 1))
     await store.save_version(version("wf-a", 2))
     before = await row_counts(store, "wf-a")
@@ -145,19 +133,19 @@ async def test_a_stale_version_id_conflicts_and_writes_nothing(store: SqlStore) 
     assert await store.get_workflow("wf-a") == workflow
 
 
-async def test_a_later_version_of_an_unknown_workflow_conflicts(store: SqlStore) -> None:
+async def test_a_later_version_of_an_unknown_workflow_conflicts(store: Store) -> None:
     with pytest.raises(ConflictError, match="does not exist"):
         await store.save_version(version("wf-a", 2))
 
     assert await store.get_workflow("wf-a") is None
 
 
-async def test_version_ids_start_at_one(store: SqlStore) -> None:
+async def test_version_ids_start_at_one(store: Store) -> None:
     with pytest.raises(ValueError, match="start at 1"):
         await store.save_version(version("wf-a", 0))
 
 
-async def test_internal_ids_start_at_10000_and_are_never_reused(store: SqlStore) -> None:
+async def test_internal_ids_start_at_10000_and_are_never_reused(store: Store) -> None:
     first = await store.save_version(version("wf-a", 1))
     second = await store.save_version(version("wf-b", 1))
     await store.delete_workflow("wf-b")
@@ -177,7 +165,7 @@ async def _race(saves: list[Any]) -> tuple[list[Any], list[BaseException]]:
     return won, lost
 
 
-async def test_concurrent_saves_of_one_version_have_one_winner(store: SqlStore) -> None:
+async def test_concurrent_saves_of_one_version_have_one_winner(store: Store) -> None:
     await store.save_version(version("wf-a", 1))
     rivals = [
         version("wf-a", 2, create_time=T0 + 5000 + i, definition={"rival": i}, change={"n": i})
@@ -197,7 +185,7 @@ async def test_concurrent_saves_of_one_version_have_one_winner(store: SqlStore) 
     assert [e.create_time for e in timeline] == [winner.create_time, T0 + 1000]
 
 
-async def test_concurrent_creations_of_one_workflow_have_one_winner(store: SqlStore) -> None:
+async def test_concurrent_creations_of_one_workflow_have_one_winner(store: Store) -> None:
     rivals = [version("wf-a", 1, definition={"rival": i}) for i in range(6)]
 
     won, lost = await _race([store.save_version(rival) for rival in rivals])
@@ -207,64 +195,54 @@ async def test_concurrent_creations_of_one_workflow_have_one_winner(store: SqlSt
     assert (await row_counts(store, "wf-a"))["maestro_workflow_version"] == 1
 
 
-async def test_two_stores_on_one_database_write_concurrently(database_url: str) -> None:
+async def test_two_stores_on_one_database_write_concurrently(stores: Stores) -> None:
     # Two stores stand for two processes: on SQLite they share only the file's lock.
-    stores = [await SqlStore.open(database_url) for _ in range(2)]
-    try:
-        ids = [f"wf-{n}" for n in range(6)]
-        for workflow_id in ids:
-            await stores[0].save_version(version(workflow_id, 1))
+    handles = [await stores.open() for _ in range(2)]
+    ids = [f"wf-{n}" for n in range(6)]
+    for workflow_id in ids:
+        await handles[0].save_version(version(workflow_id, 1))
 
-        saves = [
-            stores[(n + v) % 2].save_version(version(workflow_id, v))
-            for v in range(2, 6)
-            for n, workflow_id in enumerate(ids)
-        ]
-        won, lost = await _race(saves)
+    saves = [
+        handles[(n + v) % 2].save_version(version(workflow_id, v))
+        for v in range(2, 6)
+        for n, workflow_id in enumerate(ids)
+    ]
+    won, lost = await _race(saves)
 
-        # Versions of one workflow race each other; whichever lost, none failed otherwise.
-        assert all(isinstance(error, ConflictError) for error in lost), lost
-        for workflow_id in ids:
-            row = await stores[1].get_workflow(workflow_id)
-            assert row is not None
-            page = await stores[1].list_versions(
-                workflow_id, cursor=None, limit=10, descending=False
-            )
-            assert [v.version_id for v in page.rows] == list(range(1, row.latest_version_id + 1))
-        assert len(won) + len(lost) == len(saves)
-    finally:
-        for opened in stores:
-            await opened.close()
+    # Versions of one workflow race each other; whichever lost, none failed otherwise.
+    assert all(isinstance(error, ConflictError) for error in lost), lost
+    for workflow_id in ids:
+        row = await handles[1].get_workflow(workflow_id)
+        assert row is not None
+        page = await handles[1].list_versions(workflow_id, cursor=None, limit=10, descending=False)
+        assert [v.version_id for v in page.rows] == list(range(1, row.latest_version_id + 1))
+    assert len(won) + len(lost) == len(saves)
 
 
-async def test_two_stores_read_then_write_concurrently(database_url: str) -> None:
+async def test_two_stores_read_then_write_concurrently(stores: Stores) -> None:
     # Activation reads the workflow before writing it: on SQLite a transaction that began
     # as a reader could not take the write lock when another connection holds it.
-    stores = [await SqlStore.open(database_url) for _ in range(2)]
-    try:
-        for version_id in (1, 2, 3):
-            await stores[0].save_version(version("wf-a", version_id))
+    handles = [await stores.open() for _ in range(2)]
+    for version_id in (1, 2, 3):
+        await handles[0].save_version(version("wf-a", version_id))
 
-        await asyncio.gather(
-            *(
-                stores[n % 2].set_active_version(
-                    "wf-a", version_id=n % 4, activated_by=USER, activate_time=T0 + n, timeline=[]
-                )
-                for n in range(24)
+    await asyncio.gather(
+        *(
+            handles[n % 2].set_active_version(
+                "wf-a", version_id=n % 4, activated_by=USER, activate_time=T0 + n, timeline=[]
             )
+            for n in range(24)
         )
+    )
 
-        workflow = await stores[1].get_workflow("wf-a")
-        assert workflow is not None and workflow.latest_version_id == 3
-    finally:
-        for opened in stores:
-            await opened.close()
+    workflow = await handles[1].get_workflow("wf-a")
+    assert workflow is not None and workflow.latest_version_id == 3
 
 
 # -- listing -------------------------------------------------------------------------------------
 
 
-async def test_versions_page_both_ways(store: SqlStore) -> None:
+async def test_versions_page_both_ways(store: Store) -> None:
     for version_id in range(1, 8):
         await store.save_version(version("wf-a", version_id))
 
@@ -279,13 +257,13 @@ async def test_versions_page_both_ways(store: SqlStore) -> None:
     assert await ids(7, False) == []
 
 
-async def test_versions_of_an_unknown_workflow(store: SqlStore) -> None:
+async def test_versions_of_an_unknown_workflow(store: Store) -> None:
     page = await store.list_versions("nope", cursor=None, limit=10, descending=True)
 
     assert (page.rows, page.total_count) == ([], 0)
 
 
-async def test_the_timeline_is_most_recent_first(store: SqlStore) -> None:
+async def test_the_timeline_is_most_recent_first(store: Store) -> None:
     await store.save_version(version("wf-a", 1))
     await store.save_version(version("wf-a", 2))
     await store.set_active_version(
@@ -321,7 +299,7 @@ def properties_change(workflow_id: str, at: int, changes: dict[str, Any]) -> Pro
     )
 
 
-async def test_properties_are_compared_and_set(store: SqlStore) -> None:
+async def test_properties_are_compared_and_set(store: Store) -> None:
     await store.save_version(version("wf-a", 1))
     new_snapshot = snapshot("wf-a", T0 + 5000, step_concurrency=3)
 
@@ -343,7 +321,7 @@ async def test_properties_are_compared_and_set(store: SqlStore) -> None:
     assert (await store.list_timeline("wf-a", limit=1))[0].event["log"] == "Updated properties"
 
 
-async def test_properties_from_a_stale_snapshot_conflict(store: SqlStore) -> None:
+async def test_properties_from_a_stale_snapshot_conflict(store: Store) -> None:
     await store.save_version(version("wf-a", 1))
     await store.save_version(version("wf-a", 2))  # its snapshot is of T0 + 2000
     before = await row_counts(store, "wf-a")
@@ -362,7 +340,7 @@ async def test_properties_from_a_stale_snapshot_conflict(store: SqlStore) -> Non
     assert workflow is not None and workflow.properties_snapshot == snapshot("wf-a", T0 + 2000)
 
 
-async def test_properties_of_an_unknown_workflow(store: SqlStore) -> None:
+async def test_properties_of_an_unknown_workflow(store: Store) -> None:
     with pytest.raises(NotFoundError):
         await store.update_properties(
             "nope",
@@ -373,7 +351,7 @@ async def test_properties_of_an_unknown_workflow(store: SqlStore) -> None:
         )
 
 
-async def test_properties_changes_are_oldest_first(store: SqlStore) -> None:
+async def test_properties_changes_are_oldest_first(store: Store) -> None:
     await store.save_version(version("wf-a", 1, change={"n": 1}))
     await store.update_properties(
         "wf-a",
@@ -392,7 +370,7 @@ async def test_properties_changes_are_oldest_first(store: SqlStore) -> None:
 # -- activation ----------------------------------------------------------------------------------
 
 
-async def test_activation_and_deactivation(store: SqlStore) -> None:
+async def test_activation_and_deactivation(store: Store) -> None:
     await store.save_version(version("wf-a", 1))
     await store.save_version(version("wf-a", 2))
     admin = {"name": "admin"}
@@ -419,7 +397,7 @@ async def test_activation_and_deactivation(store: SqlStore) -> None:
     assert (await store.list_timeline("wf-a", limit=1))[0].event["log"] == "Activated version 1"
 
 
-async def test_activating_what_does_not_exist(store: SqlStore) -> None:
+async def test_activating_what_does_not_exist(store: Store) -> None:
     await store.save_version(version("wf-a", 1))
 
     with pytest.raises(NotFoundError, match="no version 2"):
@@ -437,7 +415,7 @@ async def test_activating_what_does_not_exist(store: SqlStore) -> None:
 # -- deletion ------------------------------------------------------------------------------------
 
 
-async def test_delete_removes_every_row_of_the_workflow(store: SqlStore) -> None:
+async def test_delete_removes_every_row_of_the_workflow(store: Store) -> None:
     for workflow_id in ("wf-a", "wf-b"):
         await store.save_version(version(workflow_id, 1, activate=True, change={"a": 1}))
         await store.save_version(version(workflow_id, 2, change={"a": 2}))
@@ -470,7 +448,7 @@ def exact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-async def test_documents_round_trip_exactly(store: SqlStore) -> None:
+async def test_documents_round_trip_exactly(store: Store) -> None:
     new = replace(
         version("wf-a", 1, activate=True),
         metadata=DOCUMENT,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from maestoso.store import SqlStore
+from maestoso.store import Store
 from maestoso.store.records import (
     JobEvent,
     NewVersion,
@@ -46,7 +46,7 @@ def signal(name: str, key: str) -> SignalInstanceRow:
     )
 
 
-async def test_replacing_keeps_the_watermarks_of_unchanged_triggers(store: SqlStore) -> None:
+async def test_replacing_keeps_the_watermarks_of_unchanged_triggers(store: Store) -> None:
     await store.replace_triggers("wf", time_triggers=[time_row("u1")], signal_triggers=[])
     [row] = await store.list_time_triggers("wf")
     assert await store.advance_time_trigger(row, watermark=5000, next_fire_time=6000, events=[])
@@ -59,7 +59,7 @@ async def test_replacing_keeps_the_watermarks_of_unchanged_triggers(store: SqlSt
     assert await store.triggered_workflows() == ["wf"]
 
 
-async def test_a_watermark_moves_once_and_its_events_with_it(store: SqlStore) -> None:
+async def test_a_watermark_moves_once_and_its_events_with_it(store: Store) -> None:
     await store.replace_triggers("wf", time_triggers=[time_row("u1")], signal_triggers=[])
     assert await store.due_time_triggers(1099, limit=10) == []
     [due] = await store.due_time_triggers(1100, limit=10)
@@ -77,7 +77,7 @@ async def test_a_watermark_moves_once_and_its_events_with_it(store: SqlStore) ->
     assert await store.next_time_trigger_fire() is None
 
 
-async def test_a_signal_trigger_fires_once_per_matched_set(store: SqlStore) -> None:
+async def test_a_signal_trigger_fires_once_per_matched_set(store: Store) -> None:
     await store.add_signal(signal("a", "old"), [])  # before the subscription: never matched
     await store.replace_triggers(
         "wf", time_triggers=[], signal_triggers=[signal_row("s", "b", "a")]
@@ -108,7 +108,7 @@ async def test_a_signal_trigger_fires_once_per_matched_set(store: SqlStore) -> N
     assert [e.payload["ids"] for e in claimed] == [{"b": 1, "a": 2}]
 
 
-async def test_deleting_a_workflow_deletes_its_triggers(store: SqlStore) -> None:
+async def test_deleting_a_workflow_deletes_its_triggers(store: Store) -> None:
     await store.save_version(
         NewVersion(
             workflow_id="wf",
