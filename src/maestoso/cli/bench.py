@@ -6,6 +6,7 @@ import json
 import secrets
 import subprocess
 import sys
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -14,13 +15,17 @@ from rich.table import Table
 
 from maestoso.bench import sel as sel_bench
 from maestoso.bench.engine import WORKLOADS
+from maestoso.bench.rest import HTTP_WORKLOADS
+
+EXTRA = ("sel", "signals")
 
 
 def bench(
     workloads: Annotated[
         list[str] | None,
         typer.Argument(
-            help=f"Workloads to run [default: all]: {', '.join(WORKLOADS)}, sel, signals."
+            help="Workloads to run [default: all]: "
+            f"{', '.join([*WORKLOADS, *HTTP_WORKLOADS, *EXTRA])}."
         ),
     ] = None,
     postgres: Annotated[
@@ -30,20 +35,36 @@ def bench(
             help="Also run on PostgreSQL: a server URL on which a scratch database is made.",
         ),
     ] = None,
+    requests: Annotated[
+        int | None,
+        typer.Option(
+            "--requests",
+            help="For the workloads through the REST API: how many requests, runs or "
+            "instances [default: each workload's own].",
+        ),
+    ] = None,
 ) -> None:
-    """Measure the engine (ms per step, steps per second, peak RSS) and SEL."""
-    console = Console(width=140)
-    names = workloads or [*WORKLOADS, "sel", "signals"]
-    unknown = [n for n in names if n not in ("sel", "signals") and n not in WORKLOADS]
+    """Measure the engine (ms per step, steps per second, peak RSS), the REST API and SEL."""
+    console = Console(width=160)
+    names = workloads or [*WORKLOADS, *HTTP_WORKLOADS, *EXTRA]
+    unknown = [n for n in names if n not in (*WORKLOADS, *HTTP_WORKLOADS, *EXTRA)]
     if unknown:
         raise typer.BadParameter(f"unknown workloads {unknown}")
     rows = []
-    for name in (n for n in names if n not in ("sel", "signals")):
-        rows.append(_run(name, None))
+    for name in (n for n in names if n in WORKLOADS):
+        rows.append(_run(_engine_command(name, None)))
         if postgres:
-            rows.append(_on_postgres(name, postgres))
+            rows.append(_on_postgres(_engine_command, name, postgres))
     if rows:
         console.print(_table(rows))
+    http_rows: list[dict[str, Any]] = []
+    for name in (n for n in names if n in HTTP_WORKLOADS):
+        command = _rest_command(requests)
+        http_rows += _run(command(name, None))["rows"]
+        if postgres:
+            http_rows += _on_postgres(command, name, postgres)["rows"]
+    if http_rows:
+        console.print(_http_table(http_rows))
     if "signals" in names:
         console.print(_signals_table(_run_module("maestoso.bench.signals")))
     if "sel" in names:
@@ -55,18 +76,34 @@ def bench(
         console.print(table)
 
 
-def _run(name: str, url: str | None) -> dict[str, Any]:
+Command = Callable[[str, str | None], list[str]]
+
+
+def _engine_command(name: str, url: str | None) -> list[str]:
     command = [sys.executable, "-m", "maestoso.bench.engine", name]
-    if url:
-        command += ["--database-url", url]
+    return [*command, "--database-url", url] if url else command
+
+
+def _rest_command(count: int | None) -> Command:
+    def command(name: str, url: str | None) -> list[str]:
+        command = [sys.executable, "-m", "maestoso.bench.rest", name]
+        if count is not None:
+            command += ["--count", str(count)]
+        return [*command, "--database-url", url] if url else command
+
+    return command
+
+
+def _run(command: list[str]) -> dict[str, Any]:
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
+        name = " ".join(command[2:4])
         Console(stderr=True).print(f"[red]{name} failed[/red]\n{done.stderr}", markup=True)
         raise typer.Exit(1)
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def _on_postgres(name: str, server: str) -> dict[str, Any]:
+def _on_postgres(command: Command, name: str, server: str) -> dict[str, Any]:
     import psycopg
     from sqlalchemy.engine import make_url
 
@@ -75,7 +112,8 @@ def _on_postgres(name: str, server: str) -> dict[str, Any]:
     with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{database}"')
     try:
-        return _run(name, admin.set(database=database).render_as_string(hide_password=False))
+        url = admin.set(database=database).render_as_string(hide_password=False)
+        return _run(command(name, url))
     finally:
         with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
@@ -97,6 +135,28 @@ def _table(rows: list[dict[str, Any]]) -> Table:
         table.add_column(column.replace("_", " "))
     for row in rows:
         table.add_row(*(str(row[c]) for c in columns))
+    return table
+
+
+def _http_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table(title="Through the REST API of a real server process (ms per request or run)")
+    columns = (
+        "workload",
+        "database",
+        "measure",
+        "count",
+        "p50_ms",
+        "p90_ms",
+        "p99_ms",
+        "max_ms",
+        "seconds",
+        "peak_rss_mb",
+        "status",
+    )
+    for column in columns:
+        table.add_column(column.replace("_", " "))
+    for row in rows:
+        table.add_row(*("-" if row[c] is None else str(row[c]) for c in columns))
     return table
 
 
