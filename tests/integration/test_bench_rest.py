@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from maestoso.bench import rest
+from maestoso.bench import rest, sqlcount
 from maestoso.cli import app
 
 pytestmark = pytest.mark.slow
@@ -44,3 +44,15 @@ def test_percentiles_take_the_nearest_rank() -> None:
     row = rest.percentiles("w", "m", [float(n) for n in range(100, 0, -1)], 1.0, "OK")
     assert (row.p50_ms, row.p90_ms, row.p99_ms, row.max_ms) == (50.0, 90.0, 99.0, 100.0)
     assert rest.percentiles("w", "m", [], 1.0, "OK").p50_ms is None
+
+
+def test_sql_count_attributes_statements_to_the_request_and_the_engine() -> None:
+    figures = sqlcount.measure(2, None, pause=0.3)
+    assert figures["starts"] == 2
+    # the start request reads the workflow and its version and writes the instance and its
+    # queue event in one transaction; the engine then runs the instance
+    assert figures["per_start_in_request"]["writes"] >= 2
+    assert figures["per_start_in_request"]["commits"] >= 1
+    assert figures["per_start_after"]["writes"] >= 2
+    heads = [head for head, _ in figures["request_statements"]]
+    assert any(h.startswith("INSERT INTO maestro_workflow_instance") for h in heads)
