@@ -143,11 +143,17 @@ def _background(base: str, workflow_id: str, rate: float) -> Iterator[list[int]]
     started: list[int] = []
     stop = threading.Event()
 
+    failures: list[Exception] = []
+
     def stream() -> None:
         with httpx.Client(base_url=base, timeout=60, headers={"user": "bench"}) as http:
             while not stop.is_set():
                 began = time.monotonic()
-                started.append(_start(http, workflow_id))
+                try:
+                    started.append(_start(http, workflow_id))
+                except Exception as error:  # reported by the measuring thread
+                    failures.append(error)
+                    return
                 stop.wait(max(0.0, 1 / rate - (time.monotonic() - began)))
 
     thread = threading.Thread(target=stream, name="bench-background", daemon=True)
@@ -159,6 +165,8 @@ def _background(base: str, workflow_id: str, rate: float) -> Iterator[list[int]]
         stop.set()
         if rate > 0:
             thread.join(timeout=60)
+    if failures:
+        raise RuntimeError("the background client failed") from failures[0]
 
 
 def start_latency(http: httpx.Client, server: Server, options: Options) -> list[Row]:
@@ -276,7 +284,7 @@ def diamonds(http: httpx.Client, server: Server, options: Options) -> list[Row]:
 def _one_big_run(
     name: str, definition: Callable[[], dict[str, Any]], steps: int
 ) -> Callable[[httpx.Client, Server, Options], list[Row]]:
-    def measure(http: httpx.Client, server: Server, options: Options) -> list[Row]:
+    def run(http: httpx.Client, server: Server, options: Options) -> list[Row]:
         count = options.count or 3
         workflow_id = _create(http, _with_id(definition(), f"bench-{name}"))
         to_end: list[float] = []
@@ -289,10 +297,10 @@ def _one_big_run(
             statuses.append(run["status"])
         seconds = time.perf_counter() - began
         per_step = min(to_end) / steps
-        measure = f"request -> end_time ({per_step:.2f} ms/step at best)"
-        return [percentiles(name, measure, to_end, seconds, _overall(statuses))]
+        label = f"request -> end_time ({per_step:.2f} ms/step at best)"
+        return [percentiles(name, label, to_end, seconds, _overall(statuses))]
 
-    return measure
+    return run
 
 
 @dataclass(frozen=True, slots=True)
