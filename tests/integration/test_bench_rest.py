@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
     ("name", "count", "measures"),
     [
         ("start-latency", 5, 2),
-        ("noop-run", 5, 3),
+        ("noop-run", 5, 4),
         ("diamond-http-x100", 5, 3),
         ("chain-300-http", 1, 1),
         ("fan-out-298-http", 1, 1),
