@@ -24,7 +24,7 @@ def bench(
     workloads: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Workloads to run [default: all]: "
+            help="Workloads to run (default: all): "
             f"{', '.join([*WORKLOADS, *HTTP_WORKLOADS, *EXTRA])}."
         ),
     ] = None,
@@ -40,7 +40,7 @@ def bench(
         typer.Option(
             "--requests",
             help="For the workloads through the REST API: how many requests, runs or "
-            "instances [default: each workload's own].",
+            "instances (default: each workload's own).",
         ),
     ] = None,
 ) -> None:
