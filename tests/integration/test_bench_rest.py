@@ -56,3 +56,10 @@ def test_sql_count_attributes_statements_to_the_request_and_the_engine() -> None
     assert figures["per_start_after"]["writes"] >= 2
     heads = [head for head, _ in figures["request_statements"]]
     assert any(h.startswith("INSERT INTO maestro_workflow_instance") for h in heads)
+
+
+def test_bench_command_counts_signals_as_asked() -> None:
+    result = CliRunner().invoke(app, ["bench", "signals", "--requests", "5"])
+    assert result.exit_code == 0, result.output
+    assert "Signals announced" in result.output
+    assert "│ 5 " in result.output

@@ -39,8 +39,8 @@ def bench(
         int | None,
         typer.Option(
             "--requests",
-            help="For the workloads through the REST API: how many requests, runs or "
-            "instances (default: each workload's own).",
+            help="For the workloads through the REST API and signals: how many requests, "
+            "runs or instances (default: each workload's own).",
         ),
     ] = None,
 ) -> None:
@@ -66,7 +66,10 @@ def bench(
     if http_rows:
         console.print(_http_table(http_rows))
     if "signals" in names:
-        console.print(_signals_table(_run_module("maestoso.bench.signals")))
+        signals = [_run(_signals_command(requests)("signals", None))]
+        if postgres:
+            signals.append(_on_postgres(_signals_command(requests), "signals", postgres))
+        console.print(_signals_table(signals))
     if "sel" in names:
         table = Table(title="SEL evaluations per second (one core, parse cached)")
         for column in ("case", "expression", "evals/s"):
@@ -87,6 +90,16 @@ def _engine_command(name: str, url: str | None) -> list[str]:
 def _rest_command(count: int | None) -> Command:
     def command(name: str, url: str | None) -> list[str]:
         command = [sys.executable, "-m", "maestoso.bench.rest", name]
+        if count is not None:
+            command += ["--count", str(count)]
+        return [*command, "--database-url", url] if url else command
+
+    return command
+
+
+def _signals_command(count: int | None) -> Command:
+    def command(name: str, url: str | None) -> list[str]:
+        command = [sys.executable, "-m", "maestoso.bench.signals"]
         if count is not None:
             command += ["--count", str(count)]
         return [*command, "--database-url", url] if url else command
@@ -160,20 +173,20 @@ def _http_table(rows: list[dict[str, Any]]) -> Table:
     return table
 
 
-def _run_module(module: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", module], capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        Console(stderr=True).print(f"[red]{module} failed[/red]\n{done.stderr}", markup=True)
-        raise typer.Exit(1)
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
-
-
-def _signals_table(row: dict[str, Any]) -> Table:
+def _signals_table(rows: list[dict[str, Any]]) -> Table:
     table = Table(title="Signals announced one after another over HTTP (latency per request)")
-    columns = ("database", "signals", "seconds", "signals_per_second", "p50_ms", "p99_ms")
+    columns = (
+        "database",
+        "signals",
+        "seconds",
+        "signals_per_second",
+        "p50_ms",
+        "p99_ms",
+        "max_ms",
+        "peak_rss_mb",
+    )
     for column in columns:
         table.add_column(column.replace("_", " "))
-    table.add_row(*(str(row[c]) for c in columns))
+    for row in rows:
+        table.add_row(*(str(row[c]) for c in columns))
     return table
