@@ -12,17 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
+
+from maestoso.bench.server import running
 
 WORKFLOW = {
     "properties": {"owner": "bench"},
@@ -39,33 +35,6 @@ WORKFLOW = {
         "steps": [{"step": {"id": "a", "type": "NoOp"}}],
     },
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _serve(home: Path, port: int, url: str | None) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "MAESTOSO_HOME": str(home), "MAESTOSO_NODE_ID": "bench"}
-    env.pop("MAESTOSO_DATABASE_URL", None)
-    if url:
-        env["MAESTOSO_DATABASE_URL"] = url
-    command = [sys.executable, "-m", "maestoso.cli", "server", "--port", str(port)]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def _wait_ready(base: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("the server did not start")
 
 
 def announce(base: str, count: int) -> dict[str, Any]:
@@ -98,16 +67,9 @@ def announce(base: str, count: int) -> dict[str, Any]:
 
 
 def measure(count: int, url: str | None) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="maestoso-bench-") as home:
-        port = _free_port()
-        process = _serve(Path(home), port, url)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            _wait_ready(base)
-            figures = announce(base, count)
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    with running(url) as server:
+        figures = announce(server.base, count)
+        figures["peak_rss_mb"] = server.peak_rss_mb()
     figures["database"] = "postgresql" if url else "sqlite"
     return figures
 

@@ -6,6 +6,7 @@ import json
 import secrets
 import subprocess
 import sys
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -14,13 +15,17 @@ from rich.table import Table
 
 from maestoso.bench import sel as sel_bench
 from maestoso.bench.engine import WORKLOADS
+from maestoso.bench.rest import HTTP_WORKLOADS
+
+EXTRA = ("sel", "signals")
 
 
 def bench(
     workloads: Annotated[
         list[str] | None,
         typer.Argument(
-            help=f"Workloads to run [default: all]: {', '.join(WORKLOADS)}, sel, signals."
+            help="Workloads to run (default: all): "
+            f"{', '.join([*WORKLOADS, *HTTP_WORKLOADS, *EXTRA])}."
         ),
     ] = None,
     postgres: Annotated[
@@ -30,22 +35,41 @@ def bench(
             help="Also run on PostgreSQL: a server URL on which a scratch database is made.",
         ),
     ] = None,
+    requests: Annotated[
+        int | None,
+        typer.Option(
+            "--requests",
+            help="For the workloads through the REST API and signals: how many requests, "
+            "runs or instances (default: each workload's own).",
+        ),
+    ] = None,
 ) -> None:
-    """Measure the engine (ms per step, steps per second, peak RSS) and SEL."""
-    console = Console(width=140)
-    names = workloads or [*WORKLOADS, "sel", "signals"]
-    unknown = [n for n in names if n not in ("sel", "signals") and n not in WORKLOADS]
+    """Measure the engine (ms per step, steps per second, peak RSS), the REST API and SEL."""
+    console = Console(width=160)
+    names = workloads or [*WORKLOADS, *HTTP_WORKLOADS, *EXTRA]
+    unknown = [n for n in names if n not in (*WORKLOADS, *HTTP_WORKLOADS, *EXTRA)]
     if unknown:
         raise typer.BadParameter(f"unknown workloads {unknown}")
     rows = []
-    for name in (n for n in names if n not in ("sel", "signals")):
-        rows.append(_run(name, None))
+    for name in (n for n in names if n in WORKLOADS):
+        rows.append(_run(_engine_command(name, None)))
         if postgres:
-            rows.append(_on_postgres(name, postgres))
+            rows.append(_on_postgres(_engine_command, name, postgres))
     if rows:
         console.print(_table(rows))
+    http_rows: list[dict[str, Any]] = []
+    for name in (n for n in names if n in HTTP_WORKLOADS):
+        command = _rest_command(requests)
+        http_rows += _run(command(name, None))["rows"]
+        if postgres:
+            http_rows += _on_postgres(command, name, postgres)["rows"]
+    if http_rows:
+        console.print(_http_table(http_rows))
     if "signals" in names:
-        console.print(_signals_table(_run_module("maestoso.bench.signals")))
+        signals = [_run(_signals_command(requests)("signals", None))]
+        if postgres:
+            signals.append(_on_postgres(_signals_command(requests), "signals", postgres))
+        console.print(_signals_table(signals))
     if "sel" in names:
         table = Table(title="SEL evaluations per second (one core, parse cached)")
         for column in ("case", "expression", "evals/s"):
@@ -55,18 +79,44 @@ def bench(
         console.print(table)
 
 
-def _run(name: str, url: str | None) -> dict[str, Any]:
+Command = Callable[[str, str | None], list[str]]
+
+
+def _engine_command(name: str, url: str | None) -> list[str]:
     command = [sys.executable, "-m", "maestoso.bench.engine", name]
-    if url:
-        command += ["--database-url", url]
+    return [*command, "--database-url", url] if url else command
+
+
+def _rest_command(count: int | None) -> Command:
+    def command(name: str, url: str | None) -> list[str]:
+        command = [sys.executable, "-m", "maestoso.bench.rest", name]
+        if count is not None:
+            command += ["--count", str(count)]
+        return [*command, "--database-url", url] if url else command
+
+    return command
+
+
+def _signals_command(count: int | None) -> Command:
+    def command(name: str, url: str | None) -> list[str]:
+        command = [sys.executable, "-m", "maestoso.bench.signals"]
+        if count is not None:
+            command += ["--count", str(count)]
+        return [*command, "--database-url", url] if url else command
+
+    return command
+
+
+def _run(command: list[str]) -> dict[str, Any]:
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
+        name = " ".join(command[2:4])
         Console(stderr=True).print(f"[red]{name} failed[/red]\n{done.stderr}", markup=True)
         raise typer.Exit(1)
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def _on_postgres(name: str, server: str) -> dict[str, Any]:
+def _on_postgres(command: Command, name: str, server: str) -> dict[str, Any]:
     import psycopg
     from sqlalchemy.engine import make_url
 
@@ -75,7 +125,8 @@ def _on_postgres(name: str, server: str) -> dict[str, Any]:
     with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{database}"')
     try:
-        return _run(name, admin.set(database=database).render_as_string(hide_password=False))
+        url = admin.set(database=database).render_as_string(hide_password=False)
+        return _run(command(name, url))
     finally:
         with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
@@ -100,20 +151,42 @@ def _table(rows: list[dict[str, Any]]) -> Table:
     return table
 
 
-def _run_module(module: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", module], capture_output=True, text=True, check=False
+def _http_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table(title="Through the REST API of a real server process (ms per request or run)")
+    columns = (
+        "workload",
+        "database",
+        "measure",
+        "count",
+        "p50_ms",
+        "p90_ms",
+        "p99_ms",
+        "max_ms",
+        "seconds",
+        "peak_rss_mb",
+        "status",
     )
-    if done.returncode != 0:
-        Console(stderr=True).print(f"[red]{module} failed[/red]\n{done.stderr}", markup=True)
-        raise typer.Exit(1)
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
-
-
-def _signals_table(row: dict[str, Any]) -> Table:
-    table = Table(title="Signals announced one after another over HTTP (latency per request)")
-    columns = ("database", "signals", "seconds", "signals_per_second", "p50_ms", "p99_ms")
     for column in columns:
         table.add_column(column.replace("_", " "))
-    table.add_row(*(str(row[c]) for c in columns))
+    for row in rows:
+        table.add_row(*("-" if row[c] is None else str(row[c]) for c in columns))
+    return table
+
+
+def _signals_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table(title="Signals announced one after another over HTTP (latency per request)")
+    columns = (
+        "database",
+        "signals",
+        "seconds",
+        "signals_per_second",
+        "p50_ms",
+        "p99_ms",
+        "max_ms",
+        "peak_rss_mb",
+    )
+    for column in columns:
+        table.add_column(column.replace("_", " "))
+    for row in rows:
+        table.add_row(*(str(row[c]) for c in columns))
     return table

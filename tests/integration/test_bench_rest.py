@@ -1,0 +1,65 @@
+"""The benchmarks through the REST API run end to end against a real server, with tiny counts."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from maestoso.bench import rest, sqlcount
+from maestoso.cli import app
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize(
+    ("name", "count", "measures"),
+    [
+        ("start-latency", 5, 2),
+        ("noop-run", 5, 4),
+        ("diamond-http-x100", 5, 3),
+        ("chain-300-http", 1, 1),
+        ("fan-out-298-http", 1, 1),
+    ],
+)
+def test_workload_runs_end_to_end(name: str, count: int, measures: int) -> None:
+    options = rest.Options(count=count, background_rate=5, sleepers=1)
+    rows = rest.measure(name, None, options)
+    assert len(rows) == measures
+    assert all(r.workload == name and r.database == "sqlite" for r in rows)
+    assert all(r.status in ("OK", "SUCCEEDED") for r in rows), rows
+    assert all(r.peak_rss_mb > 0 and r.seconds > 0 for r in rows)
+    timed = [r for r in rows if r.p50_ms is not None]
+    assert timed and all(r.count == count for r in timed)
+    assert all(0 < (r.p50_ms or 0) <= (r.p99_ms or 0) <= (r.max_ms or 0) for r in timed)
+
+
+def test_bench_command_prints_the_table() -> None:
+    result = CliRunner().invoke(app, ["bench", "noop-run", "--requests", "5"])
+    assert result.exit_code == 0, result.output
+    assert "Through the REST API" in result.output
+    assert "request -> end_time" in result.output
+
+
+def test_percentiles_take_the_nearest_rank() -> None:
+    row = rest.percentiles("w", "m", [float(n) for n in range(100, 0, -1)], 1.0, "OK")
+    assert (row.p50_ms, row.p90_ms, row.p99_ms, row.max_ms) == (50.0, 90.0, 99.0, 100.0)
+    assert rest.percentiles("w", "m", [], 1.0, "OK").p50_ms is None
+
+
+def test_sql_count_attributes_statements_to_the_request_and_the_engine() -> None:
+    figures = sqlcount.measure(2, None, pause=0.3)
+    assert figures["starts"] == 2
+    # the start request reads the workflow and its version and writes the instance and its
+    # queue event in one transaction; the engine then runs the instance
+    assert figures["per_start_in_request"]["writes"] >= 2
+    assert figures["per_start_in_request"]["commits"] >= 1
+    assert figures["per_start_after"]["writes"] >= 2
+    heads = [head for head, _ in figures["request_statements"]]
+    assert any(h.startswith("INSERT INTO maestro_workflow_instance") for h in heads)
+
+
+def test_bench_command_counts_signals_as_asked() -> None:
+    result = CliRunner().invoke(app, ["bench", "signals", "--requests", "5"])
+    assert result.exit_code == 0, result.output
+    assert "Signals announced" in result.output
+    assert "│ 5 " in result.output
