@@ -14,10 +14,7 @@ from maestoso import api
 from maestoso.clock import Clock, SystemClock
 from maestoso.config import Settings
 from maestoso.dsl.validation import ValidationSettings
-from maestoso.engine.node import EngineNode
-from maestoso.engine.reads.instances import InstanceReader
-from maestoso.engine.reads.logs import StepLogs
-from maestoso.engine.services.workflows import WorkflowService
+from maestoso.engine import EngineNode, InstanceReader, StepLogs, WorkflowService
 from maestoso.runtimes import default_runtimes
 from maestoso.store import Store, open_store
 from maestoso.triggers.backfill import BackfillService

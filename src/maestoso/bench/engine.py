@@ -19,8 +19,7 @@ from typing import Any
 
 from maestoso.clock import Clock, SystemClock
 from maestoso.dsl.requests import parse_model
-from maestoso.engine.node import EngineNode
-from maestoso.engine.services.workflows import WorkflowService
+from maestoso.engine import EngineNode, WorkflowService
 from maestoso.models import WorkflowCreateRequest
 from maestoso.models.start import WorkflowStartRequest
 from maestoso.models.statuses import WorkflowStatus

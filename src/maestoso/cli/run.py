@@ -17,8 +17,7 @@ from rich.table import Table
 
 from maestoso.clock import Clock, SystemClock
 from maestoso.dsl.loading import check_request, load_request
-from maestoso.engine.node import EngineNode
-from maestoso.engine.services.workflows import WorkflowService
+from maestoso.engine import EngineNode, WorkflowService
 from maestoso.errors import MaestosoError
 from maestoso.models import ParamType, Properties
 from maestoso.models.start import WorkflowStartRequest
