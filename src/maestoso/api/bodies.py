@@ -53,7 +53,7 @@ async def model_body(request: Request, model: type[M], root: str = "") -> M:
     return parse_model(model, data, root=root)
 
 
-def caller(request: Request) -> UserRef:
+async def caller(request: Request) -> UserRef:
     """The caller named by the ``user`` header, as Maestro has it (no real authentication)."""
     name = request.headers.get("user", "").strip()
     if not name:

@@ -15,33 +15,33 @@ from maestoso.errors import NotFoundError, PlatformError
 from maestoso.triggers.signals import SignalService
 
 
-def workflow_service(request: Request) -> WorkflowService:
+async def workflow_service(request: Request) -> WorkflowService:
     return cast(WorkflowService, request.app.state.services.workflows)
 
 
-def instance_reader(request: Request) -> InstanceReader:
+async def instance_reader(request: Request) -> InstanceReader:
     return cast(InstanceReader, request.app.state.services.instances)
 
 
-def instance_service(request: Request) -> InstanceService:
+async def instance_service(request: Request) -> InstanceService:
     return cast(InstanceService, request.app.state.services.actions)
 
 
-def step_logs(request: Request) -> StepLogs:
+async def step_logs(request: Request) -> StepLogs:
     logs = request.app.state.services.logs
     if logs is None:
         raise NotFoundError("Step logs are not kept by this server")
     return cast(StepLogs, logs)
 
 
-def signal_service(request: Request) -> SignalService:
+async def signal_service(request: Request) -> SignalService:
     service = getattr(request.app.state.services, "signals", None)
     if service is None:
         raise PlatformError("signals are not served by this server")
     return cast(SignalService, service)
 
 
-def engine_node(request: Request) -> EngineNode:
+async def engine_node(request: Request) -> EngineNode:
     node = request.app.state.services.node
     if node is None:
         raise PlatformError("this server runs no engine")

@@ -21,6 +21,8 @@ class CompiledWorkflow:
     """A run's workflow parsed once: its top-level steps in order and their wrapped JSON."""
 
     workflow: Workflow
+    document: Mapping[str, Any]
+    """The definition it was parsed from, in Maestro's JSON."""
     boxes: Mapping[str, dict[str, Any]]
     ordinals: Mapping[str, int]
     steps: Mapping[str, Step]
@@ -35,6 +37,12 @@ class WorkflowCache:
     def __init__(self, size: int = 256) -> None:
         self._size = size
         self._entries: OrderedDict[Hashable, CompiledWorkflow] = OrderedDict()
+
+    def cached(self, identity: Hashable) -> CompiledWorkflow | None:
+        compiled = self._entries.get(identity)
+        if compiled is not None:
+            self._entries.move_to_end(identity)
+        return compiled
 
     def get(self, identity: Hashable, document: Mapping[str, Any]) -> CompiledWorkflow:
         """The parsed ``document``, which must be the same for the same ``identity``."""
@@ -64,4 +72,4 @@ def compile_workflow(document: Mapping[str, Any]) -> CompiledWorkflow:
         boxes[step.id] = {box_key(box): step.to_json()}
         ordinals[step.id] = ordinal
     steps = {step.id: step for step in workflow.top_steps()}
-    return CompiledWorkflow(workflow, boxes, ordinals, steps)
+    return CompiledWorkflow(workflow, document, boxes, ordinals, steps)

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from maestoso.clock import Clock
-from maestoso.engine.runtime.compiled import WorkflowCache
+from maestoso.engine.runtime.compiled import CompiledWorkflow, WorkflowCache
 from maestoso.engine.runtime.signal_hub import SignalHub
 from maestoso.engine.services.locks import WorkflowLocks
 from maestoso.engine.services.new_instance import new_instance
@@ -70,14 +70,11 @@ class InstanceService:
         if workflow is None:
             raise NotFoundError(f"Cannot find workflow [{workflow_id}]")
         version_id = VersionSelector.parse(version).resolve(workflow)
-        definition = await self._store.get_version(workflow_id, version_id)
-        if definition is None:
-            raise NotFoundError(f"Cannot find workflow [{workflow_id}] with version [{version_id}]")
+        compiled = await self._compiled(workflow, version_id)
         now = self._clock.now_ms()
-        identity = (workflow_id, workflow.internal_id, version_id)
         row = new_instance(
-            self._workflows.get(identity, definition.definition).workflow,
-            definition.definition,
+            compiled.workflow,
+            dict(compiled.document),
             workflow.internal_id,
             version_id,
             workflow.properties_snapshot,
@@ -111,6 +108,19 @@ class InstanceService:
                 "message": message,
             },
         }
+
+    async def _compiled(self, workflow: WorkflowRow, version_id: int) -> CompiledWorkflow:
+        """A version's parsed definition; versions never change, so it is read once."""
+        identity = (workflow.workflow_id, workflow.internal_id, version_id)
+        compiled = self._workflows.cached(identity)
+        if compiled is None:
+            version = await self._store.get_version(workflow.workflow_id, version_id)
+            if version is None:
+                raise NotFoundError(
+                    f"Cannot find workflow [{workflow.workflow_id}] with version [{version_id}]"
+                )
+            compiled = self._workflows.get(identity, version.definition)
+        return compiled
 
     async def _arrive(
         self, workflow: WorkflowRow, row: InstanceRow, caller: UserRef

@@ -62,8 +62,10 @@ async def admission_slots(store: InstanceStore, strategy: RunStrategy, workflow_
         failed = await store.find_instances(workflow_id, statuses=(BLOCKING_FAILURE,), limit=1)
         if failed:
             return 0
-    running = await store.find_instances(workflow_id, statuses=ACTIVE, limit=_LIMIT)
-    return strategy.workflow_concurrency - len(running)
+    # Only whether the limit is reached matters: read no more runs than it allows.
+    limit = max(strategy.workflow_concurrency, 0)
+    running = await store.find_instances(workflow_id, statuses=ACTIVE, limit=limit)
+    return limit - len(running)
 
 
 async def switch_problem(
