@@ -15,6 +15,7 @@ _BOX_TAGS = frozenset({"step", "foreach", "while", "subworkflow", "template"})
 # Type ids of the type-discriminated unions (time triggers, backoffs), which pydantic adds to
 # locations after the list index or the ``backoff`` field.
 _TYPE_TAGS = frozenset({"CRON", "PREDEFINED", "INTERVAL", "EXPONENTIAL_BACKOFF", "FIXED_BACKOFF"})
+_CHOICE_ERRORS = frozenset({"literal_error", "enum", "union_tag_invalid"})
 _MESSAGES = {
     "extra_forbidden": "unknown field",
     "missing": "is required",
@@ -51,6 +52,9 @@ def pydantic_errors(exc: pydantic.ValidationError, *, root: str = "") -> list[st
     for error in exc.errors(include_url=False):
         path = format_path(error["loc"], root=root)
         message = _MESSAGES.get(error["type"], error["msg"]).removeprefix("Value error, ")
+        if error["type"] in _CHOICE_ERRORS and isinstance(error.get("input"), str | int):
+            # the allowed values alone do not say which of the user's values is wrong
+            message = f"[{error['input']}] is not allowed: {message}"
         seen.setdefault(path, f"{path}: {message}" if path else message)
     return list(seen.values())
 
