@@ -15,6 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 import yaml
 
 from maestoso.dsl.loading import request_data
+from maestoso.dsl.native_steps import with_native_steps
 from maestoso.dsl.requests import parse_model
 from maestoso.dsl.yaml_dsl import parse_workflow_yaml
 from maestoso.errors import ValidationError
@@ -41,6 +42,8 @@ def create_request(source: Source) -> WorkflowCreateRequest:
         data = _from_dict(source)
     else:
         data = request_data(_read(Path(source)))
+    if isinstance(data, dict):
+        data = with_native_steps(data)
     return parse_model(WorkflowCreateRequest, data)
 
 

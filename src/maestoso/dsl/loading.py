@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from maestoso.dsl.requests import parse_json, parse_model
+from maestoso.dsl.validation import ValidationSettings, validate_request
 from maestoso.dsl.yaml_dsl import parse_workflow_yaml
 from maestoso.errors import ValidationError
 from maestoso.models import WorkflowCreateRequest
@@ -32,3 +33,17 @@ def request_data(text: str) -> Any:
         if not (len(data) == 1 and isinstance(root, dict) and "jobs" in root):
             return data
     return parse_workflow_yaml(text)
+
+
+def check_request(
+    request: WorkflowCreateRequest, settings: ValidationSettings | None = None
+) -> None:
+    """Raise a ValidationError listing every rule that ``request`` breaks."""
+    errors = validate_request(request, settings)
+    if errors:
+        noun = "error" if len(errors) == 1 else "errors"
+        raise ValidationError(
+            f"Invalid workflow definition [{request.workflow.id}]: {len(errors)} {noun}: "
+            f"{errors[0]}",
+            errors,
+        )
