@@ -15,12 +15,14 @@ from maestoso.clock import Clock, SystemClock
 from maestoso.config import Settings
 from maestoso.dsl.validation import ValidationSettings
 from maestoso.engine.instance_reads import InstanceReader
+from maestoso.engine.listing import ListingService
 from maestoso.engine.logs import StepLogs
 from maestoso.engine.node import EngineNode
 from maestoso.engine.signals import StepBypass
 from maestoso.engine.workflows import WorkflowService
 from maestoso.runtimes import default_runtimes
 from maestoso.store import Store, open_store
+from maestoso.store.listing import SqlListing
 from maestoso.triggers.backfill import BackfillService
 from maestoso.triggers.signals import SignalService
 
@@ -53,6 +55,7 @@ async def running_services(
             bypass=StepBypass(store, clock),
             backfill=BackfillService(store, clock, node.worker.wake),
             logs=StepLogs(settings.home, store),
+            listing=ListingService(SqlListing.of(store)),
         )
         yield services, store
     finally:
@@ -71,6 +74,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
             yield
 
     app = api.create_app(None, clock)
+    app.state.body_limit = settings.max_body_bytes
     app.router.lifespan_context = lifespan
     return app
 

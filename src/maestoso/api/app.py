@@ -7,10 +7,22 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 import maestoso
-from maestoso.api import actions, controls, errors, instances, logs, signals, triggers, workflows
+from maestoso.api import (
+    actions,
+    controls,
+    errors,
+    instances,
+    listing,
+    logs,
+    openapi_docs,
+    signals,
+    triggers,
+    workflows,
+)
 from maestoso.clock import Clock
 from maestoso.engine.instance_reads import InstanceReader
 from maestoso.engine.instances import InstanceService
+from maestoso.engine.listing import ListingService
 from maestoso.engine.logs import StepLogs
 from maestoso.engine.node import EngineNode
 from maestoso.engine.signals import StepBypass
@@ -31,6 +43,7 @@ class Services:
     signals: SignalService | None = None
     bypass: StepBypass | None = None
     backfill: BackfillService | None = None
+    listing: ListingService | None = None
 
 
 def create_app(services: Services | None, clock: Clock) -> FastAPI:
@@ -40,7 +53,7 @@ def create_app(services: Services | None, clock: Clock) -> FastAPI:
         version=maestoso.__version__,
         description="A workflow orchestrator compatible with Netflix Maestro's REST API.",
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served from bundled assets by openapi_docs
         redoc_url=None,
     )
     app.state.services = services
@@ -55,6 +68,8 @@ def create_app(services: Services | None, clock: Clock) -> FastAPI:
     app.include_router(signals.router)
     app.include_router(signals.steps)
     app.include_router(triggers.router)
+    app.include_router(listing.router)
+    openapi_docs.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
