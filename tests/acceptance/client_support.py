@@ -80,6 +80,7 @@ def shell_workflow(workflow_id: str, command: str, **params: Any) -> dict[str, A
                     "step": {
                         "id": "run",
                         "type": "Shell",
+                        "retry_policy": {"error_retry_limit": 0},
                         "params": {"command": {"value": command, "type": "STRING"}},
                     }
                 }
