@@ -6,6 +6,8 @@ import asyncio
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,6 +17,7 @@ from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 
+from maestoso.cli.run_report import report_failures
 from maestoso.clock import SystemClock
 from maestoso.dsl.loading import check_request, load_request
 from maestoso.engine.node import EngineNode
@@ -39,6 +42,10 @@ def run(
         str | None,
         typer.Option("--database-url", help="Keep the run in this database [default: a temp one]."),
     ] = None,
+    keep: Annotated[
+        Path | None,
+        typer.Option("--keep", help="Keep the database and step logs in this folder."),
+    ] = None,
 ) -> None:
     """Run a workflow definition once, in-process; exit 0 only if the run SUCCEEDED."""
     console = Console(highlight=False)
@@ -51,9 +58,21 @@ def run(
         for error in exc.errors:
             console.print(f"  - {error}", markup=False)
         raise typer.Exit(2) from None
-    with tempfile.TemporaryDirectory(prefix="maestoso-run-") as home:
-        status = asyncio.run(_run(request, run_params, database_url, Path(home), console))
+    with _home(keep) as home:
+        status = asyncio.run(_run(request, run_params, database_url, home, console))
+    if keep is not None:
+        console.print(f"kept the database and logs in {escape(str(keep))}")
     raise typer.Exit(0 if status is WorkflowStatus.SUCCEEDED else 1)
+
+
+@contextmanager
+def _home(keep: Path | None) -> Iterator[Path]:
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        yield keep
+        return
+    with tempfile.TemporaryDirectory(prefix="maestoso-run-") as home:
+        yield Path(home)
 
 
 def _run_params(pairs: list[str]) -> dict[str, Any]:
@@ -105,7 +124,16 @@ async def _run(
             {"initiator": {"type": "manual"}, "run_params": run_params or None}
         )
         started = await node.instances.start(workflow_id, version, start, "maestoso-run")
-        return await _follow(store, workflow_id, started["workflow_instance_id"], console)
+        instance_id = started["workflow_instance_id"]
+        status = await _follow(store, workflow_id, instance_id, console)
+        if not console.is_terminal:
+            console.print()  # a non-terminal gets the last frame without its newline
+        if status is not WorkflowStatus.SUCCEEDED:
+            row = await store.get_instance(workflow_id, instance_id)
+            assert row is not None
+            steps = await store.get_step_attempts(workflow_id, instance_id, row.run_id)
+            report_failures(steps, home, console)
+        return status
     finally:
         await node.stop()
         await store.close()
