@@ -45,6 +45,8 @@ def test_push_json_and_yaml_then_list(server: ServerProcess, tmp_path: Path) -> 
     assert "hello" in listed.stdout and "sleepy" in listed.stdout
     ids = [wf["workflow_id"] for wf in cli(server, "list", "--json").json()["elements"]]
     assert {"hello", "sleepy"} <= set(ids)
+    again = cli(server, "push", str(hello), "--json").json()
+    assert again[0]["metadata"]["workflow_version_id"] == 2
 
 
 def test_push_refuses_a_bad_file_naming_the_value(server: ServerProcess, tmp_path: Path) -> None:
@@ -80,9 +82,12 @@ def test_logs_print_a_shell_steps_output(server: ServerProcess, tmp_path: Path) 
     done = cli(server, "logs", "talker", str(started["workflow_instance_id"]), "run")
     tail = cli(server, "logs", "talker", "1", "run", "--tail", "1")
 
+    followed = cli(server, "logs", "talker", "1", "run", "--follow")
+
     assert done.code == 0
     assert done.stdout == "first-line\nsecond-line\n"
     assert tail.stdout == "second-line\n"
+    assert followed.code == 0 and followed.stdout == done.stdout  # ends with the attempt
 
 
 def test_start_with_a_typed_param_then_stop(server: ServerProcess) -> None:
