@@ -104,6 +104,7 @@ def test_docs_load_nothing_from_outside(server: ServerProcess) -> None:
     urls = re.findall(r"""(?:src|href)=["']([^"']+)""", page.text)
     assert urls and all(url.startswith("/") for url in urls)
     assert "http" not in "".join(re.findall(r"url: *'([^']*)'", page.text))
+    assert '"validatorUrl": null' in page.text  # no badge from the validator service
     for url in urls:
         assert httpx.get(f"{server.base}{url}").status_code == 200
 

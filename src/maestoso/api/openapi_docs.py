@@ -57,6 +57,8 @@ def install(app: FastAPI) -> None:
             swagger_js_url=f"{ASSETS_URL}/swagger-ui-bundle.js",
             swagger_css_url=f"{ASSETS_URL}/swagger-ui.css",
             swagger_favicon_url=f"{ASSETS_URL}/favicon.png",
+            # Swagger UI would otherwise load a validity badge from validator.swagger.io
+            swagger_ui_parameters={"validatorUrl": None},
         )
 
 
