@@ -31,7 +31,7 @@ def test_every_route_that_reads_a_body_declares_it() -> None:
     reading = {
         (method.lower(), route.path)
         for route in _routes(app.routes)
-        if True and any(call in inspect.getsource(route.endpoint) for call in _READS_BODY)
+        if any(call in inspect.getsource(route.endpoint) for call in _READS_BODY)
         for method in route.methods
     }
 
