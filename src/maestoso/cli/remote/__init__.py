@@ -6,15 +6,20 @@ import typer
 
 from maestoso.cli.remote import actions, apply, runs, workflows
 
+PANEL = "Client (a server over HTTP: --server, --user, --token)"
+
 
 def register(app: typer.Typer) -> None:
-    app.command("push")(workflows.push)
-    app.command("list")(workflows.list_workflows)
-    app.command("show")(workflows.show)
-    app.command("runs")(workflows.runs)
-    app.command("start")(runs.start)
-    app.command("watch")(runs.watch)
-    app.command("logs")(runs.logs)
-    for name in ("stop", "kill", "unblock", "restart", "skip", "bypass", "signal", "backfill"):
-        app.command(name)(getattr(actions, name))
-    app.command("apply")(apply.apply)
+    commands = {
+        "push": workflows.push,
+        "list": workflows.list_workflows,
+        "show": workflows.show,
+        "runs": workflows.runs,
+        "start": runs.start,
+        "watch": runs.watch,
+        "logs": runs.logs,
+        **{name: getattr(actions, name) for name in actions.COMMANDS},
+        "apply": apply.apply,
+    }
+    for name, command in commands.items():
+        app.command(name, rich_help_panel=PANEL)(command)

@@ -26,6 +26,7 @@ AnyInstance = Annotated[
     int | None,
     typer.Argument(metavar="[INSTANCE]", help="The instance id [default: every instance]."),
 ]
+COMMANDS = ("stop", "kill", "unblock", "restart", "skip", "bypass", "signal", "backfill")
 StepId = Annotated[str, typer.Argument(metavar="STEP", help="The step id.")]
 
 
