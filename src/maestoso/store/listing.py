@@ -16,7 +16,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import aliased
 
-from maestoso.store.base import SqlBase, translated
+from maestoso.store.base import translated
 from maestoso.store.tables import (
     maestro_workflow,
     maestro_workflow_instance,
@@ -64,9 +64,11 @@ class SqlListing:
 
     @classmethod
     def of(cls, store: object) -> SqlListing:
-        if not isinstance(store, SqlBase):
-            raise TypeError(f"listings need the SQL store, not {type(store).__name__}")
-        return cls(store.engine)
+        """The listings of a SQL store (anything with the ``engine`` it runs on)."""
+        engine = getattr(store, "engine", None)
+        if not isinstance(engine, AsyncEngine):
+            raise TypeError(f"listings need a SQL store, not {type(store).__name__}")
+        return cls(engine)
 
     async def workflows(
         self, *, contains: str | None, after: str | None, limit: int
