@@ -2,7 +2,8 @@
 
 A definition may be an SDK ``Workflow`` (anything with ``to_request()``), a
 ``WorkflowCreateRequest``, a dict (a create request, or a YAML DSL document under
-``Workflow``), or the path of a JSON or YAML file, told apart by content. YAML is converted
+``Workflow``), the path of a JSON or YAML file, or JSON or YAML text (a string of more than
+one line); JSON and YAML are told apart by content. YAML is converted
 here, so the server always receives the JSON request and a problem in the file is reported
 before any call.
 """
@@ -40,6 +41,8 @@ def create_request(source: Source) -> WorkflowCreateRequest:
         data: Any = source.to_request()
     elif isinstance(source, dict):
         data = _from_dict(source)
+    elif isinstance(source, str) and "\n" in source:
+        data = request_data(source)
     else:
         data = request_data(_read(Path(source)))
     if isinstance(data, dict):

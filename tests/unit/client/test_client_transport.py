@@ -96,3 +96,28 @@ def test_an_unreachable_server_is_unavailable() -> None:
 
     assert caught.value.status == "UNAVAILABLE" and caught.value.retryable
     assert caught.value.status_code is None
+
+
+def test_push_takes_yaml_text() -> None:
+    sent: list[dict[str, object]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(json.loads(request.content))
+        return httpx.Response(
+            200, json={"workflow_definition": {"workflow": {"id": "y"}, "metadata": {}}}
+        )
+
+    client = Client("http://maestoso", transport=httpx.MockTransport(handler))
+    client.push(
+        "Workflow:\n  id: y\n  owner: ann\n  jobs:\n    - job: {id: s, type: Shell, command: ls}\n"
+    )
+
+    step = sent[0]["workflow"]["steps"][0]  # type: ignore[index]
+    assert step == {
+        "step": {
+            "id": "s",
+            "type": "Shell",
+            "transition": {},
+            "params": {"command": {"value": "ls", "type": "STRING"}},
+        }
+    }

@@ -140,9 +140,12 @@ def run_view(instance: WorkflowInstance, steps: list[StepAttempt]) -> Group:
             f"{status_text(state.status.value)}{extra} {duration(state.start_time, state.end_time)}"
         )
 
+    done = sum(1 for step in latest.values() if step.status.is_terminal)
+    total = max(len(instance.runtime_dag), len(latest))
     title = (
         f"{escape(instance.workflow_id)} instance {instance.workflow_instance_id} "
-        f"run {instance.workflow_run_id}: {status_text(instance.status.value)}"
+        f"run {instance.workflow_run_id}: {status_text(instance.status.value)} "
+        f"[dim]({done}/{total} steps done)[/dim]"
     )
     workflow = instance.model_extra.get("runtime_workflow", {}) if instance.model_extra else {}
     return Group(dag_tree(title, workflow.get("steps", []), label))
