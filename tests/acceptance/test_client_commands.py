@@ -136,12 +136,17 @@ def test_restart_kill_unblock_and_errors(server: ServerProcess, tmp_path: Path) 
     restarted = cli(server, "restart", "again", "1", "--from-beginning")
     with Client(server.base, user="tester") as client:
         final = client.wait("again", 1, timeout=20)
+    from_step = cli(server, "restart", "again", "1", "--from", "run")
+    with Client(server.base, user="tester") as client:
+        third = client.wait("again", 1, timeout=20)
     missing = cli(server, "kill", "again", "99")
     unblocked = cli(server, "unblock", "again")
     both = cli(server, "restart", "again", "1", "--from", "run", "--from-beginning")
 
     assert restarted.code == 0, restarted.stderr
     assert final.workflow_run_id == 2 and final.succeeded
+    assert from_step.code == 0, from_step.stderr
+    assert third.workflow_run_id == 3 and third.succeeded
     assert missing.code == 2 and "99" in missing.stderr
     assert unblocked.code == 0, unblocked.stderr
     assert both.code == 2
