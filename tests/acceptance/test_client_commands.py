@@ -160,17 +160,31 @@ def test_signal_skip_bypass_and_backfill(server: ServerProcess, tmp_path: Path) 
     signal = cli(server, "signal", "table_ready", "day=20240101", "kind=daily")
     skipped = _until_ok(server, "skip", "s2", instance, "nap")
     bypass = cli(server, "bypass", "s2", instance, "nap")
-    backfill = cli(
-        server, "backfill", "s2", "--from", "2024-01-01", "--to", "2024-01-02", "--dry-run"
-    )
+    no_trigger = cli(server, "backfill", "s2", "--from", "2024-01-01", "--to", "2024-01-02")
 
     assert signal.code == 0, signal.stderr
     assert skipped.code == 0, skipped.stderr
     with Client(server.base, user="tester") as client:
         assert client.wait("s2", int(instance), timeout=20).succeeded
     assert bypass.code == 2  # the step is not waiting for signals
-    assert backfill.code in (0, 2)  # no time trigger: refused with Maestro's body, or none
-    assert "Traceback" not in backfill.stderr
+    assert no_trigger.code == 2 and "Traceback" not in no_trigger.stderr
+
+
+def test_backfill_lists_then_starts_the_missed_runs(server: ServerProcess, tmp_path: Path) -> None:
+    body = shell_workflow("nightly", "true")
+    body["workflow"]["time_triggers"] = [{"type": "CRON", "cron": "0 0 * * *", "timezone": "UTC"}]
+    cli(server, "push", str(write(tmp_path, "nightly.json", body)))
+    window = ("--from", "2024-01-01", "--to", "2024-01-02T23:00")
+
+    planned = cli(server, "backfill", "nightly", *window, "--dry-run")
+    before = cli(server, "runs", "nightly", "--json").json()["elements"]
+    done = cli(server, "backfill", "nightly", *window, "--json").json()
+
+    assert planned.code == 0, planned.stderr
+    assert "would start 2 runs" in planned.stdout and "2024-01-02 00:00:00" in planned.stdout
+    assert before == []
+    assert len(done["runs"]) == 2 and done["dry_run"] is False
+    assert len(cli(server, "runs", "nightly", "--json").json()["elements"]) == 2
 
 
 def _until_ok(server: ServerProcess, *args: str) -> Done:

@@ -18,6 +18,7 @@ from maestoso.cli.remote.options import (
     print_json,
     reports_errors,
 )
+from maestoso.cli.remote.render import when
 from maestoso.client.run_params import ParamError, Text, parse_assignments
 
 Workflow = Annotated[str, typer.Argument(metavar="WF", help="The workflow id.")]
@@ -161,7 +162,8 @@ def backfill(
     verb = "would start" if dry_run else "started"
     console.print(f"{verb} {len(runs)} runs of {escape(workflow_id)}")
     for run in runs:
-        console.print(f"  {escape(str(run))}")
+        moment = when(run.get("trigger_time")) if isinstance(run, dict) else ""
+        console.print(f"  {moment or escape(str(run))}")
 
 
 def _millis(text: str) -> int:
