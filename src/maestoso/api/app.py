@@ -7,18 +7,9 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 import maestoso
-from maestoso.api import (
-    actions,
-    controls,
-    errors,
-    instances,
-    listing,
-    logs,
-    openapi_docs,
-    signals,
-    triggers,
-    workflows,
-)
+from maestoso.api import actions, controls, errors, instances, logs, signals, triggers, workflows
+from maestoso.api.listing import router as listing_router
+from maestoso.api.openapi_docs import install as install_docs
 from maestoso.clock import Clock
 from maestoso.engine.instance_reads import InstanceReader
 from maestoso.engine.instances import InstanceService
@@ -68,8 +59,8 @@ def create_app(services: Services | None, clock: Clock) -> FastAPI:
     app.include_router(signals.router)
     app.include_router(signals.steps)
     app.include_router(triggers.router)
-    app.include_router(listing.router)
-    openapi_docs.install(app)
+    app.include_router(listing_router)
+    install_docs(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
