@@ -13,13 +13,14 @@ from rich.console import Console
 from rich.table import Table
 
 from maestoso.bench import sel as sel_bench
+from maestoso.bench.engine import WORKLOADS
 
 
 def bench(
     workloads: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Workloads to run [default: all]: those of docs/benchmarks.md, sel, signals."
+            help=f"Workloads to run [default: all]: {', '.join(WORKLOADS)}, sel, signals."
         ),
     ] = None,
     postgres: Annotated[
@@ -31,9 +32,6 @@ def bench(
     ] = None,
 ) -> None:
     """Measure the engine (ms per step, steps per second, peak RSS) and SEL."""
-    # Imported here: loading the engine would slow every other command's start.
-    from maestoso.bench.engine import WORKLOADS
-
     console = Console(width=140)
     names = workloads or [*WORKLOADS, "sel", "signals"]
     unknown = [n for n in names if n not in ("sel", "signals") and n not in WORKLOADS]
