@@ -22,7 +22,6 @@ from maestoso.engine.signals import StepBypass
 from maestoso.engine.workflows import WorkflowService
 from maestoso.runtimes import default_runtimes
 from maestoso.store import Store, open_store
-from maestoso.store.listing import SqlListing
 from maestoso.triggers.backfill import BackfillService
 from maestoso.triggers.signals import SignalService
 
@@ -55,7 +54,7 @@ async def running_services(
             bypass=StepBypass(store, clock),
             backfill=BackfillService(store, clock, node.worker.wake),
             logs=StepLogs(settings.home, store),
-            listing=ListingService(SqlListing.of(store)),
+            listing=ListingService.for_store(store),
         )
         yield services, store
     finally:

@@ -26,6 +26,13 @@ class ListingService:
     def __init__(self, listing: SqlListing) -> None:
         self._listing = listing
 
+    @classmethod
+    def for_store(cls, store: object) -> ListingService | None:
+        """The service over ``store``; None when it is not a SQL store (the API then says
+        listings are not served)."""
+        listing = SqlListing.of(store)
+        return None if listing is None else cls(listing)
+
     async def workflows(
         self,
         *,

@@ -63,12 +63,11 @@ class SqlListing:
         self._engine = engine
 
     @classmethod
-    def of(cls, store: object) -> SqlListing:
-        """The listings of a SQL store (anything with the ``engine`` it runs on)."""
+    def of(cls, store: object) -> SqlListing | None:
+        """The listings of a SQL store (anything with the ``engine`` it runs on); None for
+        another store."""
         engine = getattr(store, "engine", None)
-        if not isinstance(engine, AsyncEngine):
-            raise TypeError(f"listings need a SQL store, not {type(store).__name__}")
-        return cls(engine)
+        return cls(engine) if isinstance(engine, AsyncEngine) else None
 
     async def workflows(
         self, *, contains: str | None, after: str | None, limit: int
