@@ -41,7 +41,7 @@ async def test_workflows_filter_by_text_owner_and_tag(client: httpx.AsyncClient)
     await push(client, "sales_hourly", "bob", "hourly")
     await push(client, "stock-daily", "ann", "daily")
 
-    by_text = (await client.get(f"{BASE}/workflows", params={"q": "sales"})).json()
+    by_text = (await client.get(f"{BASE}/workflows", params={"q": "SALES"})).json()
     underscore = (await client.get(f"{BASE}/workflows", params={"q": "s_h"})).json()
     by_owner = (await client.get(f"{BASE}/workflows", params={"owner": "ann"})).json()
     by_tag = (await client.get(f"{BASE}/workflows", params={"tag": "hourly"})).json()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, literal_column, select, tuple_
+from sqlalchemy import ColumnElement, and_, func, literal_column, select, tuple_
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import aliased
@@ -72,7 +72,8 @@ class SqlListing:
     async def workflows(
         self, *, contains: str | None, after: str | None, limit: int
     ) -> list[WorkflowListRow]:
-        """Up to ``limit`` workflows by id, after ``after``, whose id contains ``contains``."""
+        """Up to ``limit`` workflows by id, after ``after``, whose id contains ``contains`` (in
+        any case)."""
         query = (
             select(
                 _wf.c.workflow_id,
@@ -96,8 +97,9 @@ class SqlListing:
         if after is not None:
             query = query.where(_wf.c.workflow_id > after)
         if contains:
-            pattern = "%" + contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(_wf.c.workflow_id.like(pattern + "%", escape="\\"))
+            # lower() on both sides: SQLite's LIKE ignores case, PostgreSQL's does not
+            text = contains.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(func.lower(_wf.c.workflow_id).like(f"%{text}%", escape="\\"))
         rows = await self._all(query)
         return [_workflow_row(row) for row in rows]
 
