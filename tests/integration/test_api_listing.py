@@ -3,6 +3,8 @@ dialects: filters, newest-first order, latest runs only, and cursors that page t
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 import httpx
@@ -72,6 +74,8 @@ async def test_workflows_page_with_a_cursor(client: httpx.AsyncClient) -> None:
     assert seen == ["wf-0", "wf-2", "wf-4"]
     bad = await client.get(f"{BASE}/workflows", params={"cursor": "nonsense"})
     assert bad.status_code == 400 and "nonsense" in bad.json()["message"]
+    nul = await client.get(f"{BASE}/workflows", params={"q": "a\x00b"})
+    assert nul.status_code == 400 and "[q]" in nul.json()["message"]
 
 
 async def test_instances_newest_first_across_workflows(
@@ -89,6 +93,8 @@ async def test_instances_newest_first_across_workflows(
     only_one = (await client.get(f"{BASE}/instances", params={"workflow_id": "one"})).json()
     failed = (await client.get(f"{BASE}/instances", params={"status": "failed"})).json()
     unknown = await client.get(f"{BASE}/instances", params={"status": "Bogus"})
+    forged = base64.urlsafe_b64encode(json.dumps([{}, 1, "x"]).encode()).decode()
+    bad_cursor = await client.get(f"{BASE}/instances", params={"cursor": forged})
 
     keys = [(r["workflow_id"], r["workflow_instance_id"]) for r in everything["elements"]]
     assert keys == [("one", 2), ("two", 1), ("one", 1)]
@@ -97,3 +103,4 @@ async def test_instances_newest_first_across_workflows(
     assert [r["workflow_instance_id"] for r in only_one["elements"]] == [2, 1]
     assert failed["elements"] == []
     assert unknown.status_code == 400 and "[Bogus]" in unknown.json()["message"]
+    assert bad_cursor.status_code == 400

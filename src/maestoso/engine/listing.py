@@ -42,6 +42,7 @@ class ListingService:
         first: int | None = None,
         cursor: str | None = None,
     ) -> dict[str, Any]:
+        _check_text(q=q, owner=owner, tag=tag)
         limit = _page_size(first)
         after = _decode(cursor, str)
         found: list[dict[str, Any]] = []
@@ -65,15 +66,41 @@ class ListingService:
         first: int | None = None,
         cursor: str | None = None,
     ) -> dict[str, Any]:
+        _check_text(workflow_id=workflow_id)
         limit = _page_size(first)
-        raw = _decode(cursor, list)
-        before: RunKey | None = (int(raw[0]), str(raw[1]), int(raw[2])) if raw else None
+        before = _run_key(cursor)
         rows = await self._listing.runs(
             workflow_id=workflow_id, statuses=_statuses(status), before=before, limit=limit
         )
         last = rows[-1] if len(rows) == limit else None
         next_key = [last.create_ts, last.workflow_id, last.instance_id] if last else None
         return _page([_run_json(row) for row in rows], next_key)
+
+
+def _check_text(**values: str | None) -> None:
+    # PostgreSQL refuses NUL in text; refused here, it is the caller's error on both dialects
+    bad = [name for name, value in values.items() if value is not None and "\x00" in value]
+    if bad:
+        raise ValidationError(
+            f"query parameter [{bad[0]}] contains a NUL character",
+            [f"{name}: must not contain NUL" for name in bad],
+        )
+
+
+def _run_key(cursor: str | None) -> RunKey | None:
+    raw = _decode(cursor, list)
+    if raw is None:
+        return None
+    created, workflow_id, instance_id = raw
+    if not (isinstance(created, int) and isinstance(workflow_id, str) and type(instance_id) is int):
+        raise _bad_cursor(cursor)
+    return created, workflow_id, instance_id
+
+
+def _bad_cursor(cursor: str | None) -> ValidationError:
+    return ValidationError(
+        f"invalid cursor [{cursor}]", [f"cursor: [{cursor}] is not a cursor of this listing"]
+    )
 
 
 def _page_size(first: int | None) -> int:
@@ -114,9 +141,7 @@ def _decode(cursor: str | None, kind: type) -> Any:
     except ValueError:
         value = None
     if not isinstance(value, kind) or (isinstance(value, list) and len(value) != 3):
-        raise ValidationError(
-            f"invalid cursor [{cursor}]", [f"cursor: [{cursor}] is not a cursor of this listing"]
-        )
+        raise _bad_cursor(cursor)
     return value
 
 
