@@ -1,21 +1,29 @@
 # Two commands: `make run` starts the server on the embedded SQLite database; `make test` runs
-# every check. Both create .venv and install the project into it first.
+# every check. Both create .venv first: `make run` installs the runtime dependencies only,
+# `make test` (and `make install`) the development set too.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUNTIME_STAMP := $(VENV)/.runtime
 
 .PHONY: install run test lint typecheck layers pytest bench clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME_STAMP)
+
+$(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $(STAMP) $(RUNTIME_STAMP)
 
 install: $(STAMP)
 
-run: install
+run: $(RUNTIME_STAMP)
 	$(BIN)/maestoso server
 
 lint: install
@@ -33,7 +41,7 @@ pytest: install
 
 test: lint typecheck layers pytest
 
-bench: install
+bench: $(RUNTIME_STAMP)
 	$(BIN)/maestoso bench
 
 clean:

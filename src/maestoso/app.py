@@ -14,7 +14,13 @@ from maestoso import api
 from maestoso.clock import Clock, SystemClock
 from maestoso.config import Settings
 from maestoso.dsl.validation import ValidationSettings
-from maestoso.engine import EngineNode, InstanceReader, StepLogs, WorkflowService
+from maestoso.engine import (
+    EngineNode,
+    InstanceReader,
+    ListingService,
+    StepLogs,
+    WorkflowService,
+)
 from maestoso.runtimes import default_runtimes
 from maestoso.store import Store, open_store
 from maestoso.triggers.backfill import BackfillService
@@ -49,6 +55,7 @@ async def running_services(
             bypass=node.bypass,
             backfill=BackfillService(store, clock, node.worker.wake),
             logs=StepLogs(settings.home, store, clock=clock),
+            listing=ListingService.for_store(store),
         )
         yield services, store
     finally:
@@ -67,6 +74,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
             yield
 
     app = api.create_app(None, clock)
+    app.state.body_limit = settings.max_body_bytes
     app.router.lifespan_context = lifespan
     return app
 

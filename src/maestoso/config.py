@@ -10,6 +10,7 @@ from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
+DEFAULT_MAX_BODY_BYTES = 256 * 1024
 DEFAULT_HTTP_ALLOWED_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 """Http steps may call this machine only, unless told otherwise: an embedded server has no
 operator to ask, and its own API is what Maestro's samples call."""
@@ -40,6 +41,9 @@ class Settings:
     kubernetes_config: str | None = None
     """A kubeconfig file for Kubernetes steps (default: in-cluster, else ``~/.kube/config``)."""
     kubernetes_context: str | None = None
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    """The largest request body the API reads (``MAESTOSO_MAX_BODY_BYTES``); larger ones are
+    answered 413."""
 
     @property
     def node_name(self) -> str:
@@ -63,6 +67,7 @@ class Settings:
             kubernetes_namespace=env.get("MAESTOSO_KUBERNETES_NAMESPACE") or "default",
             kubernetes_config=env.get("MAESTOSO_KUBERNETES_CONFIG") or None,
             kubernetes_context=env.get("MAESTOSO_KUBERNETES_CONTEXT") or None,
+            max_body_bytes=int(env.get("MAESTOSO_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES))),
         )
 
 

@@ -57,15 +57,26 @@ def test_a_failing_workflow_exits_1(tmp_path: Path) -> None:
                         "id": "x",
                         "type": "Shell",
                         "retry_policy": {"error_retry_limit": 0},
-                        "params": {"command": {"type": "STRING", "value": "exit 3"}},
+                        "params": {
+                            "command": {
+                                "type": "STRING",
+                                "value": "echo working; echo broken-thing >&2; exit 3",
+                            }
+                        },
                     }
                 }
             ],
         }
     }
-    done = run(tmp_path, body)
+    done = run(tmp_path, body, "--keep", str(tmp_path / "kept"))
     assert done.returncode == 1, done.stdout + done.stderr
     assert "FAILED" in done.stdout
+    # why it failed, and the tail of what it wrote
+    assert "x attempt 1 FATALLY_FAILED: the process exited with code 3" in done.stdout
+    assert "    working" in done.stdout and "    broken-thing" in done.stdout
+    # --keep keeps the database and the logs
+    assert (tmp_path / "kept" / "maestoso.db").exists()
+    assert (tmp_path / "kept/logs/sad/1/1/x/1/stderr.log").read_text() == "broken-thing\n"
 
 
 def test_an_invalid_definition_exits_2_naming_the_problem(tmp_path: Path) -> None:

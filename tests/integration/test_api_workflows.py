@@ -248,7 +248,8 @@ async def test_bad_bodies_get_400_and_store_nothing(
 async def test_body_over_256_kb_is_refused(client: httpx.AsyncClient) -> None:
     body = wf(description="x" * 300_000)
     response = await client.post("/api/v3/workflows", json=body)
-    assert_error(response, 400, "256 KB")
+    error = assert_error(response, 413, "larger than the limit of 262144 bytes")
+    assert error["status"] == "PAYLOAD_TOO_LARGE"
     assert (await client.get("/api/v3/workflows/demo/versions/latest")).status_code == 404
 
 

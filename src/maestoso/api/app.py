@@ -8,9 +8,12 @@ from fastapi import FastAPI
 
 import maestoso
 from maestoso.api import actions, controls, errors, instances, logs, signals, triggers, workflows
+from maestoso.api.listing import router as listing_router
+from maestoso.api.openapi_docs import install as install_docs
 from maestoso.clock import Clock
 from maestoso.engine.node import EngineNode
 from maestoso.engine.reads.instances import InstanceReader
+from maestoso.engine.reads.listing import ListingService
 from maestoso.engine.reads.logs import StepLogs
 from maestoso.engine.services.bypass import StepBypass
 from maestoso.engine.services.instances import InstanceService
@@ -31,6 +34,7 @@ class Services:
     signals: SignalService | None = None
     bypass: StepBypass | None = None
     backfill: BackfillService | None = None
+    listing: ListingService | None = None
 
 
 def create_app(services: Services | None, clock: Clock) -> FastAPI:
@@ -40,7 +44,7 @@ def create_app(services: Services | None, clock: Clock) -> FastAPI:
         version=maestoso.__version__,
         description="A workflow orchestrator compatible with Netflix Maestro's REST API.",
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served from bundled assets by openapi_docs
         redoc_url=None,
     )
     app.state.services = services
@@ -55,6 +59,8 @@ def create_app(services: Services | None, clock: Clock) -> FastAPI:
     app.include_router(signals.router)
     app.include_router(signals.steps)
     app.include_router(triggers.router)
+    app.include_router(listing_router)
+    install_docs(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 import pydantic
-from fastapi import Request
+from fastapi import HTTPException, Request
 
 from maestoso.dsl.requests import parse_json, parse_model
 from maestoso.errors import ValidationError
@@ -15,8 +15,10 @@ BODY_LIMIT = 256 * 1024
 M = TypeVar("M", bound=pydantic.BaseModel)
 
 
-async def read_body(request: Request, limit: int = BODY_LIMIT) -> bytes:
-    """The raw body, refused as soon as it passes ``limit`` bytes (it is never read whole)."""
+async def read_body(request: Request, limit: int | None = None) -> bytes:
+    """The raw body, refused (413) as soon as it passes ``limit`` bytes, by default the
+    server's ``body_limit`` (it is never read whole)."""
+    limit = limit or int(getattr(request.app.state, "body_limit", BODY_LIMIT))
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise _too_large(int(declared), limit)
@@ -30,11 +32,9 @@ async def read_body(request: Request, limit: int = BODY_LIMIT) -> bytes:
     return b"".join(chunks)
 
 
-def _too_large(size: int, limit: int) -> ValidationError:
-    return ValidationError(
-        f"the request body is larger than the limit of {limit // 1024} KB",
-        [f"body: {size} bytes exceed the limit of {limit} bytes"],
-    )
+def _too_large(size: int, limit: int) -> HTTPException:
+    message = f"the request body of {size} bytes is larger than the limit of {limit} bytes"
+    return HTTPException(413, message)
 
 
 async def json_body(request: Request) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from maestoso.dsl.requests import parse_json, parse_model
 from maestoso.dsl.validation import ValidationSettings, validate_request
@@ -12,16 +13,26 @@ from maestoso.models import WorkflowCreateRequest
 
 
 def load_request(path: Path) -> WorkflowCreateRequest:
-    """Parse a ``.json`` create request or a ``.yaml``/``.yml`` DSL file (by its suffix)."""
+    """Parse a JSON create request or a YAML DSL file, told apart by their content."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ValidationError(f"cannot read {path}: {exc.strerror}", [str(path)]) from None
-    if path.suffix.lower() in (".yaml", ".yml"):
-        data = parse_workflow_yaml(text)
-    else:
+    return parse_model(WorkflowCreateRequest, request_data(text))
+
+
+def request_data(text: str) -> Any:
+    """A create request as JSON data, from its JSON text or from YAML DSL text.
+
+    A JSON request is an object; a DSL document is a mapping under ``Workflow``, which YAML
+    may also write in braces, so an object with that root key is read as the DSL.
+    """
+    if text.lstrip().startswith("{"):
         data = parse_json(text)
-    return parse_model(WorkflowCreateRequest, data)
+        root = data.get("Workflow", data.get("workflow")) if isinstance(data, dict) else None
+        if not (len(data) == 1 and isinstance(root, dict) and "jobs" in root):
+            return data
+    return parse_workflow_yaml(text)
 
 
 def check_request(

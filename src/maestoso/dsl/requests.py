@@ -15,6 +15,21 @@ _BOX_TAGS = frozenset({"step", "foreach", "while", "subworkflow", "template"})
 # Type ids of the type-discriminated unions (time triggers, backoffs), which pydantic adds to
 # locations after the list index or the ``backoff`` field.
 _TYPE_TAGS = frozenset({"CRON", "PREDEFINED", "INTERVAL", "EXPONENTIAL_BACKOFF", "FIXED_BACKOFF"})
+_CHOICE_ERRORS = frozenset({"literal_error", "enum", "union_tag_invalid"})
+_BOUND_ERRORS = frozenset(
+    {
+        "greater_than",
+        "greater_than_equal",
+        "less_than",
+        "less_than_equal",
+        "int_parsing",
+        "int_from_float",
+        "float_parsing",
+        "bool_parsing",
+        "string_pattern_mismatch",
+    }
+)
+_SHOWN_VALUE_MAX = 100
 _MESSAGES = {
     "extra_forbidden": "unknown field",
     "missing": "is required",
@@ -51,8 +66,20 @@ def pydantic_errors(exc: pydantic.ValidationError, *, root: str = "") -> list[st
     for error in exc.errors(include_url=False):
         path = format_path(error["loc"], root=root)
         message = _MESSAGES.get(error["type"], error["msg"]).removeprefix("Value error, ")
+        message = _naming_the_value(error["type"], error.get("input"), message)
         seen.setdefault(path, f"{path}: {message}" if path else message)
     return list(seen.values())
+
+
+def _naming_the_value(kind: str, value: Any, message: str) -> str:
+    """The message with the value it refuses: the rule alone does not say which value broke it."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return message
+    if kind in _CHOICE_ERRORS:
+        return f"[{value}] is not allowed: {message}"
+    if kind in _BOUND_ERRORS and len(str(value)) <= _SHOWN_VALUE_MAX:
+        return f"{message}, got [{value}]"
+    return message
 
 
 def format_path(loc: tuple[int | str, ...], *, root: str = "") -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from maestoso.engine.node import EngineNode
 from maestoso.engine.reads.instances import InstanceReader
+from maestoso.engine.reads.listing import ListingService
 from maestoso.engine.reads.logs import StepLogs
 from maestoso.engine.services.bypass import StepBypass
 from maestoso.engine.services.instances import InstanceService
@@ -19,6 +20,7 @@ __all__ = [
     "EngineNode",
     "InstanceReader",
     "InstanceService",
+    "ListingService",
     "StepBypass",
     "StepLogs",
     "WorkflowService",

@@ -196,3 +196,22 @@ def test_a_body_that_is_not_utf8() -> None:
         parse_json(b'{"a": "\xff\xfe\xfa"}')
     assert caught.value.message == "the request body is not valid UTF-8"
     assert len(caught.value.errors) == 1
+
+
+def test_errors_name_the_value_they_refuse() -> None:
+    body = {
+        "workflow": {
+            "id": "wf",
+            "instance_step_concurrency": 0,
+            "steps": [{"step": {"id": "a", "type": "Bogus"}}],
+        }
+    }
+    with pytest.raises(ValidationError) as caught:
+        parse_model(WorkflowCreateRequest, body)
+
+    errors = caught.value.errors
+    assert any(e.startswith("workflow.steps[0].step.type: [Bogus] is not allowed") for e in errors)
+    assert any(
+        e.startswith("workflow.instance_step_concurrency:") and e.endswith("got [0]")
+        for e in errors
+    )

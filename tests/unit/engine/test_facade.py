@@ -10,10 +10,10 @@ def test_the_facade_exports_exactly_the_engine_surface() -> None:
         "EngineNode",
         "InstanceReader",
         "InstanceService",
+        "ListingService",
         "StepBypass",
         "StepLogs",
         "WorkflowService",
     ]
     for name in maestoso.engine.__all__:
         assert getattr(maestoso.engine, name).__module__.startswith("maestoso.engine."), name
-

@@ -1,0 +1,173 @@
+"""Listings across workflows: the workflows page by page, and recent runs of all of them.
+
+Reads only, one statement each, with keyset pagination (no ``OFFSET``): workflows by id,
+runs newest first by ``(create_ts, workflow_id, instance_id)``. Only the latest run of an
+instance is listed. Owner and tags live in JSON documents, which nothing here queries by
+content (see ``tables``), so callers filter them from the rows a page reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, literal_column, select, tuple_
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import aliased
+
+from maestoso.store.sql.base import translated
+from maestoso.store.sql.tables import (
+    maestro_workflow,
+    maestro_workflow_instance,
+    maestro_workflow_version,
+)
+
+_wf = maestro_workflow
+_ver = maestro_workflow_version
+_inst = maestro_workflow_instance
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkflowListRow:
+    workflow_id: str
+    active_version_id: int
+    latest_version_id: int
+    latest_instance_id: int
+    modify_ts: int
+    properties: dict[str, Any]
+    definition: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunListRow:
+    workflow_id: str
+    instance_id: int
+    run_id: int
+    version_id: int
+    status: str
+    initiator: dict[str, Any]
+    create_ts: int
+    start_ts: int | None
+    end_ts: int | None
+
+
+RunKey = tuple[int, str, int]
+"""Where a page of runs ended: ``(create_ts, workflow_id, instance_id)`` of its last row."""
+
+
+class SqlListing:
+    """The listing queries over the store's engine."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    @classmethod
+    def of(cls, store: object) -> SqlListing | None:
+        """The listings of a SQL store (anything with the ``engine`` it runs on); None for
+        another store."""
+        engine = getattr(store, "engine", None)
+        return cls(engine) if isinstance(engine, AsyncEngine) else None
+
+    async def workflows(
+        self, *, contains: str | None, after: str | None, limit: int
+    ) -> list[WorkflowListRow]:
+        """Up to ``limit`` workflows by id, after ``after``, whose id contains ``contains`` (in
+        any case)."""
+        query = (
+            select(
+                _wf.c.workflow_id,
+                _wf.c.active_version_id,
+                _wf.c.latest_version_id,
+                _wf.c.latest_instance_id,
+                _wf.c.modify_ts,
+                _wf.c.properties_snapshot,
+                _ver.c.definition,
+            )
+            .join(
+                _ver,
+                and_(
+                    _ver.c.workflow_id == _wf.c.workflow_id,
+                    _ver.c.version_id == _wf.c.latest_version_id,
+                ),
+            )
+            .order_by(_wf.c.workflow_id)
+            .limit(limit)
+        )
+        if after is not None:
+            query = query.where(_wf.c.workflow_id > after)
+        if contains:
+            # lower() on both sides: SQLite's LIKE ignores case, PostgreSQL's does not
+            text = contains.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(func.lower(_wf.c.workflow_id).like(f"%{text}%", escape="\\"))
+        rows = await self._all(query)
+        return [_workflow_row(row) for row in rows]
+
+    async def runs(
+        self,
+        *,
+        workflow_id: str | None,
+        statuses: tuple[str, ...],
+        before: RunKey | None,
+        limit: int,
+    ) -> list[RunListRow]:
+        """Up to ``limit`` instances (their latest runs), newest first, before ``before``."""
+        newer = aliased(_inst)
+        later_run = (
+            select(literal_column("1"))
+            .where(
+                newer.c.workflow_id == _inst.c.workflow_id,
+                newer.c.instance_id == _inst.c.instance_id,
+                newer.c.run_id > _inst.c.run_id,
+            )
+            .exists()
+        )
+        key = tuple_(_inst.c.create_ts, _inst.c.workflow_id, _inst.c.instance_id)
+        conditions: list[ColumnElement[bool]] = [~later_run]
+        if workflow_id is not None:
+            conditions.append(_inst.c.workflow_id == workflow_id)
+        if statuses:
+            conditions.append(_inst.c.status.in_(statuses))
+        if before is not None:
+            conditions.append(key < tuple_(*before))
+        query = (
+            select(_inst)
+            .where(*conditions)
+            .order_by(
+                _inst.c.create_ts.desc(), _inst.c.workflow_id.desc(), _inst.c.instance_id.desc()
+            )
+            .limit(limit)
+        )
+        return [_run_row(row) for row in await self._all(query)]
+
+    async def _all(self, query: Any) -> list[RowMapping]:
+        with translated():
+            async with self._engine.connect() as connection:
+                result = await connection.execute(query)
+                return list(result.mappings())
+
+
+def _workflow_row(row: RowMapping) -> WorkflowListRow:
+    return WorkflowListRow(
+        workflow_id=row["workflow_id"],
+        active_version_id=row["active_version_id"],
+        latest_version_id=row["latest_version_id"],
+        latest_instance_id=row["latest_instance_id"],
+        modify_ts=row["modify_ts"],
+        properties=row["properties_snapshot"] or {},
+        definition=row["definition"] or {},
+    )
+
+
+def _run_row(row: RowMapping) -> RunListRow:
+    return RunListRow(
+        workflow_id=row["workflow_id"],
+        instance_id=row["instance_id"],
+        run_id=row["run_id"],
+        version_id=row["version_id"],
+        status=row["status"],
+        initiator=row["initiator"] or {},
+        create_ts=row["create_ts"],
+        start_ts=row["start_ts"],
+        end_ts=row["end_ts"],
+    )
