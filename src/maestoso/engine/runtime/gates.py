@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
 from maestoso.clock import Clock
+from maestoso.models import Step
 from maestoso.store.port import Store
-from maestoso.store.records import BreakpointRow
+from maestoso.store.records import BreakpointRow, InstanceRow
 
 POLL_SECONDS = 1.0
 CACHE_SECONDS = 2.0
@@ -146,3 +147,67 @@ class Controls:
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)
+
+
+@dataclass(slots=True)
+class StepGates:
+    """The gates one step passes before its work starts: a breakpoint, then its permits."""
+
+    controls: Controls
+    instance: InstanceRow
+    step: Step
+    holding: bool = False
+    """Whether the attempt holds its tag permits and a step concurrency slot."""
+
+    async def pause_at_breakpoint(
+        self, attempt_id: int, paused: Callable[[], Awaitable[None]]
+    ) -> bool:
+        """Wait in PAUSED (``paused`` records it) if a breakpoint holds the step; whether it
+        did."""
+        if not await self.controls.breakpoint_hit(self.instance.workflow_id, self.step.id):
+            return False
+        await paused()
+        instance = self.instance
+        await self.controls.pause(
+            AttemptKey(
+                instance.workflow_id,
+                self.step.id,
+                instance.version_id,
+                instance.instance_id,
+                instance.run_id,
+                attempt_id,
+            )
+        )
+        return True
+
+    async def acquire(
+        self, step_uuid: str, waiting: Callable[[list[str]], Awaitable[None]]
+    ) -> None:
+        """Take the step's tag permits and a concurrency slot, waiting as long as it takes
+        (``waiting`` records why, once)."""
+        limit = (self.instance.document.get("run_properties") or {}).get("step_concurrency")
+        request = (
+            step_uuid,
+            self._tags(),
+            self.instance.workflow_id,
+            int(limit or DEFAULT_STEP_CONCURRENCY),
+        )
+        full = await self.controls.try_acquire(*request)
+        if full:
+            await waiting(full)
+            await self.controls.acquire(*request)
+        self.holding = True
+
+    def hold(self) -> None:
+        """A resumed attempt holds what it held before the crash."""
+        self.controls.hold(self.instance.workflow_id)
+        self.holding = True
+
+    async def release(self, step_uuid: str) -> None:
+        if self.holding:
+            self.holding = False
+            await self.controls.release(step_uuid, self._tags(), self.instance.workflow_id)
+
+    def _tags(self) -> list[str]:
+        tags = getattr(self.step, "tags", None) or []
+        return [t if isinstance(t, str) else t.name for t in tags]

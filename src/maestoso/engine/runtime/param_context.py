@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from maestoso.engine.runtime.signal_hub import SignalHub
+from maestoso.models import ParamDefinition
 from maestoso.params import Parameter, StepSnapshot
 from maestoso.sel import SelError, parse
 from maestoso.sel.maestro import sanitize
@@ -195,3 +196,15 @@ async def _param_of(
     if row is None:
         return None
     return ((row.document.get("params") or {}).get(param) or {}).get("evaluated_result")
+
+
+def all_params(params: Mapping[str, ParamDefinition] | None) -> list[ParamDefinition]:
+    """The params and the params nested in their maps, depth first."""
+    found: list[ParamDefinition] = []
+    for param in (params or {}).values():
+        found.append(param)
+        if isinstance(param.value, dict):
+            found.extend(
+                all_params({k: v for k, v in param.value.items() if isinstance(v, ParamDefinition)})
+            )
+    return found

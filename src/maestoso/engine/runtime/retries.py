@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from maestoso.models import Step, TypedStep
+from maestoso.models import FailureMode, Step, TypedStep
 from maestoso.models import seconds_of as _seconds_of
 from maestoso.models.retry import (
     DEFAULT_BACKOFF,
@@ -16,6 +18,7 @@ from maestoso.models.retry import (
     RetryPolicy,
 )
 from maestoso.models.statuses import StepStatus
+from maestoso.runtimes import State
 from maestoso.store.records import StepAttemptRow
 
 _KIND = {
@@ -87,3 +90,47 @@ class RetryTracker:
             "timeout_retry_limit": self.limit("timeout"),
             "manual_retries": 0,
         }
+
+
+_STATUS_OF = {
+    State.DONE: StepStatus.SUCCEEDED,
+    State.USER_ERROR: StepStatus.USER_FAILED,
+    State.PLATFORM_ERROR: StepStatus.PLATFORM_FAILED,
+    State.FATAL_ERROR: StepStatus.FATALLY_FAILED,
+    State.STOPPED: StepStatus.STOPPED,
+    State.TIMED_OUT: StepStatus.TIMEOUT_FAILED,
+}
+
+
+def final_status(state: State) -> StepStatus:
+    """The status of an attempt whose work ended in ``state``."""
+    return _STATUS_OF.get(state, StepStatus.INTERNALLY_FAILED)
+
+
+def settle(status: StepStatus, step: Step) -> StepStatus:
+    """The final status once no retry is left, after the step's failure mode."""
+    if status.is_retryable:
+        status = (
+            StepStatus.TIMED_OUT
+            if status is StepStatus.TIMEOUT_FAILED
+            else StepStatus.FATALLY_FAILED
+        )
+    mode = getattr(step, "failure_mode", None)
+    if status.is_failed and mode is FailureMode.IGNORE_FAILURE:
+        return StepStatus.COMPLETED_WITH_ERROR
+    return status
+
+
+def not_retryable(artifacts: Mapping[str, Any]) -> bool:
+    """The work said a retry would not help (Maestro's ``maestro_retry`` artifact)."""
+    retry = artifacts.get("maestro_retry")
+    return isinstance(retry, Mapping) and retry.get("retryable") is False
+
+
+def next_attempt_id(previous: StepAttemptRow | None) -> int:
+    """A new attempt after a failed one; the same attempt again if it never got far."""
+    if previous is None:
+        return 1
+    if StepStatus(previous.status).is_retryable:
+        return previous.attempt_id + 1
+    return previous.attempt_id

@@ -17,38 +17,35 @@ from typing import Any
 from maestoso.engine.runtime.children import ChildrenHub
 from maestoso.engine.runtime.compiled import CompiledWorkflow
 from maestoso.engine.runtime.context import EngineContext
-from maestoso.engine.runtime.gates import DEFAULT_STEP_CONCURRENCY, AttemptKey
+from maestoso.engine.runtime.gates import StepGates
 from maestoso.engine.runtime.param_context import (
     SIGNAL_DEPENDENCIES_KEY,
     RunContext,
+    all_params,
     nested_calls,
     read_nested,
     results_of,
 )
-from maestoso.engine.runtime.retries import RetryTracker
-from maestoso.engine.runtime.signal_hub import announce_outputs
+from maestoso.engine.runtime.retries import (
+    RetryTracker,
+    final_status,
+    next_attempt_id,
+    not_retryable,
+    settle,
+)
 from maestoso.engine.runtime.step_context import AttemptContext
 from maestoso.engine.runtime.step_document import step_document
+from maestoso.engine.runtime.step_signals import StepSignals
 from maestoso.engine.runtime.timeouts import resolve_seconds
 from maestoso.engine.runtime.writer import Write
 from maestoso.errors import MaestosoError
-from maestoso.models import FailureMode, ParamDefinition, Step, TypedStep
+from maestoso.models import ParamDefinition, Step, TypedStep
 from maestoso.models.statuses import StepStatus
 from maestoso.models.timeline import log_event
 from maestoso.params import Parameter, evaluate_params, evaluate_step_params
 from maestoso.runtimes import State, StepResult, StepRuntime
 from maestoso.runtimes.outputs import job_key
 from maestoso.store.records import Fence, InstanceRow, StepAttemptRow
-from maestoso.triggers.signals import SignalService
-
-_STATUS_OF = {
-    State.DONE: StepStatus.SUCCEEDED,
-    State.USER_ERROR: StepStatus.USER_FAILED,
-    State.PLATFORM_ERROR: StepStatus.PLATFORM_FAILED,
-    State.FATAL_ERROR: StepStatus.FATALLY_FAILED,
-    State.STOPPED: StepStatus.STOPPED,
-    State.TIMED_OUT: StepStatus.TIMEOUT_FAILED,
-}
 
 
 @dataclass(slots=True)
@@ -72,13 +69,17 @@ class StepRun:
     retries: RetryTracker | None = None
     timeout_ms: int | None = None
     new_attempt: bool = False
-    holding: bool = False
-    nested: dict[tuple[str, ...], Any] = field(default_factory=dict)
-    """Whether the attempt holds its tag permits and a step concurrency slot."""
     """A user's restart of a finished step: the next attempt, whatever the last one was."""
+    nested: dict[tuple[str, ...], Any] = field(default_factory=dict)
     workflow_params: Mapping[str, Parameter] = field(default_factory=dict)
     step_rows: Callable[[str], StepAttemptRow | None] = lambda _: None
     matched_signals: list[dict[str, Any]] = field(default_factory=list)
+    gates: StepGates = field(init=False)
+    signals: StepSignals = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.gates = StepGates(self.engine.controls, self.instance, self.step)
+        self.signals = StepSignals(self.engine, self.instance, self.step)
 
     @property
     def runtime(self) -> StepRuntime | None:
@@ -89,29 +90,28 @@ class StepRun:
         try:
             return await self._run()
         finally:
-            await self._release_permits()
+            await self.gates.release(self.step_uuid)
 
     async def _run(self) -> StepAttemptRow:
         retries = self.retries = RetryTracker.of(self.step, self.resume_from)
         if self.resume_from is not None and self._resumable(self.resume_from):
             self._load(self.resume_from)
-            self.engine.controls.hold(self.instance.workflow_id)
-            self.holding = True
+            self.gates.hold()
             result = await self._bounded(self._poll(await self._runtime_or_fail()))
         else:
-            self.attempt_id = _next_attempt_id(self.resume_from)
+            self.attempt_id = next_attempt_id(self.resume_from)
             if self.new_attempt and self.resume_from is not None:
                 self.attempt_id = self.resume_from.attempt_id + 1
             await self._wait_retry_time(self.resume_from)
             result = await self._bounded(self._attempt())
         while True:
             await self._merge_output_data()
-            status = self._final_status(result.state)
-            if status.is_retryable and _not_retryable(self.artifacts):
+            status = final_status(result.state)
+            if status.is_retryable and not_retryable(self.artifacts):
                 status = StepStatus.FATALLY_FAILED
             delay = retries.next_delay(status)
             if delay is None:
-                return await self._finish(self._settle(status, retries), result)
+                return await self._finish(settle(status, self.step), result)
             self.document["retry_at"] = self.engine.clock.now_ms() + int(delay * 1000)
             await self._finish(status, result)
             await self.engine.clock.sleep(delay)
@@ -247,70 +247,26 @@ class StepRun:
             )
 
     async def _pause_at_breakpoint(self) -> None:
-        controls = self.engine.controls
-        if not await controls.breakpoint_hit(self.instance.workflow_id, self.step.id):
-            return
-        self.runtime_state["pause_time"] = self.engine.clock.now_ms()
-        await self._write(self._row(StepStatus.PAUSED))
-        key = AttemptKey(
-            self.instance.workflow_id,
-            self.step.id,
-            self.instance.version_id,
-            self.instance.instance_id,
-            self.instance.run_id,
-            self.attempt_id,
-        )
-        await controls.pause(key)
-        self._log("resumed from a breakpoint")
+        async def paused() -> None:
+            self.runtime_state["pause_time"] = self.engine.clock.now_ms()
+            await self._write(self._row(StepStatus.PAUSED))
 
-    def _tags(self) -> list[str]:
-        tags = getattr(self.step, "tags", None) or []
-        return [t if isinstance(t, str) else t.name for t in tags]
+        if await self.gates.pause_at_breakpoint(self.attempt_id, paused):
+            self._log("resumed from a breakpoint")
 
     async def _acquire_permits(self) -> None:
-        self.runtime_state["wait_permit_time"] = self.engine.clock.now_ms()
-        limit = (self.instance.document.get("run_properties") or {}).get("step_concurrency")
-        request = (
-            self.step_uuid,
-            self._tags(),
-            self.instance.workflow_id,
-            int(limit or DEFAULT_STEP_CONCURRENCY),
-        )
-        full = await self.engine.controls.try_acquire(*request)
-        if full:  # it has to wait: say so in its status and its timeline
+        async def waiting(full: list[str]) -> None:
             self._log(f"waiting for {', '.join(full)}")
             await self._write(self._row(StepStatus.WAITING_FOR_PERMITS))
-            await self.engine.controls.acquire(*request)
-        self.holding = True
 
-    async def _release_permits(self) -> None:
-        if self.holding:
-            self.holding = False
-            await self.engine.controls.release(
-                self.step_uuid, self._tags(), self.instance.workflow_id
-            )
+        self.runtime_state["wait_permit_time"] = self.engine.clock.now_ms()
+        await self.gates.acquire(self.step_uuid, waiting)
 
     async def _runtime_or_fail(self) -> StepRuntime | None:
         runtime = self.runtime
         if runtime is None:
             self._log(f"step type [{self.step.kind.value}] cannot run on this server yet")
         return runtime
-
-    def _final_status(self, state: State) -> StepStatus:
-        return _STATUS_OF.get(state, StepStatus.INTERNALLY_FAILED)
-
-    def _settle(self, status: StepStatus, retries: RetryTracker) -> StepStatus:
-        """The final status once no retry is left, after the failure mode."""
-        if status.is_retryable:
-            status = (
-                StepStatus.TIMED_OUT
-                if status is StepStatus.TIMEOUT_FAILED
-                else StepStatus.FATALLY_FAILED
-            )
-        mode = getattr(self.step, "failure_mode", None)
-        if status.is_failed and mode is FailureMode.IGNORE_FAILURE:
-            return StepStatus.COMPLETED_WITH_ERROR
-        return status
 
     async def _finish(self, status: StepStatus, result: StepResult) -> StepAttemptRow:
         now = self.engine.clock.now_ms()
@@ -371,31 +327,26 @@ class StepRun:
 
     async def _read_nested(self) -> None:
         """Read ahead what ``getFromForeach``/``getFromSubworkflow`` calls will ask for."""
-        texts = [p.expression for p in _all_params(self.step.params) if p.expression]
+        texts = [p.expression for p in all_params(self.step.params) if p.expression]
         calls = nested_calls(texts)
         if calls:
             self.nested = await read_nested(self.engine.store, calls, self.step_rows)
 
-    # -- signals (the waiting and announcing live in engine.signals) -------------------------
+    # -- signals ---------------------------------------------------------------------------
 
     async def _await_signals(self) -> bool:
         """WAITING_FOR_SIGNALS until the step's signal dependencies match or are bypassed;
         False if they cannot be evaluated."""
-        definitions = getattr(self.step, "signal_dependencies", None)
-        if not definitions:
+        if not getattr(self.step, "signal_dependencies", None):
             return True
-        run = self.instance
 
         async def publish(view: dict[str, Any]) -> None:
             self.document["signal_dependencies"] = copy.deepcopy(view)
             await self._write(self._row(StepStatus.WAITING_FOR_SIGNALS))
 
         try:
-            self.matched_signals = await self.engine.signals.await_dependencies(
-                definitions,
-                key=(run.workflow_id, run.instance_id, run.run_id, self.step.id),
-                evaluate=self._evaluate_extra,
-                publish=publish,
+            self.matched_signals = await self.signals.await_dependencies(
+                self._evaluate_extra, publish
             )
         except MaestosoError as exc:
             self._log(f"signal dependencies cannot be evaluated: {exc.message}")
@@ -405,19 +356,13 @@ class StepRun:
 
     async def _announce_signals(self) -> bool:
         """At FINISHING: announce the step's ``signal_outputs``; False if they cannot be."""
-        definitions = getattr(self.step, "signal_outputs", None)
-        if not definitions:
-            return True
-        run = self.instance
-        service = SignalService(self.engine.store, self.engine.clock, self.engine.wakeup.set)
-        attempt = (run.workflow_id, run.instance_id, run.run_id, self.step.id, self.attempt_id)
         try:
-            self.document["signal_outputs"] = await announce_outputs(
-                definitions, service=service, attempt=attempt, evaluate=self._evaluate_extra
-            )
+            outputs = await self.signals.announce(self.attempt_id, self._evaluate_extra)
         except MaestosoError as exc:
             self._log(f"signal outputs cannot be announced: {exc.message}")
             return False
+        if outputs is not None:
+            self.document["signal_outputs"] = outputs
         return True
 
     def _evaluate_extra(self, definitions: dict[str, ParamDefinition]) -> dict[str, Any]:
@@ -479,34 +424,6 @@ class StepRun:
             {name: dict(param) for name, param in params.items()},
             self.children,
         )
-
-
-def _all_params(params: Mapping[str, ParamDefinition] | None) -> list[ParamDefinition]:
-    found: list[ParamDefinition] = []
-    for param in (params or {}).values():
-        found.append(param)
-        if isinstance(param.value, dict):
-            found.extend(
-                _all_params(
-                    {k: v for k, v in param.value.items() if isinstance(v, ParamDefinition)}
-                )
-            )
-    return found
-
-
-def _not_retryable(artifacts: Mapping[str, Any]) -> bool:
-    """The work said a retry would not help (Maestro's ``maestro_retry`` artifact)."""
-    retry = artifacts.get("maestro_retry")
-    return isinstance(retry, Mapping) and retry.get("retryable") is False
-
-
-def _next_attempt_id(previous: StepAttemptRow | None) -> int:
-    """A new attempt after a failed one; the same attempt again if it never got far."""
-    if previous is None:
-        return 1
-    if StepStatus(previous.status).is_retryable:
-        return previous.attempt_id + 1
-    return previous.attempt_id
 
 
 def _evaluated(stored: Mapping[str, Any] | None) -> dict[str, Parameter]:
