@@ -28,7 +28,7 @@ from maestoso.engine.runtime.messages import (
 )
 from maestoso.engine.runtime.overview import runtime_overview
 from maestoso.engine.runtime.param_context import parameters, results_of
-from maestoso.engine.runtime.step_document import step_document
+from maestoso.engine.runtime.step_document import unsatisfied_row
 from maestoso.engine.runtime.task import StepRun
 from maestoso.engine.runtime.timeouts import workflow_timeout_seconds
 from maestoso.engine.runtime.writer import Write
@@ -365,30 +365,9 @@ class FlowActor:
         return getattr(self._steps[step_id], "failure_mode", None) or FailureMode.FAIL_AFTER_RUNNING
 
     def _unsatisfied_row(self, step_id: str) -> StepAttemptRow:
-        now = self.engine.clock.now_ms()
-        state = {
-            "status": StepStatus.UNSATISFIED.value,
-            "create_time": now,
-            "end_time": now,
-            "modify_time": now,
-        }
-        document = step_document(
-            self.instance, self._compiled, step_id, self._dag.predecessors[step_id]
-        )
-        return StepAttemptRow(
-            workflow_id=self.instance.workflow_id,
-            instance_id=self.instance.instance_id,
-            run_id=self.instance.run_id,
-            step_id=step_id,
-            attempt_id=1,
-            step_uuid=_uuid(),
-            status=StepStatus.UNSATISFIED.value,
-            runtime_state=state,
-            document=document,
-            artifacts=None,
-            timeline=[],
-            create_time=now,
-            modify_time=now,
+        predecessors = self._dag.predecessors[step_id]
+        return unsatisfied_row(
+            self.instance, self._compiled, step_id, predecessors, self.engine.clock.now_ms()
         )
 
 
@@ -397,9 +376,3 @@ def _status_event(status: WorkflowStatus, now: int, terminate: Terminate | None)
     if terminate is not None and terminate.reason:
         message += f" due to [{terminate.reason}]"
     return log_event(now, message)
-
-
-def _uuid() -> str:
-    import uuid
-
-    return str(uuid.uuid4())

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from maestoso.engine.runtime.compiled import CompiledWorkflow
-from maestoso.store.records import InstanceRow
+from maestoso.models.statuses import StepStatus
+from maestoso.store.records import InstanceRow, StepAttemptRow
 
 
 def step_document(
@@ -26,3 +28,34 @@ def step_document(
             "successors": dict(compiled.steps[step_id].successors),
         },
     }
+
+
+def unsatisfied_row(
+    instance: InstanceRow,
+    compiled: CompiledWorkflow,
+    step_id: str,
+    predecessors: tuple[str, ...],
+    now: int,
+) -> StepAttemptRow:
+    """The row of a step that can never run: none of its incoming edges holds."""
+    state = {
+        "status": StepStatus.UNSATISFIED.value,
+        "create_time": now,
+        "end_time": now,
+        "modify_time": now,
+    }
+    return StepAttemptRow(
+        workflow_id=instance.workflow_id,
+        instance_id=instance.instance_id,
+        run_id=instance.run_id,
+        step_id=step_id,
+        attempt_id=1,
+        step_uuid=str(uuid.uuid4()),
+        status=StepStatus.UNSATISFIED.value,
+        runtime_state=state,
+        document=step_document(instance, compiled, step_id, predecessors),
+        artifacts=None,
+        timeline=[],
+        create_time=now,
+        modify_time=now,
+    )
