@@ -19,6 +19,7 @@ from maestoso.engine.logs import StepLogs
 from maestoso.engine.node import EngineNode
 from maestoso.engine.signals import StepBypass
 from maestoso.engine.workflows import WorkflowService
+from maestoso.params import isolation
 from maestoso.runtimes import default_runtimes
 from maestoso.store import Store, open_store
 from maestoso.triggers.backfill import BackfillService
@@ -33,6 +34,7 @@ async def running_services(
 ) -> AsyncIterator[tuple[api.Services, Store]]:
     """The store and services, open for the duration of the block."""
     clock = clock or SystemClock()
+    isolation.configure(settings.sel_time_limit_seconds)
     store = await open_store(settings.database_url, settings.home)
     node = EngineNode(
         store,

@@ -36,6 +36,9 @@ class Settings:
     http_send_timeout_seconds: float = 30.0
     """The whole exchange of an Http step, response body included."""
     http_max_response_bytes: int = 1024 * 1024
+    sel_time_limit_seconds: float = 5.0
+    """Wall-clock limit of the SEL a start, a restart or a step evaluates, in total
+    (``MAESTOSO_SEL_TIME_LIMIT``); the expression fails with a SEL error past it."""
     kubernetes_namespace: str = "default"
     kubernetes_config: str | None = None
     """A kubeconfig file for Kubernetes steps (default: in-cluster, else ``~/.kube/config``)."""
@@ -60,6 +63,7 @@ class Settings:
             http_connect_timeout_seconds=float(env.get("MAESTOSO_HTTP_CONNECT_TIMEOUT", "30")),
             http_send_timeout_seconds=float(env.get("MAESTOSO_HTTP_SEND_TIMEOUT", "30")),
             http_max_response_bytes=int(env.get("MAESTOSO_HTTP_MAX_RESPONSE_BYTES", "1048576")),
+            sel_time_limit_seconds=float(env.get("MAESTOSO_SEL_TIME_LIMIT", "5")),
             kubernetes_namespace=env.get("MAESTOSO_KUBERNETES_NAMESPACE") or "default",
             kubernetes_config=env.get("MAESTOSO_KUBERNETES_CONFIG") or None,
             kubernetes_context=env.get("MAESTOSO_KUBERNETES_CONTEXT") or None,

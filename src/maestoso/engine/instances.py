@@ -23,7 +23,7 @@ from maestoso.errors import ConflictError, InvalidStatusError, NotFoundError, Us
 from maestoso.models import UserRef, user_name
 from maestoso.models.start import InitiatorType, WorkflowStartRequest
 from maestoso.models.statuses import WorkflowStatus
-from maestoso.params import evaluate_workflow_params
+from maestoso.params import evaluate_workflow_params, off_loop
 from maestoso.queue import RetryLater
 from maestoso.store.port import Store
 from maestoso.store.records import (
@@ -68,7 +68,9 @@ class InstanceService:
         if definition is None:
             raise NotFoundError(f"Cannot find workflow [{workflow_id}] with version [{version_id}]")
         now = self._clock.now_ms()
-        row = self._new_instance(
+        # Off the event loop: the new run's params are SEL expressions.
+        row = await off_loop(
+            self._new_instance,
             workflow.internal_id,
             definition.definition,
             version_id,

@@ -33,7 +33,7 @@ from maestoso.engine.writer import Write
 from maestoso.errors import MaestosoError
 from maestoso.models import FailureMode, ParamDefinition, Step, TypedStep
 from maestoso.models.statuses import StepStatus
-from maestoso.params import Parameter, evaluate_params, evaluate_step_params
+from maestoso.params import Parameter, evaluate_params, evaluate_step_params, off_loop
 from maestoso.runtimes import State, StepResult, StepRuntime
 from maestoso.runtimes.base import Children
 from maestoso.store.records import Fence, InstanceRow, StepAttemptRow
@@ -215,7 +215,8 @@ class StepRun:
             return StepResult(state=State.FATAL_ERROR)
         await self._read_nested()
         try:
-            evaluated = evaluate_step_params(
+            evaluated = await off_loop(  # SEL runs on a worker thread, bounded in time
+                evaluate_step_params,
                 self.step,
                 self.workflow_params,
                 context=self._param_context(),

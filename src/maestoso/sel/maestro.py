@@ -63,7 +63,9 @@ def evaluate_param_expression(
             ) from error
         if error.kind == TIMEOUT:
             raise SelError(
-                f"Expression evaluation is failed with an exception for expr=[{text}]",
+                # Maestro's message, and which limit ended it.
+                f"Expression evaluation is failed with an exception for expr=[{text}]: "
+                f"{error.message}",
                 kind=INTERNAL_ERROR,
             ) from error
         raise SelError(
