@@ -88,12 +88,22 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
 async def _database(request: Request, exc: Exception) -> JSONResponse:
     """A driver error that escaped the store's translation: answered as the store would."""
     assert isinstance(exc, sqlalchemy.exc.SQLAlchemyError)
+    cause = getattr(exc, "orig", None)
+    if isinstance(cause, errors.MaestosoError):  # a check of a bound value
+        return await _maestoso_error(request, cause)
     if is_unavailable(exc):
         logger.warning("database unavailable: %s", exc)
         return await _maestoso_error(request, errors.DatabaseUnavailableError())
     if isinstance(exc, sqlalchemy.exc.DataError):
         return error_body(400, "the database refused a value of the request", [], False)
     return await _unexpected(request, exc)
+
+
+async def _overflow(_: Request, exc: Exception) -> JSONResponse:
+    # A number past what the database stores (SQLite's 64-bit INTEGER) that no check caught.
+    return error_body(
+        400, "a number of the request is out of the range of a 64-bit integer", [], False
+    )
 
 
 async def _too_deep(_: Request, exc: Exception) -> JSONResponse:
@@ -121,4 +131,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(sqlalchemy.exc.SQLAlchemyError, _database)
     app.add_exception_handler(OSError, _os_error)
     app.add_exception_handler(RecursionError, _too_deep)
+    app.add_exception_handler(OverflowError, _overflow)
     app.add_exception_handler(Exception, _unexpected)

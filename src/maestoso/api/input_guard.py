@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI
-from fastapi._compat import ModelField
-from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from maestoso.api.errors import error_body
@@ -36,21 +35,26 @@ class _IntParams:
 
 
 def _int_params(app: FastAPI) -> list[_IntParams]:
+    """The integer path and query parameters of every operation, from the OpenAPI
+    document (the routes' public description)."""
     found = []
-    for route in app.routes:
-        if not isinstance(route, APIRoute):
-            continue
-        dependant = route.dependant
-        path = frozenset(f.alias for f in dependant.path_params if _is_int(f))
-        query = frozenset(f.alias for f in dependant.query_params if _is_int(f))
+    for template, operations in app.openapi().get("paths", {}).items():
+        path: set[str] = set()
+        query: set[str] = set()
+        for operation in operations.values():
+            for param in operation.get("parameters", []):
+                if _is_int(param.get("schema", {})):
+                    (path if param.get("in") == "path" else query).add(param["name"])
         if path or query:
-            found.append(_IntParams(route.path_regex, path, query))
+            pattern = re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]*)", re.escape(template))
+            found.append(_IntParams(re.compile(pattern + "$"), frozenset(path), frozenset(query)))
     return found
 
 
-def _is_int(field: ModelField) -> bool:
-    annotation = field.field_info.annotation
-    return annotation is int or annotation == (int | None)
+def _is_int(schema: dict[str, Any]) -> bool:
+    if schema.get("type") == "integer":
+        return True
+    return any(option.get("type") == "integer" for option in schema.get("anyOf", []))
 
 
 class InputGuard:
@@ -117,7 +121,6 @@ class InputGuard:
                     problem = check_int64(name, value)
                     if problem is not None:
                         return problem
-            return None
         return None
 
     async def _read(

@@ -20,6 +20,7 @@ from maestoso.clock import Clock, SystemClock
 from maestoso.errors import (
     ConflictError,
     DatabaseUnavailableError,
+    MaestosoError,
     PlatformError,
     ValidationError,
 )
@@ -86,6 +87,10 @@ def translated() -> Iterator[None]:
         raise PlatformError(f"the database failed: {_reason(error)}") from error
     except exc.DBAPIError as error:
         raise PlatformError(f"the database failed: {_reason(error)}") from error
+    except exc.StatementError as error:  # a check of a bound value (see text_limits)
+        if isinstance(error.orig, MaestosoError):
+            raise error.orig from None
+        raise
 
 
 def _reason(error: Exception) -> str:

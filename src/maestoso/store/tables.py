@@ -47,6 +47,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from maestoso.store.text_limits import check_text_columns
+
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -473,3 +475,7 @@ def create_all(connection: Connection) -> None:
     A real database is always created by migrating (``maestoso.store.migrate``).
     """
     metadata.create_all(connection, tables=tables_for(connection.dialect.name))
+
+
+# The same text rules on both databases (no NUL, bounded keys): see text_limits.
+check_text_columns(metadata)
