@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck layers pytest bench clean
+.PHONY: install run test lint typecheck layers pytest fuzz bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ pytest: install
 	$(BIN)/pytest
 
 test: lint typecheck layers pytest
+
+# The OpenAPI fuzzing alone (it also runs within `make test`); MAESTOSO_FUZZ_EXAMPLES sets
+# the examples per operation.
+fuzz: install
+	$(BIN)/pytest tests/fuzz
 
 bench: install
 	$(BIN)/maestoso bench
