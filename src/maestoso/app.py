@@ -87,7 +87,7 @@ def serve(settings: Settings) -> None:
     logger.info("maestoso on http://%s:%d, database %s", settings.host, settings.port, where)
     app = build_app(replace(settings))
     raise_file_limit(settings.max_connections + 256)
-    listener = start_access_log(logging.StreamHandler()) if settings.access_log else None
+    listener = start_access_log(_access_handler()) if settings.access_log else None
     try:
         uvicorn.run(
             app,
@@ -102,3 +102,9 @@ def serve(settings: Settings) -> None:
     finally:
         if listener is not None:
             listener.stop()
+
+
+def _access_handler() -> logging.Handler:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s access %(message)s"))
+    return handler
