@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUNTIME_STAMP := $(VENV)/.runtime
 
-.PHONY: install run test lint typecheck layers pytest bench clean
+.PHONY: install run test lint typecheck layers pytest fuzz bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ pytest: install
 	$(BIN)/pytest
 
 test: lint typecheck layers pytest
+
+# The OpenAPI fuzzing alone (it also runs within `make test`); MAESTOSO_FUZZ_EXAMPLES sets
+# the examples per operation.
+fuzz: install
+	$(BIN)/pytest tests/fuzz
 
 bench: $(RUNTIME_STAMP)
 	$(BIN)/maestoso bench

@@ -11,6 +11,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from maestoso import api
+from maestoso.api.access_log import start_access_log
+from maestoso.api.connections import guarded_protocol, raise_file_limit
 from maestoso.clock import Clock, SystemClock
 from maestoso.config import Settings
 from maestoso.dsl.validation import ValidationSettings
@@ -21,6 +23,7 @@ from maestoso.engine import (
     StepLogs,
     WorkflowService,
 )
+from maestoso.params import isolation
 from maestoso.runtimes import default_runtimes
 from maestoso.store import Store, open_store
 from maestoso.triggers.backfill import BackfillService
@@ -35,6 +38,7 @@ async def running_services(
 ) -> AsyncIterator[tuple[api.Services, Store]]:
     """The store and services, open for the duration of the block."""
     clock = clock or SystemClock()
+    isolation.configure(settings.sel_time_limit_seconds)
     store = await open_store(settings.database_url, settings.home)
     node = EngineNode(
         store,
@@ -69,11 +73,12 @@ def build_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with running_services(settings, clock) as (services, _):
+        async with running_services(settings, clock) as (services, store):
             app.state.services = services
+            app.state.store = store  # for /readyz
             yield
 
-    app = api.create_app(None, clock)
+    app = api.create_app(None, clock, settings)
     app.state.body_limit = settings.max_body_bytes
     app.router.lifespan_context = lifespan
     return app
@@ -85,4 +90,25 @@ def serve(settings: Settings) -> None:
     where = settings.database_url or f"sqlite:///{settings.home / 'maestoso.db'} (embedded)"
     logger.info("maestoso on http://%s:%d, database %s", settings.host, settings.port, where)
     app = build_app(replace(settings))
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False)
+    raise_file_limit(settings.max_connections + 256)
+    listener = start_access_log(_access_handler()) if settings.access_log else None
+    try:
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            access_log=False,  # ours: see maestoso.api.access_log
+            http=guarded_protocol(settings.read_timeout_seconds, settings.max_connections),
+            timeout_keep_alive=5,
+            h11_max_incomplete_event_size=64 * 1024,
+        )
+    finally:
+        if listener is not None:
+            listener.stop()
+
+
+def _access_handler() -> logging.Handler:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s access %(message)s"))
+    return handler

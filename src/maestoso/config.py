@@ -12,6 +12,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 DEFAULT_MAX_BODY_BYTES = 256 * 1024
 DEFAULT_HTTP_ALLOWED_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+DEFAULT_ALLOWED_HOSTS = DEFAULT_HTTP_ALLOWED_HOSTS
+"""Host headers the API answers (``MAESTOSO_ALLOWED_HOSTS``; ``*`` for any)."""
 """Http steps may call this machine only, unless told otherwise: an embedded server has no
 operator to ask, and its own API is what Maestro's samples call."""
 
@@ -37,13 +39,28 @@ class Settings:
     http_send_timeout_seconds: float = 30.0
     """The whole exchange of an Http step, response body included."""
     http_max_response_bytes: int = 1024 * 1024
+    allowed_hosts: frozenset[str] = DEFAULT_ALLOWED_HOSTS
+    """Names a request's ``Host`` header may give (``*`` any, ``*.example.com`` a domain)."""
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    """Largest request body (``MAESTOSO_MAX_BODY_BYTES``); larger is 413."""
+    max_json_depth: int = 100
+    """Deepest nesting of a JSON body (``MAESTOSO_MAX_JSON_DEPTH``); deeper is 400."""
+    max_log_streams: int = 64
+    """Concurrent ``follow=true`` log streams (``MAESTOSO_MAX_LOG_STREAMS``); more is 429."""
+    read_timeout_seconds: float = 10.0
+    """Time a connection has to send its request headers (``MAESTOSO_READ_TIMEOUT``)."""
+    max_connections: int = 2000
+    """Open connections; past it the oldest one still sending headers is closed
+    (``MAESTOSO_MAX_CONNECTIONS``)."""
+    access_log: bool = True
+    """One line per request on stderr (``MAESTOSO_ACCESS_LOG=false`` turns it off)."""
+    sel_time_limit_seconds: float = 5.0
+    """Wall-clock limit of the SEL a start, a restart or a step evaluates, in total
+    (``MAESTOSO_SEL_TIME_LIMIT``); the expression fails with a SEL error past it."""
     kubernetes_namespace: str = "default"
     kubernetes_config: str | None = None
     """A kubeconfig file for Kubernetes steps (default: in-cluster, else ``~/.kube/config``)."""
     kubernetes_context: str | None = None
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-    """The largest request body the API reads (``MAESTOSO_MAX_BODY_BYTES``); larger ones are
-    answered 413."""
 
     @property
     def node_name(self) -> str:
@@ -64,6 +81,13 @@ class Settings:
             http_connect_timeout_seconds=float(env.get("MAESTOSO_HTTP_CONNECT_TIMEOUT", "30")),
             http_send_timeout_seconds=float(env.get("MAESTOSO_HTTP_SEND_TIMEOUT", "30")),
             http_max_response_bytes=int(env.get("MAESTOSO_HTTP_MAX_RESPONSE_BYTES", "1048576")),
+            allowed_hosts=_hosts(env.get("MAESTOSO_ALLOWED_HOSTS"), DEFAULT_ALLOWED_HOSTS),
+            max_json_depth=int(env.get("MAESTOSO_MAX_JSON_DEPTH", "100")),
+            max_log_streams=int(env.get("MAESTOSO_MAX_LOG_STREAMS", "64")),
+            read_timeout_seconds=float(env.get("MAESTOSO_READ_TIMEOUT", "10")),
+            max_connections=int(env.get("MAESTOSO_MAX_CONNECTIONS", "2000")),
+            access_log=env.get("MAESTOSO_ACCESS_LOG", "true").lower() not in ("0", "false", "no"),
+            sel_time_limit_seconds=float(env.get("MAESTOSO_SEL_TIME_LIMIT", "5")),
             kubernetes_namespace=env.get("MAESTOSO_KUBERNETES_NAMESPACE") or "default",
             kubernetes_config=env.get("MAESTOSO_KUBERNETES_CONFIG") or None,
             kubernetes_context=env.get("MAESTOSO_KUBERNETES_CONTEXT") or None,
@@ -71,7 +95,9 @@ class Settings:
         )
 
 
-def _hosts(value: str | None) -> frozenset[str]:
+def _hosts(
+    value: str | None, default: frozenset[str] = DEFAULT_HTTP_ALLOWED_HOSTS
+) -> frozenset[str]:
     if value is None:
-        return DEFAULT_HTTP_ALLOWED_HOSTS
+        return default
     return frozenset(host.strip().lower() for host in value.split(",") if host.strip())

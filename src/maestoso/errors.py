@@ -8,7 +8,9 @@
     - ConflictError            409
     - UnprocessableError       422
     - PreconditionFailedError  412
+    - TooManyRequestsError     429, retryable: a later try may find room
   + PlatformError              the platform failed; retryable, 500
+    - DatabaseUnavailableError 503: the database cannot be reached (says no more)
 
 Only ``maestoso.api.errors`` turns these into HTTP responses.
 """
@@ -57,10 +59,27 @@ class PreconditionFailedError(UserError):
     """A request whose precondition does not hold."""
 
 
+class TooManyRequestsError(UserError):
+    """A request over a concurrency cap (e.g. of log streams); it may succeed later."""
+
+    retryable = True
+
+
 class PlatformError(MaestosoError):
     """A failure of the platform itself (database, network); worth retrying."""
 
     retryable = True
+
+
+class DatabaseUnavailableError(PlatformError):
+    """The database cannot be reached or answer now; a retry later may succeed.
+
+    Its message never names the database's host, port or URL: the cause (chained) is for
+    the server's log only.
+    """
+
+    def __init__(self, message: str = "the database is unavailable; retry later") -> None:
+        super().__init__(message)
 
 
 class FencedError(ConflictError):

@@ -7,10 +7,25 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 import maestoso
-from maestoso.api import actions, controls, errors, instances, logs, signals, triggers, workflows
+from maestoso.api import (
+    actions,
+    controls,
+    errors,
+    health,
+    instances,
+    logs,
+    signals,
+    triggers,
+    workflows,
+)
+from maestoso.api.access_log import AccessLog
+from maestoso.api.hosts import ANY_HOST, AllowedHosts
+from maestoso.api.input_guard import InputGuard
 from maestoso.api.listing import router as listing_router
+from maestoso.api.log_streams import FollowLimiter
 from maestoso.api.openapi_docs import install as install_docs
 from maestoso.clock import Clock
+from maestoso.config import Settings
 from maestoso.engine.node import EngineNode
 from maestoso.engine.reads.instances import InstanceReader
 from maestoso.engine.reads.listing import ListingService
@@ -37,8 +52,15 @@ class Services:
     listing: ListingService | None = None
 
 
-def create_app(services: Services | None, clock: Clock) -> FastAPI:
-    """The API; ``services`` may be set later (by the lifespan that opens the store)."""
+def create_app(
+    services: Services | None, clock: Clock, settings: Settings | None = None
+) -> FastAPI:
+    """The API; ``services`` may be set later (by the lifespan that opens the store).
+
+    ``settings`` gives the request limits and allowed hosts; without it, the default limits
+    apply and any host is allowed (an in-process test client names no real host).
+    """
+    settings = settings or Settings(allowed_hosts=frozenset({ANY_HOST}))
     app = FastAPI(
         title="Maestoso",
         version=maestoso.__version__,
@@ -49,6 +71,7 @@ def create_app(services: Services | None, clock: Clock) -> FastAPI:
     )
     app.state.services = services
     app.state.clock = clock
+    app.state.log_streams = FollowLimiter(settings.max_log_streams)
     errors.install(app)
     # Before the workflows router: its static paths (the action maps) must match first.
     app.include_router(controls.router)
@@ -60,10 +83,15 @@ def create_app(services: Services | None, clock: Clock) -> FastAPI:
     app.include_router(signals.steps)
     app.include_router(triggers.router)
     app.include_router(listing_router)
+    app.include_router(health.router)
     install_docs(app)
-
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    # Outermost last: the access log sees every answer, the host check runs first.
+    app.add_middleware(
+        InputGuard,
+        api=app,
+        max_body_bytes=settings.max_body_bytes,
+        max_json_depth=settings.max_json_depth,
+    )
+    app.add_middleware(AllowedHosts, hosts=settings.allowed_hosts)
+    app.add_middleware(AccessLog)
     return app

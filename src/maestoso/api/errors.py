@@ -8,12 +8,14 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from maestoso import errors
+from maestoso.store import is_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,7 @@ _STATUS_CODES = {
     413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
     422: "UNPROCESSABLE_ENTITY",
+    429: "TOO_MANY_REQUESTS",
     500: "INTERNAL_ERROR",
     502: "BAD_GATEWAY",
     503: "SERVICE_UNAVAILABLE",
@@ -40,7 +43,9 @@ _ERROR_STATUS: list[tuple[type[errors.MaestosoError], int]] = [
     (errors.ConflictError, 409),
     (errors.UnprocessableError, 422),
     (errors.PreconditionFailedError, 412),
+    (errors.TooManyRequestsError, 429),
     (errors.UserError, 400),
+    (errors.DatabaseUnavailableError, 503),
     (errors.PlatformError, 500),
 ]
 
@@ -80,13 +85,51 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     return error_body(exc.status_code, str(exc.detail), [], False)
 
 
+async def _database(request: Request, exc: Exception) -> JSONResponse:
+    """A driver error that escaped the store's translation: answered as the store would."""
+    assert isinstance(exc, sqlalchemy.exc.SQLAlchemyError)
+    cause = getattr(exc, "orig", None)
+    if isinstance(cause, errors.MaestosoError):  # a check of a bound value
+        return await _maestoso_error(request, cause)
+    if is_unavailable(exc):
+        logger.warning("database unavailable: %s", exc)
+        return await _maestoso_error(request, errors.DatabaseUnavailableError())
+    if isinstance(exc, sqlalchemy.exc.DataError):
+        return error_body(400, "the database refused a value of the request", [], False)
+    return await _unexpected(request, exc)
+
+
+async def _overflow(_: Request, exc: Exception) -> JSONResponse:
+    # A number past what the database stores (SQLite's 64-bit INTEGER) that no check caught.
+    return error_body(
+        400, "a number of the request is out of the range of a 64-bit integer", [], False
+    )
+
+
+async def _too_deep(_: Request, exc: Exception) -> JSONResponse:
+    # A document nested deeper than a parser can recurse: the caller's input, not a fault.
+    return error_body(400, "the request is nested too deeply", [], False)
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    # A defect, not a passing condition: the same request would fail the same way again.
     logger.exception("unexpected error", exc_info=exc)
-    return error_body(500, f"Internal error: {type(exc).__name__}", [], True)
+    return error_body(500, f"Internal error: {type(exc).__name__}", [], False)
+
+
+async def _os_error(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, ConnectionError):  # refused, reset: the database's socket
+        logger.warning("connection failed: %s", exc)
+        return await _maestoso_error(request, errors.DatabaseUnavailableError())
+    return await _unexpected(request, exc)
 
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(errors.MaestosoError, _maestoso_error)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(sqlalchemy.exc.SQLAlchemyError, _database)
+    app.add_exception_handler(OSError, _os_error)
+    app.add_exception_handler(RecursionError, _too_deep)
+    app.add_exception_handler(OverflowError, _overflow)
     app.add_exception_handler(Exception, _unexpected)

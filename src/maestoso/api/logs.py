@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from maestoso.api.services import step_logs
@@ -29,6 +29,7 @@ TEXT = "text/plain; charset=utf-8"
     responses={200: {"content": {"text/plain": {}}}},
 )
 async def get_step_logs(
+    request: Request,
     workflow_id: str,
     instance_id: Annotated[int, Path(le=MAX_ID)],
     run: str,
@@ -46,7 +47,8 @@ async def get_step_logs(
         offset = await logs.tail_offset(log, tail)
     size = log.size()
     if follow:
-        return StreamingResponse(logs.follow(log, offset), media_type=TEXT)
+        streams = request.app.state.log_streams
+        return StreamingResponse(streams.admit(logs.follow(log, offset)), media_type=TEXT)
     end = size if limit is None else min(size, offset + limit)
     headers = {"X-Log-Next-Offset": str(max(end, offset)), "X-Log-Size": str(size)}
     body = logs.read(log, offset, max(end - offset, 0))

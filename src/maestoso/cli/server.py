@@ -29,6 +29,15 @@ def server(
         Path | None,
         typer.Option(help="Data directory [default: ./.maestoso].", envvar="MAESTOSO_HOME"),
     ] = None,
+    allowed_hosts: Annotated[
+        str | None,
+        typer.Option(
+            "--allowed-hosts",
+            help="Comma-separated Host names the API answers; * for any "
+            "[default: 127.0.0.1,localhost,::1].",
+            envvar="MAESTOSO_ALLOWED_HOSTS",
+        ),
+    ] = None,
 ) -> None:
     """Start the API server (and, with it, the engine) in one process."""
     from maestoso.app import serve
@@ -41,4 +50,7 @@ def server(
         database_url=database_url or settings.database_url,
         home=home or settings.home,
     )
+    if allowed_hosts is not None:
+        hosts = frozenset(h.strip().lower() for h in allowed_hosts.split(",") if h.strip())
+        settings = replace(settings, allowed_hosts=hosts)
     serve(settings)

@@ -52,6 +52,7 @@ from maestoso.params.defaults import (
 )
 from maestoso.params.errors import ParamError
 from maestoso.params.interpolation import interpolate
+from maestoso.params.isolation import off_loop
 from maestoso.params.merge import Layer, merge_layers
 from maestoso.params.parameter import Parameter
 from maestoso.params.references import unknown_references
@@ -75,6 +76,7 @@ __all__ = [
     "merge_layers",
     "merge_step_params",
     "merge_workflow_params",
+    "off_loop",
     "step_defaults",
     "step_type_defaults",
     "unknown_references",

@@ -94,8 +94,13 @@ def _to_string(name: str, value: Any, kind: str) -> Converted:
     return Converted(java_text(value), {"info": note})
 
 
+LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
+
+
 def _to_long(name: str, value: Any, kind: str) -> Converted:
     if kind == "LONG":
+        if not LONG_MIN <= value <= LONG_MAX:  # a JSON or YAML literal has no Java bound
+            raise ParamError(f"Param [{name}] is out of the range of a Long: [{value}]")
         return Converted(value)
     if kind != "STRING":
         raise _expected(name, "Long", kind)

@@ -5,6 +5,13 @@ The command runs under a small ``sh`` wrapper that writes its exit code to a fil
 log directory, because a server restarted after a crash is no longer the parent of the
 processes it started and cannot ``wait`` for them: the file is how their end is known.
 stdout and stderr go straight to files, never through the server.
+
+Launch once: before it runs the command, the wrapper creates the ``launched`` marker in the
+attempt's directory with ``O_EXCL`` (``set -C``) and writes its pid there; if the marker
+exists it exits at once without running anything. A server that died between starting a
+process and recording it, and launches the same attempt again, finds the marker and takes
+the running (or finished) process back instead; two launches racing each other leave one
+winner, whose pid both read from the marker. So the command runs at most once per attempt.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import asyncio
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +31,18 @@ from maestoso.clock import Clock, SystemClock
 STDOUT = "stdout.log"
 STDERR = "stderr.log"
 EXIT_CODE = "exit_code"
+LAUNCHED = "launched"
+REFUSED_EXIT_CODE = 75
+"""The wrapper's exit code when the attempt's command was already launched."""
+MARKER_WAIT_SECONDS = 10.0
 
-# $1 is the exit-code file; the rest is the command. The code is written to a temporary file
-# and renamed, so a reader never sees half of it.
+# $1 is the launch marker, $2 the exit-code file; the rest is the command. With ``set -C``
+# the marker is opened with O_EXCL: only the first launch of the attempt gets past it. The
+# code is written to a temporary file and renamed, so a reader never sees half of it.
 _WRAPPER = (
-    'exit_file="$1"; shift; "$@"; code=$?; '
+    'marker="$1"; exit_file="$2"; shift 2; set -C; '
+    f'{{ printf "%s\\n" "$$" > "$marker"; }} 2>/dev/null || exit {REFUSED_EXIT_CODE}; '
+    'set +C; "$@"; code=$?; '
     'printf "%s\\n" "$code" > "$exit_file.tmp" && mv -f "$exit_file.tmp" "$exit_file"; '
     'exit "$code"'
 )
@@ -90,12 +105,30 @@ class Launcher:
     def launch(
         self, argv: Sequence[str], *, env: Mapping[str, str], cwd: Path, log_dir: Path
     ) -> Handle:
-        """Start ``argv``; raises OSError when it cannot be started."""
+        """Start ``argv`` once for the attempt of ``log_dir``: if it was launched already
+        (by this server or one that died since), the handle of that process instead.
+
+        Raises OSError when it cannot be started.
+        """
         log_dir.mkdir(parents=True, exist_ok=True)
+        marker = log_dir / LAUNCHED
+        launched = read_marker(marker)
+        if launched is not None:
+            return reattached(launched, log_dir)
         for stale in (EXIT_CODE, EXIT_CODE + ".tmp"):
             (log_dir / stale).unlink(missing_ok=True)
-        wrapped = ["/bin/sh", "-c", _WRAPPER, "maestoso-step", str(log_dir / EXIT_CODE), *argv]
-        with (log_dir / STDOUT).open("wb") as out, (log_dir / STDERR).open("wb") as err:
+        wrapped = [
+            "/bin/sh",
+            "-c",
+            _WRAPPER,
+            "maestoso-step",
+            str(marker),
+            str(log_dir / EXIT_CODE),
+            *argv,
+        ]
+        # Appended, not truncated: a launch refused by the marker must not erase the output
+        # of the one that won (an attempt's files are new, so this is the same otherwise).
+        with (log_dir / STDOUT).open("ab") as out, (log_dir / STDERR).open("ab") as err:
             child = subprocess.Popen(
                 wrapped,
                 stdin=subprocess.DEVNULL,
@@ -106,6 +139,9 @@ class Launcher:
                 start_new_session=True,  # its own session and process group
             )
         self._children[child.pid] = child
+        winner = _await_marker(marker, child)
+        if winner != child.pid:  # another launch of the attempt got there first
+            return reattached(winner, log_dir)
         return Handle(child.pid, child.pid, _start_ticks(child.pid), str(log_dir))
 
     def exit_code(self, handle: Handle) -> int | None:
@@ -155,6 +191,45 @@ class Launcher:
     def _group_alive(self, handle: Handle) -> bool:
         self.running(handle)  # reaps our own child, which would otherwise linger as a zombie
         return group_alive(handle.pgid)
+
+
+def read_marker(path: Path) -> int | None:
+    """The pid in a launch marker; None while there is none (or it is being written)."""
+    try:
+        return int(path.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _await_marker(marker: Path, child: subprocess.Popen[bytes]) -> int:
+    """The pid of the launch that won the attempt's marker (``child``'s, normally)."""
+    deadline = time.monotonic() + MARKER_WAIT_SECONDS
+    while True:
+        pid = read_marker(marker)
+        if pid is not None:
+            return pid
+        if child.poll() is not None and not marker.exists():
+            raise OSError(f"the launcher exited with code {child.returncode} before starting")
+        if time.monotonic() > deadline:
+            raise OSError("the launcher did not start within the time limit")
+        time.sleep(0.002)
+
+
+def reattached(pid: int, log_dir: Path) -> Handle:
+    """The handle of an attempt's process launched earlier (by this or a dead server).
+
+    A pid reused by an unrelated process since is not taken for it: the process must be our
+    wrapper for this very directory.
+    """
+    ours = _cmdline_mentions(pid, str(log_dir / LAUNCHED))
+    return Handle(pid, pid, _start_ticks(pid) if ours else -1, str(log_dir))
+
+
+def _cmdline_mentions(pid: int, text: str) -> bool:
+    try:
+        return text.encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def read_exit_code(path: Path) -> int | None:

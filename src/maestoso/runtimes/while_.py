@@ -15,6 +15,7 @@ from typing import Any
 
 from maestoso.clock import SystemClock
 from maestoso.models import WhileStep
+from maestoso.params import ParamError, off_loop
 from maestoso.runtimes.base import Iteration, State, StepContext, StepResult
 from maestoso.runtimes.loops import (
     ITERATION_LIMIT,
@@ -71,8 +72,8 @@ class WhileRuntime:
             if ended is not None:
                 return ended
         try:
-            holds = _condition(context, artifact)
-        except SelError as exc:
+            holds = await off_loop(_condition, context, artifact)
+        except (SelError, ParamError) as exc:
             return _fatal(artifact, f"While condition failed to evaluate: {exc.message}")
         if not holds:
             return StepResult(

@@ -17,7 +17,8 @@ from maestoso.sel.api import Result, evaluate, parse
 from maestoso.sel.errors import SelError
 from maestoso.sel.expression import Expression, ParamsCall
 from maestoso.sel.limits import DEFAULT_LIMITS, Limits
-from maestoso.sel.params import MappingParamsResolver, ParamsResolver
+from maestoso.sel.params import MappingParamsResolver
+from maestoso.sel.resolver import ParamsResolver
 
 del _collections, _joda_types, _misc, _numbers, _strings, _util
 

@@ -10,7 +10,8 @@ from maestoso.sel.convert import Plain, unbox
 from maestoso.sel.errors import ILLEGAL_ARGUMENT, ILLEGAL_STATE, RUNTIME, SelError
 from maestoso.sel.expression import Expression, compile_expression
 from maestoso.sel.limits import Limits
-from maestoso.sel.params import ParamsResolver, ParamsV
+from maestoso.sel.params import ParamsV
+from maestoso.sel.resolver import ParamsResolver
 from maestoso.sel.state import NowSource, State, SystemNow, memory_exceeded
 from maestoso.sel.values import DATA_TYPES, Value
 

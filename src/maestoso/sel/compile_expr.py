@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from maestoso.sel import ast
-from maestoso.sel.classes import class_type, construct
+from maestoso.sel.classes import class_type, construct, default_value
+from maestoso.sel.compile_base import Eval, StatementCompiler, condition, element, index_of, lookup
 from maestoso.sel.dispatch import call_method, get_field
 from maestoso.sel.errors import NEGATIVE_SIZE, SelError, class_cast, illegal_argument
 from maestoso.sel.operators import assign, binary, unary
@@ -31,10 +31,7 @@ from maestoso.sel.values import (
     wrap_long,
 )
 
-if TYPE_CHECKING:
-    from maestoso.sel.compiler import Compiler
-
-Eval = Callable[[State], Value]
+Compiler = StatementCompiler
 _COMPARE: dict[str, Callable[[int, int], bool]] = {
     "<": operator.lt,
     ">": operator.gt,
@@ -74,7 +71,6 @@ def compile_expr(c: Compiler, node: ast.Expr, escaping: bool) -> Eval:
 
 
 def _name(name: str) -> Eval:
-    from maestoso.sel.compiler import lookup
 
     def run(st: State) -> Value:
         value = st.symtab.get(name)
@@ -117,7 +113,6 @@ def _binary(c: Compiler, node: ast.Binary) -> Eval:
 
 
 def _ternary(c: Compiler, node: ast.Ternary, escaping: bool) -> Eval:
-    from maestoso.sel.compiler import condition
 
     test = c.expr(node.condition)
     then, otherwise = c.expr(node.then, escaping), c.expr(node.otherwise, escaping)
@@ -126,15 +121,12 @@ def _ternary(c: Compiler, node: ast.Ternary, escaping: bool) -> Eval:
 
 def _create(st: State, name: str, value: Value) -> Value:
     """``x = v`` for an unknown ``x``: the input of that name, else a fresh default."""
-    from maestoso.sel.compiler import lookup
 
     existing = lookup(st, name)
     if existing is not NULL:
         return existing
     fresh = new_default(value.T)
     if fresh is None:
-        from maestoso.sel.classes import default_value
-
         if value.T == "NULL":
             raise SelError(
                 "Not support creating an empty object for type NULL",
@@ -147,7 +139,6 @@ def _create(st: State, name: str, value: Value) -> Value:
 
 
 def _assign(c: Compiler, node: ast.Assign) -> Eval:
-    from maestoso.sel.compiler import lookup
 
     value_of, name, op = c.expr(node.value), node.name, node.op
     if op == "+=":
@@ -180,7 +171,6 @@ def _assign(c: Compiler, node: ast.Assign) -> Eval:
 
 
 def _assign_element(c: Compiler, node: ast.Assign) -> Eval:
-    from maestoso.sel.compiler import element, index_of, lookup
 
     assert node.index is not None
     index_of_node, value_of = c.expr(node.index), c.expr(node.value)
@@ -221,7 +211,6 @@ def _call(c: Compiler, node: ast.Call) -> Eval:
 
 
 def _index(c: Compiler, node: ast.Index) -> Eval:
-    from maestoso.sel.compiler import element
 
     target, index_of_node = c.expr(node.target), c.expr(node.index)
 

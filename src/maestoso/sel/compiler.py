@@ -10,131 +10,32 @@ from collections.abc import Callable
 
 from maestoso.sel import ast
 from maestoso.sel.classes import array_type, class_type, default_value
-from maestoso.sel.convert import box
-from maestoso.sel.errors import INDEX, RUNTIME, THROWN, SelError, class_cast, illegal_argument
+from maestoso.sel.compile_base import (
+    BREAK,
+    CONTINUE,
+    DATA,
+    NONE,
+    RESULT_NAMES,
+    RETURN,
+    Costs,
+    Eval,
+    Exec,
+    charge,
+    condition,
+)
+from maestoso.sel.compile_expr import compile_expr
+from maestoso.sel.errors import RUNTIME, THROWN, SelError, illegal_argument
+from maestoso.sel.loops import compile_loop
 from maestoso.sel.state import State, stack_exceeded, visits_exceeded
 from maestoso.sel.values import (
-    FALSE,
     NULL,
-    TRUE,
     VOID,
-    ArrayV,
     BoolV,
     DoubleV,
     LongV,
     StringV,
     Value,
-    int_value,
 )
-
-Eval = Callable[[State], Value]
-Exec = Callable[[State], int]
-NONE, DATA, BREAK, CONTINUE, RETURN = 0, 1, 2, 3, 4
-_RESULT_NAMES = {BREAK: "BREAK", CONTINUE: "CONTINUE"}
-
-
-def lookup(st: State, name: str) -> Value:
-    """A name missing from the symbol table: an input (boxed once), else NULL."""
-    if name in st.inputs:
-        value = box(st.inputs[name])
-        st.symtab[name] = value
-        return value
-    return NULL
-
-
-def condition(value: Value) -> bool:
-    if value is TRUE:
-        return True
-    if value is FALSE:
-        return False
-    if isinstance(value, BoolV):
-        return value.v
-    raise class_cast(f"class {value.T} cannot be cast to class BOOLEAN")
-
-
-def _charge(st: State, visits: int, memory: int, depth: int) -> None:
-    used = st.visits + visits
-    st.visits = used
-    if used >= st.visit_limit:
-        raise visits_exceeded(st.visit_limit)
-    if memory:
-        st.charge(memory)
-    if depth > st.stack_limit:
-        raise stack_exceeded(st.stack_limit)
-
-
-def index_of(value: Value) -> int:
-    if not isinstance(value, LongV):
-        raise class_cast(f"class {value.T} cannot be cast to class LONG")
-    return int_value(value.v)
-
-
-def element(array: Value, index: int) -> Value:
-    if not isinstance(array, ArrayV):
-        raise class_cast(f"class {array.T} cannot be cast to class SelArray")
-    if not 0 <= index < len(array.v):
-        raise SelError(f"Index {index} out of bounds for length {len(array.v)}", kind=INDEX)
-    return array.v[index]
-
-
-class Costs:
-    """Static costs of an expression: visited nodes, allocations and stack depth."""
-
-    @staticmethod
-    def of(node: ast.Expr | None) -> tuple[int, int, int]:
-        if node is None:
-            return 1, 0, 1
-        visits, allocs = Costs.count(node)
-        return visits, 32 * allocs, Costs.depth(node)
-
-    @staticmethod
-    def children(node: ast.Expr) -> list[ast.Expr]:
-        if isinstance(node, ast.Binary):
-            return [node.left, node.right]
-        if isinstance(node, ast.Unary):
-            return [node.operand]
-        if isinstance(node, ast.Ternary):
-            return [node.condition, node.then, node.otherwise]
-        if isinstance(node, ast.Assign):
-            return [node.value] if node.index is None else [node.index, node.value]
-        if isinstance(node, ast.Field):
-            return [node.target]
-        if isinstance(node, ast.Call):
-            return [node.target, *node.args]
-        if isinstance(node, ast.Index):
-            return [node.target, node.index]
-        if isinstance(node, ast.New | ast.ArrayInit):
-            return list(node.args if isinstance(node, ast.New) else node.elements)
-        if isinstance(node, ast.NewArray):
-            return [node.size]
-        return []
-
-    @staticmethod
-    def count(node: ast.Expr) -> tuple[int, int]:
-        visits, allocs = 1, 0
-        if isinstance(node, ast.Binary | ast.Unary | ast.Call | ast.New):
-            allocs = 1
-        for child in Costs.children(node):
-            v, a = Costs.count(child)
-            visits, allocs = visits + v, allocs + a
-        return visits, allocs
-
-    @staticmethod
-    def depth(node: ast.Expr) -> int:
-        if isinstance(node, ast.Call):
-            parts = [Costs.depth(node.target), 2]
-            parts += [2 + i + Costs.depth(arg) for i, arg in enumerate(node.args)]
-            return max(parts)
-        if isinstance(node, ast.New | ast.ArrayInit):
-            items = node.args if isinstance(node, ast.New) else node.elements
-            return max([1] + [1 + i + Costs.depth(item) for i, item in enumerate(items)])
-        if isinstance(node, ast.Field):
-            return max(Costs.depth(node.target), 2)
-        depth, offset = 1, 0
-        for child in Costs.children(node):
-            depth = max(depth, offset + Costs.depth(child))
-            offset = 1
-        return depth
 
 
 class Compiler:
@@ -147,7 +48,7 @@ class Compiler:
         body = [self.stmt(child) for child in node.body]
 
         def run(st: State) -> Value:
-            _charge(st, 1, 0, 0)
+            charge(st, 1, 0, 0)
             result = NONE
             for stmt in body:
                 result = stmt(st)
@@ -158,7 +59,7 @@ class Compiler:
             if result == NONE:
                 return VOID
             raise SelError(
-                f"Invalid expression with wrong return type: {_RESULT_NAMES[result]}",
+                f"Invalid expression with wrong return type: {RESULT_NAMES[result]}",
                 kind=RUNTIME,
             )
 
@@ -212,7 +113,7 @@ class Compiler:
         depth = 1 + max([0] + [c[2] for c in costs])
 
         def run(st: State) -> int:
-            _charge(st, visits, memory, depth)
+            charge(st, visits, memory, depth)
             kind = class_type(type_ref.name)
             if type_ref.is_array:
                 kind = array_type(kind)
@@ -250,7 +151,7 @@ class Compiler:
         otherwise = self.stmt(node.otherwise) if node.otherwise is not None else None
 
         def run(st: State) -> int:
-            _charge(st, visits + 1, memory, depth)
+            charge(st, visits + 1, memory, depth)
             if condition(test(st)):
                 result = then(st)
             elif otherwise is not None:
@@ -262,8 +163,6 @@ class Compiler:
         return run
 
     def loop(self, node: ast.While | ast.For) -> Exec:
-        from maestoso.sel.loops import compile_loop
-
         return compile_loop(self, node)
 
     def return_stmt(self, node: ast.Return) -> Exec:
@@ -292,8 +191,6 @@ class Compiler:
     # expressions
 
     def expr(self, node: ast.Expr, escaping: bool = False) -> Eval:
-        from maestoso.sel.compile_expr import compile_expr
-
         return compile_expr(self, node, escaping)
 
     def literal(self, node: ast.Literal, escaping: bool) -> Eval:

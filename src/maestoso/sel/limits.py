@@ -29,7 +29,11 @@ class Limits:
     memory: int = 100_000_000
     """Bytes of SEL values allocated (Java's accounting: 32 per value, 2 per char)."""
     timeout_ms: int = 120_000
-    """Wall-clock deadline of the whole evaluation."""
+    """Wall-clock deadline of the whole evaluation. A server also caps it with its own,
+    shorter limit (see ``maestoso.sel.budget``)."""
+    regex_input: int = 1_000_000
+    """Characters of a string that ``split`` or ``replaceAll`` may match a regex against
+    (at most ``regex_input - 1``): matching time grows with the input."""
 
     @classmethod
     def of(cls, value: Limits | Mapping[str, int | None] | None) -> Limits:

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
-
 from maestoso.sel import ast
+from maestoso.sel.compile_base import BREAK, NONE, RETURN, Costs, Exec, StatementCompiler, condition
 from maestoso.sel.state import DEADLINE_EVERY, State, loop_exceeded, visits_exceeded
 from maestoso.sel.values import FALSE, TRUE
 
-if TYPE_CHECKING:
-    from maestoso.sel.compiler import Compiler
-
-Exec = Callable[[State], int]
+Compiler = StatementCompiler
 _DEADLINE_MASK = DEADLINE_EVERY - 1
 
 
 def _init(c: Compiler, node: ast.For) -> Exec | None:
-    from maestoso.sel.compiler import NONE
 
     init = node.init
     if init is None:
@@ -34,7 +28,6 @@ def _init(c: Compiler, node: ast.For) -> Exec | None:
 
 
 def compile_loop(c: Compiler, node: ast.While | ast.For) -> Exec:
-    from maestoso.sel.compiler import BREAK, NONE, RETURN, Costs, condition
 
     init = _init(c, node) if isinstance(node, ast.For) else None
     update_node = node.update if isinstance(node, ast.For) else None

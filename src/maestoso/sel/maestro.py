@@ -16,7 +16,7 @@ from maestoso.sel.errors import (
 )
 from maestoso.sel.limits import Limits
 from maestoso.sel.numbers import parse_long
-from maestoso.sel.params import ParamsResolver
+from maestoso.sel.resolver import ParamsResolver
 from maestoso.sel.state import NowSource
 from maestoso.sel.values import DATA_TYPES, double_to_string
 
@@ -63,7 +63,9 @@ def evaluate_param_expression(
             ) from error
         if error.kind == TIMEOUT:
             raise SelError(
-                f"Expression evaluation is failed with an exception for expr=[{text}]",
+                # Maestro's message, and which limit ended it.
+                f"Expression evaluation is failed with an exception for expr=[{text}]: "
+                f"{error.message}",
                 kind=INTERNAL_ERROR,
             ) from error
         raise SelError(

@@ -34,7 +34,8 @@ def parse_long(text: str | None) -> int:
     if text is None:
         raise number_format("null")
     body = text[1:] if text[:1] in ("+", "-") else text
-    if not body or not body.isascii() or not body.isdigit():
+    # Over 19 digits is out of range anyway; the check spares int() a huge text.
+    if not body or not body.isascii() or not body.isdigit() or len(body.lstrip("0")) > 19:
         raise number_format(text)
     value = int(text)
     if not LONG_MIN <= value <= LONG_MAX:

@@ -9,43 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from maestoso.sel.convert import box
 from maestoso.sel.dispatch import FALLBACK_FIELDS, FALLBACK_METHODS, args_text, need, register
 from maestoso.sel.errors import SelError, class_cast, unsupported
+from maestoso.sel.resolver import ParamsResolver
 from maestoso.sel.state import State
 from maestoso.sel.values import NULL, BoolV, StringV, Value
 
 PRESET_PARAMS = "PRESET_PARAMS"
-
-
-class ParamsResolver(Protocol):
-    """Answers Maestro's ``params.*`` helpers; every argument arrives as a string.
-
-    Return plain Python values (str, int, float, bool, lists, dicts); raise
-    :class:`~maestoso.sel.SelError` (or any exception) when the value cannot be found.
-    """
-
-    def get_from_step(self, step_id: str, param: str) -> object: ...
-
-    def get_step_field(self, field: str) -> object: ...
-
-    def get_from_instance(self, field: str) -> object: ...
-
-    def get_from_signal(self, signal: str | None, param: str) -> object: ...
-
-    def get_from_signal_dependency(self, index: str, param: str) -> object: ...
-
-    def get_from_foreach(self, foreach_step_id: str, step_id: str, param: str) -> object: ...
-
-    def get_from_subworkflow(
-        self, subworkflow_step_id: str, step_id: str, param: str
-    ) -> object: ...
-
-    def next_unique_id(self) -> int: ...
-
-    def get_execution_environment(self) -> str: ...
 
 
 def _missing(what: str) -> SelError:

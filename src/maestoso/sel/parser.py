@@ -49,7 +49,8 @@ def _unescape(image: str) -> str:
 def parse_long(image: str) -> int:
     """``Long.parseLong`` of an integer literal's image, less its ``l``/``L``."""
     text = image.replace("L", "").replace("l", "")
-    if not text.isdigit() or not text.isascii() or int(text) > _LONG_MAX:
+    digits = text.lstrip("0")
+    if not text.isdigit() or not text.isascii() or len(digits) > 19 or int(text) > _LONG_MAX:
         raise SelError(f'For input string: "{text}"', kind=NUMBER_FORMAT)
     return int(text)
 

@@ -135,6 +135,7 @@ def _literal(pattern: str) -> str | None:
 
 def _matches(st: State, pattern: str, text: str) -> list[tuple[int, int, Caps]]:
     """Every non-overlapping match, as Java's ``Matcher.find`` loop sees them."""
+    check_input(st, text)
     literal = _literal(pattern)
     found: list[tuple[int, int, Caps]] = []
     if literal:
@@ -142,6 +143,8 @@ def _matches(st: State, pattern: str, text: str) -> list[tuple[int, int, Caps]]:
         while pos >= 0:
             found.append((pos, pos + len(literal), (pos, pos + len(literal))))
             pos = text.find(literal, pos + len(literal))
+            if len(found) % DEADLINE_EVERY == 0:
+                st.check_deadline()
         return found
     machine = _Machine(_compile(pattern), text, _Steps(st))
     pos = 0
@@ -156,9 +159,24 @@ def _matches(st: State, pattern: str, text: str) -> list[tuple[int, int, Caps]]:
     return found
 
 
+def check_input(st: State, text: str) -> None:
+    """Refuse a regex subject longer than the limit: matching time grows with it."""
+    limit = st.regex_input_limit
+    if len(text) >= limit:
+        raise illegal_argument(f"Regex input is over the limit: {limit} vs length: {len(text)}")
+
+
 def split(st: State, pattern: str, text: str, limit: int) -> list[str]:
     """Java's ``String.split(regex, limit)``."""
-    parts: list[str] = []
+    literal = _literal(pattern)
+    if literal:
+        check_input(st, text)
+        # str.split is Java's split for a literal separator, minus the trailing empties.
+        parts = text.split(literal, limit - 1 if limit > 0 else -1)
+        if len(parts) == 1:
+            return parts  # no match: the text itself, even when empty
+        return _drop_trailing_empties(parts) if limit == 0 else parts
+    parts = []
     index = 0
     limited = limit > 0
     for start, end, _ in _matches(st, pattern, text):
@@ -171,14 +189,24 @@ def split(st: State, pattern: str, text: str, limit: int) -> list[str]:
     if index == 0 and not parts:
         return [text]
     parts.append(text[index:])
-    if limit == 0:
-        while parts and parts[-1] == "":
-            parts.pop()
-    return parts
+    return _drop_trailing_empties(parts) if limit == 0 else parts
 
 
-def _expand(repl: str, text: str, caps: Caps, groups: int) -> str:
-    out: list[str] = []
+def _drop_trailing_empties(parts: list[str]) -> list[str]:
+    end = len(parts)
+    while end and parts[end - 1] == "":
+        end -= 1
+    return parts[:end]
+
+
+Template = tuple[str | int, ...]
+"""A parsed replacement: literal text, and group numbers to copy from the match."""
+
+
+def _template(repl: str, groups: int) -> Template:
+    """Parse a Java replacement string once, so each match costs a join, not a parse."""
+    out: list[str | int] = []
+    literal: list[str] = []
     i = 0
     while i < len(repl):
         ch = repl[i]
@@ -186,7 +214,7 @@ def _expand(repl: str, text: str, caps: Caps, groups: int) -> str:
             i += 1
             if i >= len(repl):
                 raise illegal_argument("character to be escaped is missing")
-            out.append(repl[i])
+            literal.append(repl[i])
         elif ch == "$":
             i += 1
             if i >= len(repl) or repl[i] not in _DIGITS:
@@ -199,28 +227,52 @@ def _expand(repl: str, text: str, caps: Caps, groups: int) -> str:
                 if bigger > groups:
                     break
                 number, i = bigger, i + 1
-            start, end = caps[2 * number], caps[2 * number + 1]
-            if start >= 0 and end >= 0:
-                out.append(text[start:end])
+            out.extend(["".join(literal), number])
+            literal = []
         else:
-            out.append(ch)
+            literal.append(ch)
         i += 1
+    out.append("".join(literal))
+    return tuple(part for part in out if part != "")
+
+
+def _expand(template: Template, text: str, caps: Caps) -> str:
+    out: list[str] = []
+    for part in template:
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        start, end = caps[2 * part], caps[2 * part + 1]
+        if start >= 0 and end >= 0:
+            out.append(text[start:end])
     return "".join(out)
 
 
 def replace_all(st: State, pattern: str, text: str, repl: str) -> str:
     """Java's ``String.replaceAll(regex, replacement)``."""
-    groups = 0 if _literal(pattern) else _compile(pattern).groups
+    found = _matches(st, pattern, text)
+    if not found:
+        return text  # Java reads the replacement only at the first match
+    literal = _literal(pattern)
+    template = _template(repl, 0 if literal else _compile(pattern).groups)
+    if literal and all(isinstance(part, str) for part in template):
+        plain = "".join(template)  # type: ignore[arg-type]
+        size = len(text) + len(found) * (len(plain) - len(literal))
+        if size > st.memory_limit:
+            st.charge(2 * size)  # refused before it is built
+        return text.replace(literal, plain)
     out: list[str] = []
     pos = 0
     size = 0
-    for start, end, caps in _matches(st, pattern, text):
-        piece = _expand(repl, text, caps, groups)
+    for count, (start, end, caps) in enumerate(found, 1):
+        piece = _expand(template, text, caps)
         out.append(text[pos:start])
         out.append(piece)
         size += (start - pos) + len(piece)
         if size > st.memory_limit:
             st.charge(2 * size)
+        if count % DEADLINE_EVERY == 0:
+            st.check_deadline()
         pos = end
     out.append(text[pos:])
     return "".join(out)

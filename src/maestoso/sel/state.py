@@ -6,12 +6,13 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
+from maestoso.sel.budget import current_budget
 from maestoso.sel.errors import INDEX, TIMEOUT, SelError, illegal_argument, illegal_state
 from maestoso.sel.limits import Limits
 from maestoso.sel.values import NULL, Value
 
 if TYPE_CHECKING:
-    from maestoso.sel.params import ParamsResolver
+    from maestoso.sel.resolver import ParamsResolver
 
 DEADLINE_EVERY = 1024
 """Loop iterations (and regex steps, scaled) between two looks at the wall clock."""
@@ -38,10 +39,12 @@ class State:
         "loop_limit",
         "memory",
         "memory_limit",
+        "regex_input_limit",
         "resolver",
         "ret",
         "stack_limit",
         "symtab",
+        "timeout_message",
         "timeout_ms",
         "visit_limit",
         "visits",
@@ -60,8 +63,16 @@ class State:
         self.array_limit = limits.array
         self.visit_limit = limits.visit
         self.memory_limit = limits.memory
+        self.regex_input_limit = limits.regex_input
         self.timeout_ms = limits.timeout_ms
         self.deadline = time.monotonic() + limits.timeout_ms / 1000.0
+        self.timeout_message = f"SEL evaluation timed out after {limits.timeout_ms} ms"
+        budget = current_budget()
+        if budget is not None and budget.deadline < self.deadline:
+            self.deadline = budget.deadline
+            self.timeout_message = (
+                f"SEL evaluation exceeded the server's wall-clock limit of {budget.seconds:g} s"
+            )
         self.visits = 0
         self.memory = 0
         self.inputs = inputs
@@ -89,7 +100,7 @@ class State:
 
     def check_deadline(self) -> None:
         if time.monotonic() > self.deadline:
-            raise SelError(f"SEL evaluation timed out after {self.timeout_ms} ms", kind=TIMEOUT)
+            raise SelError(self.timeout_message, kind=TIMEOUT)
 
 
 def memory_exceeded(limit: int) -> SelError:

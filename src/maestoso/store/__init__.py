@@ -10,7 +10,9 @@ from pathlib import Path
 
 from maestoso.clock import Clock
 from maestoso.store.port import DefinitionStore, FlowGroupStore, InstanceStore, QueueStore, Store
+from maestoso.store.sql.availability import is_unavailable
 from maestoso.store.sql.database import database_url
+from maestoso.store.sql.readiness import database_problems
 from maestoso.store.sql.store import SqlStore
 
 __all__ = [
@@ -20,6 +22,8 @@ __all__ = [
     "QueueStore",
     "SqlStore",
     "Store",
+    "database_problems",
+    "is_unavailable",
     "open_store",
 ]
 

@@ -42,7 +42,7 @@ from maestoso.errors import MaestosoError
 from maestoso.models import ParamDefinition, Step, TypedStep
 from maestoso.models.statuses import StepStatus
 from maestoso.models.timeline import log_event
-from maestoso.params import Parameter, evaluate_params, evaluate_step_params
+from maestoso.params import Parameter, evaluate_params, evaluate_step_params, off_loop
 from maestoso.runtimes import State, StepResult, StepRuntime
 from maestoso.runtimes.outputs import job_key
 from maestoso.store.records import Fence, InstanceRow, StepAttemptRow
@@ -172,7 +172,8 @@ class StepRun:
             return StepResult(state=State.FATAL_ERROR)
         await self._read_nested()
         try:
-            evaluated = evaluate_step_params(
+            evaluated = await off_loop(  # SEL runs on a worker thread, bounded in time
+                evaluate_step_params,
                 self.step,
                 self.workflow_params,
                 context=self._param_context(),

@@ -28,7 +28,7 @@ from maestoso.models.events import StartWorkflow
 from maestoso.models.restart import RestartPolicy
 from maestoso.models.statuses import StepStatus, WorkflowStatus
 from maestoso.models.timeline import log_event
-from maestoso.params import evaluate_workflow_params
+from maestoso.params import evaluate_workflow_params, off_loop
 from maestoso.store.port import Store
 from maestoso.store.records import InstanceRow, InstanceUpdate, JobEvent
 
@@ -70,7 +70,8 @@ class Restarts:
                 [f"status: {status.value} allows no RESTART"],
             )
         steps_to_run = await self._steps_to_run(latest, policy, from_step)
-        row = self._next_run(latest, steps_to_run, policy, caller, run_params)
+        # Off the event loop: the restart evaluates the workflow params again.
+        row = await off_loop(self._next_run, latest, steps_to_run, policy, caller, run_params)
         event = JobEvent.of(StartWorkflow(workflow_id=workflow_id))
         stored = await self._store.create_run(row, [event])
         if latest.status == BLOCKING_FAILURE:

@@ -17,7 +17,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from maestoso.clock import Clock, SystemClock
-from maestoso.errors import ConflictError, PlatformError
+from maestoso.errors import (
+    ConflictError,
+    DatabaseUnavailableError,
+    MaestosoError,
+    PlatformError,
+    ValidationError,
+)
+from maestoso.store.sql.availability import is_unavailable
 from maestoso.store.sql.database import is_sqlite, writer
 
 
@@ -72,8 +79,18 @@ def translated() -> Iterator[None]:
         yield
     except exc.IntegrityError as error:
         raise ConflictError(f"the write conflicts with stored data: {_reason(error)}") from error
-    except (exc.DBAPIError, exc.TimeoutError, OSError) as error:
+    except exc.DataError as error:  # a value the database refuses: the caller's to fix
+        raise ValidationError(f"the database refused a value: {_reason(error)}") from error
+    except (exc.OperationalError, exc.InterfaceError, exc.TimeoutError, OSError) as error:
+        if is_unavailable(error):
+            raise DatabaseUnavailableError() from error
         raise PlatformError(f"the database failed: {_reason(error)}") from error
+    except exc.DBAPIError as error:
+        raise PlatformError(f"the database failed: {_reason(error)}") from error
+    except exc.StatementError as error:  # a check of a bound value (see text_limits)
+        if isinstance(error.orig, MaestosoError):
+            raise error.orig from None
+        raise
 
 
 def _reason(error: Exception) -> str:

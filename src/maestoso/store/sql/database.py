@@ -88,8 +88,12 @@ def create_engine(url: URL) -> AsyncEngine:
     if url.drivername != SQLITE_DRIVER:
         # A row lock left by a connection lost mid-transaction must not stall its waiters
         # for ever: they fail (and are retried) after a minute instead.
+        # pool_pre_ping: a connection the server dropped (restart, failover) is replaced
+        # on checkout instead of failing the request that drew it.
         return create_async_engine(
-            url, connect_args={"options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"}
+            url,
+            connect_args={"options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"},
+            pool_pre_ping=True,
         )
     engine = create_async_engine(url, pool_reset_on_return=None)
     event.listen(engine.sync_engine, "connect", _on_sqlite_connect)

@@ -20,6 +20,7 @@ from maestoso.store.sql.tables_triggers import (
     maestro_step_breakpoint,
     maestro_time_trigger,
 )
+from maestoso.store.sql.text_limits import check_text_columns
 
 __all__ = ["WORKFLOW_OWNED_TABLES", "create_all", "include_object_for", "metadata", "tables_for"]
 
@@ -32,6 +33,9 @@ WORKFLOW_OWNED_TABLES: tuple[Table, ...] = (
     maestro_step_breakpoint,
 )
 """The tables whose rows go with a deleted workflow."""
+
+# The same text rules on both databases (no NUL, bounded keys): see text_limits.
+check_text_columns(metadata)
 
 
 def include_object_for(dialect: str) -> Callable[..., bool]:
