@@ -39,7 +39,7 @@ def assert_error(response: httpx.Response, status: int, fragment: str) -> dict[s
 
 async def test_each_create_is_a_new_version(client: httpx.AsyncClient, clock: FakeClock) -> None:
     first = await create(client, wf())
-    clock.advance(1)
+    clock.shift(1)
     second = await create(client, wf(description="changed"))
     assert first["metadata"]["workflow_version_id"] == 1
     assert second["metadata"]["workflow_version_id"] == 2
@@ -112,7 +112,7 @@ async def test_properties_merge_and_history(client: httpx.AsyncClient, clock: Fa
     body = wf()
     body["properties"]["run_strategy"] = {"rule": "parallel", "workflow_concurrency": 5}
     await create(client, body)
-    clock.advance(1)
+    clock.shift(1)
     changed = await client.post(
         "/api/v3/workflows/demo/properties", json={"step_concurrency": 7, "description": "d"}
     )
@@ -120,7 +120,7 @@ async def test_properties_merge_and_history(client: httpx.AsyncClient, clock: Fa
     assert snapshot["step_concurrency"] == 7
     assert snapshot["run_strategy"] == {"rule": "PARALLEL", "workflow_concurrency": 5}
     assert snapshot["owner"] == "tester"
-    clock.advance(1)
+    clock.shift(1)
     reset = await client.post(
         "/api/v3/workflows/demo/properties", json={"reset_run_strategy_rule": True}
     )
@@ -128,7 +128,7 @@ async def test_properties_merge_and_history(client: httpx.AsyncClient, clock: Fa
     latest = (await client.get("/api/v3/workflows/demo/properties-snapshot/latest")).json()
     assert latest == reset.json()
     # a later version carries the merged properties, not only its own delta
-    clock.advance(1)
+    clock.shift(1)
     second = await create(client, {"workflow": wf()["workflow"]})
     assert second["properties_snapshot"]["step_concurrency"] == 7
     clash = await client.post(
@@ -168,7 +168,7 @@ async def test_timeline_lists_changes_newest_first(
     client: httpx.AsyncClient, clock: FakeClock
 ) -> None:
     await create(client, wf())
-    clock.advance(1)
+    clock.shift(1)
     await client.put("/api/v3/workflows/demo/actions/deactivate")
     timeline = (await client.get("/api/v3/workflows/demo/timeline")).json()
     assert timeline["workflow_id"] == "demo"

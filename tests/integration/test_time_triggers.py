@@ -122,7 +122,7 @@ async def test_the_sample_fires_its_triggers_with_maestro_s_initiator_and_run_ts
         # The every-2-minutes trigger (with its jitter) fires first.
         due = times[2]
         assert START + 2 * 60_000 <= due < START + 2 * 60_000 + 30_000
-        clock.advance((due - START) / 1000)
+        clock.shift((due - START) / 1000)
         await s.node.triggered.scheduler.tick()
         await s.node.triggered.scheduler.tick()  # the same time again: nothing more
         [row] = await s.instances("sample-time-trigger-wf", 1)
@@ -145,7 +145,7 @@ async def test_each_scheduled_time_fires_once_across_a_restart_and_racing_schedu
     try:
         await create(store, clock, hourly("hourly"))
         first = TimeScheduler(store, clock)
-        clock.advance(3600)
+        clock.shift(3600)
         assert await first.tick() == 1
     finally:
         await store.close()
@@ -153,7 +153,7 @@ async def test_each_scheduled_time_fires_once_across_a_restart_and_racing_schedu
     try:
         schedulers = [TimeScheduler(store, clock) for _ in range(3)]
         assert await schedulers[0].tick() == 0  # the same time is not fired again
-        clock.advance(3600)
+        clock.shift(3600)
         counts = await asyncio.gather(*(s.tick() for s in schedulers))
         assert sorted(counts) == [0, 0, 1]
         fired = [e["request"]["initiator"]["trigger_time"] for e in await started_events(store)]
@@ -171,7 +171,7 @@ async def test_a_server_down_over_three_scheduled_times_catches_up_per_its_polic
     try:
         body = hourly("down", time_trigger_catch_up={"policy": policy})
         await create(store, clock, body)
-        clock.advance(3 * 3600 + 600)  # down from 00:00 to 03:10: 01:00, 02:00, 03:00 missed
+        clock.shift(3 * 3600 + 600)  # down from 00:00 to 03:10: 01:00, 02:00, 03:00 missed
         assert await TimeScheduler(store, clock).tick() == expected
         fired = [e["request"]["initiator"]["trigger_time"] for e in await started_events(store)]
         assert fired == [START + n * HOUR for n in (1, 2, 3)][3 - expected :]
@@ -189,7 +189,7 @@ async def test_triggered_starts_need_the_active_version_and_its_trigger(
         await s.create(hourly("checked"))
         scheduler = s.node.triggered.scheduler
         # Disabled time triggers: the rows go, and a start already queued is dropped.
-        clock.advance(3600)
+        clock.shift(3600)
         await scheduler.tick()
         [run] = await s.instances("checked", 1)
         response = await s.http.post(
@@ -207,7 +207,7 @@ async def test_triggered_starts_need_the_active_version_and_its_trigger(
         assert response.status_code == 200, response.text
         [row] = await s.store.list_time_triggers("checked")
         assert row.definition["trigger"]["cron"] == "30 * * * *"
-        clock.advance(1800)
+        clock.shift(1800)
         assert await scheduler.tick() == 1
         assert len(await s.instances("checked", 2)) == 2
         # A start of the old trigger uuid is dropped (Maestro's 409).
@@ -239,10 +239,10 @@ async def test_backfill_lists_then_starts_the_runs_of_a_past_range(database_url:
     store = await SqlStore.open(database_url)
     try:
         await create(store, clock, hourly("past"))
-        clock.advance(3600)
+        clock.shift(3600)
         await TimeScheduler(store, clock).tick()  # 01:00 fired by the scheduler
         [fired] = await started_events(store)
-        clock.advance(5 * 3600)
+        clock.shift(5 * 3600)
         service = BackfillService(store, clock)
         window = {"start_time": START + HOUR, "end_time": START + 3 * HOUR}
         listed = await service.backfill("past", {**window, "dry_run": True})

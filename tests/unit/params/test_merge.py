@@ -84,7 +84,7 @@ def test_the_clock_of_a_restart_gives_new_times_only_to_evaluated_params() -> No
         defs(p={"type": "LONG", "value": 1}), clock=clock(), context=context
     )
     later = clock()
-    later.advance(60)
+    later.shift(60)
     again = evaluate_workflow_params(None, clock=later, previous=first, context=context)
     assert again["RUN_TS"].evaluated_result == first["RUN_TS"].evaluated_result
     assert again["p"].evaluated_time == first["p"].evaluated_time + 60_000
