@@ -4,6 +4,7 @@ and are exact."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import AsyncIterator
@@ -212,7 +213,7 @@ async def test_exponential_backoff_waits_exactly_the_computed_delays(engine: Har
         row = await engine.store.get_step_attempt("backoff", 1, 1, "bad", attempt)
         assert row is not None
         starts.append(row.runtime_state["start_time"])
-    assert [b - a for a, b in zip(starts, starts[1:], strict=False)] == [
+    assert [b - a for a, b in itertools.pairwise(starts)] == [
         10_000,
         30_000,
         90_000,
