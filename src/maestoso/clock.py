@@ -119,6 +119,21 @@ class FakeClock:
         timer = self._peek()
         return None if timer is None else timer.deadline / _NS
 
+    @property
+    def auto_advance(self) -> bool:
+        """Whether time jumps by itself to the next deadline when the loop is idle. Turning it
+        on mid-test lets a test first look at a state that time would otherwise rush past."""
+        return self._auto
+
+    @auto_advance.setter
+    def auto_advance(self, on: bool) -> None:
+        self._auto = on
+        if not on and self._watcher is not None:
+            self._watcher.cancel()
+            self._watcher = None
+        elif on and self._peek() is not None:
+            self._watch()
+
     def pending(self) -> int:
         """How many waiters are pending."""
         return sum(1 for timer in self._timers if not timer.cancelled)
@@ -184,12 +199,16 @@ class FakeClock:
         timer = _Timer(self._ns + max(round(seconds * _NS), 0), next(self._seq), fire)
         heapq.heappush(self._timers, timer)
         if self._auto:
-            loop = asyncio.get_running_loop()
-            if self._scheduled is None or self._watcher is None or self._watcher.done():
-                self._scheduled = asyncio.Event()
-                self._watcher = loop.create_task(self._auto_advance(), name="fake-clock")
-            self._scheduled.set()
+            self._watch()
         return timer
+
+    def _watch(self) -> None:
+        """Start the auto-advancing task if it is not running, and tell it to look again."""
+        if self._scheduled is None or self._watcher is None or self._watcher.done():
+            self._scheduled = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            self._watcher = loop.create_task(self._auto_advance(), name="fake-clock")
+        self._scheduled.set()
 
     def _peek(self) -> _Timer | None:
         while self._timers and self._timers[0].cancelled:

@@ -230,3 +230,20 @@ async def test_the_system_clock_waits_in_real_time() -> None:
     with pytest.raises(TimeoutError):
         async with clock.timeout(0.001):
             await asyncio.Event().wait()
+
+
+async def test_auto_advance_can_be_turned_on_and_off_mid_way() -> None:
+    clock = FakeClock(START)
+    sleeper = asyncio.create_task(clock.sleep(60))
+    await clock.advance(0)
+    await asyncio.sleep(0.01)  # real time passes; virtual time does not
+    assert not sleeper.done() and clock.monotonic() == 0.0
+    clock.auto_advance = True
+    await sleeper
+    assert clock.monotonic() == 60.0
+    clock.auto_advance = False
+    later = asyncio.create_task(clock.sleep(1))
+    await asyncio.sleep(0.01)
+    assert not later.done()
+    await clock.advance(1)
+    assert later.done()
