@@ -247,3 +247,21 @@ async def test_auto_advance_can_be_turned_on_and_off_mid_way() -> None:
     assert not later.done()
     await clock.advance(1)
     assert later.done()
+
+
+async def test_a_real_time_poller_does_not_keep_auto_advance_from_jumping() -> None:
+    clock = FakeClock(START, auto_advance=True, quiet_seconds=0.01)
+    polls = 0
+
+    async def poller() -> None:
+        nonlocal polls
+        while True:
+            polls += 1
+            await asyncio.sleep(0.002)
+
+    watching = asyncio.create_task(poller())
+    try:
+        await clock.wait_for(clock.sleep(30), 60)
+    finally:
+        watching.cancel()
+    assert clock.monotonic() == 30.0 and polls > 0
