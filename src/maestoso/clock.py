@@ -24,6 +24,9 @@ _NS = 1_000_000_000
 _MAX_YIELDS = 200
 """Loop iterations a settle waits at most for the ready queue to drain (a task that spins on
 ``sleep(0)`` would otherwise keep it busy for ever)."""
+_MAX_QUIET_ROUNDS = 50
+"""Quiet periods a settle waits at most for the tasks to stop moving: a task that polls
+something real without ever waiting on the clock would otherwise stop time for good."""
 
 
 class Clock(Protocol):
@@ -121,6 +124,10 @@ class FakeClock:
         """The monotonic time of the earliest pending waiter, if any."""
         timer = self._peek()
         return None if timer is None else timer.deadline / _NS
+
+    def deadlines(self) -> list[float]:
+        """The monotonic times of the pending waiters, earliest first."""
+        return sorted(timer.deadline / _NS for timer in self._timers if not timer.cancelled)
 
     @property
     def auto_advance(self) -> bool:
@@ -242,7 +249,7 @@ class FakeClock:
         """Until the loop has nothing ready but this task (and, with ``quiet_seconds``, no
         task moved on during that much real time)."""
         loop = asyncio.get_running_loop()
-        while True:
+        for _ in range(_MAX_QUIET_ROUNDS):
             for _ in range(_MAX_YIELDS):
                 await asyncio.sleep(0)
                 if not _ready(loop):

@@ -37,6 +37,7 @@ async def test_sleepers_wake_in_deadline_order_at_their_deadline() -> None:
     ]
     await clock.advance(0)
     assert clock.pending() == 4 and clock.next_deadline() == 1.0
+    assert clock.deadlines() == [1.0, 1.0, 2.0, 3.0]
     await clock.advance(1.999)
     assert woke == [("a", 1000), ("a2", 1000)]
     await clock.advance(10)
