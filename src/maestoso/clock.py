@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import math
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -21,6 +22,8 @@ from typing import Protocol, TypeVar
 T = TypeVar("T")
 
 _NS = 1_000_000_000
+_FOREVER = 2**62
+"""Nanoseconds: a cap on delays so that a huge timeout does not overflow anything."""
 _MAX_YIELDS = 200
 """Loop iterations a settle waits at most for the ready queue to drain (a task that spins on
 ``sleep(0)`` would otherwise keep it busy for ever)."""
@@ -106,6 +109,7 @@ class FakeClock:
         self._start_ms = now_ms
         self._ns = 0
         self._timers: list[_Timer] = []
+        self._cancelled = 0
         self._seq = itertools.count()
         self._auto = auto_advance
         self._quiet = quiet_seconds
@@ -155,6 +159,9 @@ class FakeClock:
             await asyncio.sleep(0)
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if math.isinf(seconds):
+            await future  # no timer: auto-advance must not jump to the end of time
+            return
 
         def wake() -> None:
             if not future.done():
@@ -164,7 +171,7 @@ class FakeClock:
         try:
             await future
         finally:
-            timer.cancelled = True
+            self._cancel(timer)
 
     async def wait_for(self, awaitable: Awaitable[T], seconds: float | None) -> T:
         async with self.timeout(seconds):
@@ -206,7 +213,8 @@ class FakeClock:
     # -- internals -----------------------------------------------------------------------------
 
     def _schedule(self, seconds: float, fire: Callable[[], None]) -> _Timer:
-        timer = _Timer(self._ns + max(round(seconds * _NS), 0), next(self._seq), fire)
+        delay = min(max(round(seconds * _NS), 0), _FOREVER)
+        timer = _Timer(self._ns + delay, next(self._seq), fire)
         heapq.heappush(self._timers, timer)
         if self._auto:
             self._watch()
@@ -220,9 +228,22 @@ class FakeClock:
             self._watcher = loop.create_task(self._auto_advance(), name="fake-clock")
         self._scheduled.set()
 
+    def _cancel(self, timer: _Timer) -> None:
+        if timer.cancelled:
+            return
+        timer.cancelled = True
+        self._cancelled += 1
+        # Cancelled timers leave the heap lazily; a loop that waits with a long timeout and is
+        # woken early each time would otherwise grow it without end.
+        if self._cancelled > 64 and self._cancelled * 2 > len(self._timers):
+            self._timers = [t for t in self._timers if not t.cancelled]
+            heapq.heapify(self._timers)
+            self._cancelled = 0
+
     def _peek(self) -> _Timer | None:
         while self._timers and self._timers[0].cancelled:
             heapq.heappop(self._timers)
+            self._cancelled = max(self._cancelled - 1, 0)
         return self._timers[0] if self._timers else None
 
     def _fire_at(self, deadline: int) -> None:
@@ -298,7 +319,7 @@ class _VirtualTimeout:
 
     async def __aenter__(self) -> _VirtualTimeout:
         await self._scope.__aenter__()
-        if self._seconds is not None:
+        if self._seconds is not None and not math.isinf(self._seconds):
             if self._seconds <= 0:
                 self._expire()
             else:
@@ -319,6 +340,6 @@ class _VirtualTimeout:
         traceback: TracebackType | None,
     ) -> bool | None:
         if self._timer is not None:
-            self._timer.cancelled = True
+            self._clock._cancel(self._timer)
         await self._scope.__aexit__(exc_type, exc, traceback)
         return None

@@ -266,3 +266,22 @@ async def test_a_real_time_poller_does_not_keep_auto_advance_from_jumping() -> N
     finally:
         watching.cancel()
     assert clock.monotonic() == 30.0 and polls > 0
+
+
+async def test_infinite_waits_have_no_deadline_and_cancelled_timers_are_dropped() -> None:
+    clock = FakeClock(START)
+    forever = asyncio.create_task(clock.sleep(float("inf")))
+    unbounded = asyncio.create_task(clock.wait_for(asyncio.Event().wait(), float("inf")))
+    await clock.advance(10**6)
+    assert not forever.done() and not unbounded.done() and clock.pending() == 0
+    forever.cancel()
+    unbounded.cancel()
+    await asyncio.gather(forever, unbounded, return_exceptions=True)
+    event = asyncio.Event()
+    for _ in range(500):  # woken early each time, as the queue worker is
+        waiting = asyncio.create_task(clock.wait_for(event.wait(), 3600))
+        await asyncio.sleep(0)
+        event.set()
+        await waiting
+        event.clear()
+    assert clock.pending() == 0 and len(clock._timers) < 200
