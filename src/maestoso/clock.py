@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import math
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -21,9 +22,14 @@ from typing import Protocol, TypeVar
 T = TypeVar("T")
 
 _NS = 1_000_000_000
+_FOREVER = 2**62
+"""Nanoseconds: a cap on delays so that a huge timeout does not overflow anything."""
 _MAX_YIELDS = 200
 """Loop iterations a settle waits at most for the ready queue to drain (a task that spins on
 ``sleep(0)`` would otherwise keep it busy for ever)."""
+_MAX_QUIET_ROUNDS = 50
+"""Quiet periods a settle waits at most for the tasks to stop moving: a task that polls
+something real without ever waiting on the clock would otherwise stop time for good."""
 
 
 class Clock(Protocol):
@@ -83,11 +89,14 @@ class FakeClock:
     virtual deadline; timers with the same deadline fire in the order they were created.
 
     Whether the loop "has nothing else to do" cannot be asked of asyncio, so it is observed:
-    the clock yields until the loop's ready queue is empty (a private but long-stable field),
-    then, if ``quiet_seconds`` is positive, waits that long in real time and checks that no
-    task moved on to another awaitable meanwhile. The real pause is what covers work on other
-    threads (a SQLite query in aiosqlite's thread is invisible to the loop): use a few
-    milliseconds with a database store, 0 with purely in-memory collaborators.
+    the clock yields until the loop's ready queue is empty (``BaseEventLoop._ready``, private
+    but stable since 3.4), then, if ``quiet_seconds`` is positive, waits that long in real
+    time and checks that no task moved on to another awaitable meanwhile (tasks in a real
+    ``asyncio.sleep``, such as a test polling for a result, are left out). The real pause is
+    what covers work on other threads, invisible to the loop (a SQLite query runs in
+    aiosqlite's thread): use about 10 ms with a database store, 0 (the default) with purely
+    in-memory collaborators. It is a heuristic: a query slower than the pause lets time jump
+    while it runs; ``advance`` moves time only when the test says so.
     """
 
     def __init__(
@@ -100,6 +109,7 @@ class FakeClock:
         self._start_ms = now_ms
         self._ns = 0
         self._timers: list[_Timer] = []
+        self._cancelled = 0
         self._seq = itertools.count()
         self._auto = auto_advance
         self._quiet = quiet_seconds
@@ -119,6 +129,25 @@ class FakeClock:
         timer = self._peek()
         return None if timer is None else timer.deadline / _NS
 
+    def deadlines(self) -> list[float]:
+        """The monotonic times of the pending waiters, earliest first."""
+        return sorted(timer.deadline / _NS for timer in self._timers if not timer.cancelled)
+
+    @property
+    def auto_advance(self) -> bool:
+        """Whether time jumps by itself to the next deadline when the loop is idle. Turning it
+        on mid-test lets a test first look at a state that time would otherwise rush past."""
+        return self._auto
+
+    @auto_advance.setter
+    def auto_advance(self, on: bool) -> None:
+        self._auto = on
+        if not on and self._watcher is not None:
+            self._watcher.cancel()
+            self._watcher = None
+        elif on and self._peek() is not None:
+            self._watch()
+
     def pending(self) -> int:
         """How many waiters are pending."""
         return sum(1 for timer in self._timers if not timer.cancelled)
@@ -130,6 +159,9 @@ class FakeClock:
             await asyncio.sleep(0)
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if math.isinf(seconds):
+            await future  # no timer: auto-advance must not jump to the end of time
+            return
 
         def wake() -> None:
             if not future.done():
@@ -139,7 +171,7 @@ class FakeClock:
         try:
             await future
         finally:
-            timer.cancelled = True
+            self._cancel(timer)
 
     async def wait_for(self, awaitable: Awaitable[T], seconds: float | None) -> T:
         async with self.timeout(seconds):
@@ -181,19 +213,37 @@ class FakeClock:
     # -- internals -----------------------------------------------------------------------------
 
     def _schedule(self, seconds: float, fire: Callable[[], None]) -> _Timer:
-        timer = _Timer(self._ns + max(round(seconds * _NS), 0), next(self._seq), fire)
+        delay = min(max(round(seconds * _NS), 0), _FOREVER)
+        timer = _Timer(self._ns + delay, next(self._seq), fire)
         heapq.heappush(self._timers, timer)
         if self._auto:
-            loop = asyncio.get_running_loop()
-            if self._scheduled is None or self._watcher is None or self._watcher.done():
-                self._scheduled = asyncio.Event()
-                self._watcher = loop.create_task(self._auto_advance(), name="fake-clock")
-            self._scheduled.set()
+            self._watch()
         return timer
+
+    def _watch(self) -> None:
+        """Start the auto-advancing task if it is not running, and tell it to look again."""
+        if self._scheduled is None or self._watcher is None or self._watcher.done():
+            self._scheduled = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            self._watcher = loop.create_task(self._auto_advance(), name="fake-clock")
+        self._scheduled.set()
+
+    def _cancel(self, timer: _Timer) -> None:
+        if timer.cancelled:
+            return
+        timer.cancelled = True
+        self._cancelled += 1
+        # Cancelled timers leave the heap lazily; a loop that waits with a long timeout and is
+        # woken early each time would otherwise grow it without end.
+        if self._cancelled > 64 and self._cancelled * 2 > len(self._timers):
+            self._timers = [t for t in self._timers if not t.cancelled]
+            heapq.heapify(self._timers)
+            self._cancelled = 0
 
     def _peek(self) -> _Timer | None:
         while self._timers and self._timers[0].cancelled:
             heapq.heappop(self._timers)
+            self._cancelled = max(self._cancelled - 1, 0)
         return self._timers[0] if self._timers else None
 
     def _fire_at(self, deadline: int) -> None:
@@ -220,7 +270,7 @@ class FakeClock:
         """Until the loop has nothing ready but this task (and, with ``quiet_seconds``, no
         task moved on during that much real time)."""
         loop = asyncio.get_running_loop()
-        while True:
+        for _ in range(_MAX_QUIET_ROUNDS):
             for _ in range(_MAX_YIELDS):
                 await asyncio.sleep(0)
                 if not _ready(loop):
@@ -239,13 +289,22 @@ def _ready(loop: asyncio.AbstractEventLoop) -> int:
 
 
 def _waits(loop: asyncio.AbstractEventLoop) -> set[tuple[int, int]]:
-    """What each other task is awaiting (a task that moved on awaits another future)."""
+    """What each other task is awaiting (a task that moved on awaits another future), leaving
+    out tasks in a real-time ``asyncio.sleep``: a test polling the store every few
+    milliseconds is an observer, and would otherwise never let the loop look quiet."""
     me = asyncio.current_task(loop)
-    return {
-        (id(task), id(getattr(task, "_fut_waiter", None)))
-        for task in asyncio.all_tasks(loop)
-        if task is not me
+    sleeping = {
+        id(arg)
+        for handle in getattr(loop, "_scheduled", ())
+        for arg in getattr(handle, "_args", None) or ()
+        if isinstance(arg, asyncio.Future)
     }
+    waits = set()
+    for task in asyncio.all_tasks(loop):
+        waiter = getattr(task, "_fut_waiter", None)
+        if task is not me and id(waiter) not in sleeping:
+            waits.add((id(task), id(waiter)))
+    return waits
 
 
 class _VirtualTimeout:
@@ -260,7 +319,7 @@ class _VirtualTimeout:
 
     async def __aenter__(self) -> _VirtualTimeout:
         await self._scope.__aenter__()
-        if self._seconds is not None:
+        if self._seconds is not None and not math.isinf(self._seconds):
             if self._seconds <= 0:
                 self._expire()
             else:
@@ -281,6 +340,6 @@ class _VirtualTimeout:
         traceback: TracebackType | None,
     ) -> bool | None:
         if self._timer is not None:
-            self._timer.cancelled = True
+            self._clock._cancel(self._timer)
         await self._scope.__aexit__(exc_type, exc, traceback)
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
-from maestoso.clock import SystemClock
+from maestoso.clock import FakeClock, SystemClock
 from maestoso.errors import PlatformError, ValidationError
 from maestoso.models.events import StartWorkflow
 from maestoso.queue import QueueWorker, RetryLater, Route
@@ -59,28 +59,26 @@ async def test_a_wake_up_does_not_wait_for_the_poll(store: Store) -> None:
 
 async def test_transient_failures_are_retried_then_succeed(store: Store) -> None:
     attempts: list[int] = []
+    clock = FakeClock(auto_advance=True, quiet_seconds=0.01)
+    times: list[float] = []
 
     async def flaky(event: StartWorkflow) -> None:
         attempts.append(len(attempts))
+        times.append(clock.monotonic())
         if len(attempts) < 3:
             raise PlatformError("database blip")
 
-    worker = QueueWorker(
-        store,
-        SystemClock(),
-        [Route(StartWorkflow, flaky)],
-        owner="w",
-        backoff_seconds=0.01,
-        poll_seconds=0.02,
-    )
+    worker = QueueWorker(store, clock, [Route(StartWorkflow, flaky)], owner="w", poll_seconds=3600)
     await store.enqueue([_event()])
     worker.start()
     try:
         await _until(lambda: len(attempts) == 3)
-        await asyncio.sleep(0.1)
+        await clock.sleep(60)
     finally:
         await worker.stop()
+        await clock.aclose()
     assert attempts == [0, 1, 2]
+    assert times == [0.0, 1.0, 3.0], "backed off 1 s, then 2 s"
     assert await store.parked_events() == []
     assert await worker.run_once() == 0
 
@@ -137,13 +135,13 @@ async def test_retry_later_delays_without_counting_as_failure(store: Store) -> N
         if calls == 1:
             raise RetryLater(0.05)
 
-    worker = QueueWorker(
-        store, SystemClock(), [Route(StartWorkflow, not_yet)], owner="w", poll_seconds=0.02
-    )
+    clock = FakeClock()
+    worker = QueueWorker(store, clock, [Route(StartWorkflow, not_yet)], owner="w")
     await store.enqueue([_event()])
     await worker.run_once()
+    clock.shift(0.049)
     assert calls == 1 and await worker.run_once() == 0, "not available yet"
-    await asyncio.sleep(0.08)
+    clock.shift(0.001)
     assert await worker.run_once() == 1 and calls == 2
 
 

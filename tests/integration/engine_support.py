@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from maestoso import api
-from maestoso.clock import SystemClock
+from maestoso.clock import Clock, FakeClock, SystemClock
 from maestoso.engine.node import EngineNode
 from maestoso.engine.reads.instances import InstanceReader
 from maestoso.engine.reads.logs import StepLogs
@@ -75,18 +75,33 @@ class Harness:
         return {row.step_id: row for row in rows}
 
 
+def _poll_hourly(node: EngineNode) -> None:
+    node.worker._poll_seconds = 3600
+    node.triggered.scheduler._poll_seconds = 3600
+    node.triggered.scheduler._reconcile_seconds = 86_400
+    node.executor._heartbeat_seconds = 3600
+    node.executor._lease_ms = 3 * 3_600_000
+
+
 @asynccontextmanager
 async def harness(
     database_url: str,
     runtimes: Mapping[StepType, StepRuntime] | None = None,
     owner: str | None = None,
     home: Path | None = None,
+    clock: Clock | None = None,
 ) -> AsyncIterator[Harness]:
-    """A node and its API on ``database_url``; with ``home``, step logs are kept and served."""
-    clock = SystemClock()
-    store = await SqlStore.open(database_url)
+    """A node and its API on ``database_url``; with ``home``, step logs are kept and served.
+
+    With a ``FakeClock`` the node's safety-net polls are made hourly: on virtual time each
+    poll is a real query, and a test that skips hours would otherwise spend its time on them
+    (events and flows wake the node anyway)."""
+    clock = clock or SystemClock()
+    store = await SqlStore.open(database_url, clock=clock)
     runtimes = {**default_runtimes(), **(runtimes or {})}
     node = EngineNode(store, clock, runtimes=runtimes, owner=owner, home=home)
+    if isinstance(clock, FakeClock):
+        _poll_hourly(node)
     try:
         await node.start()
     except BaseException:

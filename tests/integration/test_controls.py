@@ -9,12 +9,26 @@ import pytest
 from tests.integration.engine_support import Harness, harness
 from tests.integration.test_engine import step, workflow
 
+from maestoso.clock import FakeClock
+
 BREAKPOINTS = "/api/v3/workflows/steps/breakpoints"
 
 
 @pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[Harness]:
     async with harness(database_url) as running:
+        yield running
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    # Manual until a test turns auto-advance on; the quiet period covers the store's thread.
+    return FakeClock(quiet_seconds=0.01)
+
+
+@pytest.fixture
+async def virtual(database_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
+    async with harness(database_url, clock=clock) as running:
         yield running
 
 
@@ -74,7 +88,10 @@ async def test_breakpoints_are_match_all_and_name_existing_steps(engine: Harness
     assert unknown.status_code == 404
 
 
-async def test_tag_permits_limit_running_steps_across_workflows(engine: Harness) -> None:
+async def test_tag_permits_limit_running_steps_across_workflows(
+    virtual: Harness, clock: FakeClock
+) -> None:
+    engine = virtual
     saved = await engine.http.post(
         "/api/v3/tag-permits", json={"tag": "gpu", "max_allowed": 1, "source": "test"}
     )
@@ -90,11 +107,13 @@ async def test_tag_permits_limit_running_steps_across_workflows(engine: Harness)
     await engine.start("g2")
     await until(lambda: _is(engine, "g2", "y", "WAITING_FOR_PERMITS"))
     assert await engine.store.count_permits("gpu") == 1
+    clock.auto_advance = True  # time stood still while the test looked
     assert (await engine.wait("g1", 1)).status == "SUCCEEDED"
     assert (await engine.wait("g2", 1)).status == "SUCCEEDED"
     first = (await engine.steps("g1", 1))["x"].runtime_state
     second = (await engine.steps("g2", 1))["y"].runtime_state
     assert second["start_time"] >= first["end_time"], "never both at once"
+    assert second["end_time"] - second["start_time"] == 1000
     assert await engine.store.count_permits("gpu") == 0
     assert (await engine.http.delete("/api/v3/tag-permits/gpu")).status_code == 200
     assert (await engine.http.get("/api/v3/tag-permits/gpu")).status_code == 404
@@ -106,7 +125,11 @@ async def _is(engine: Harness, workflow_id: str, step_id: str, status: str) -> b
     return await status_of(engine, workflow_id, 1, step_id) == status
 
 
-async def test_step_concurrency_limits_a_workflows_running_steps(engine: Harness) -> None:
+async def test_step_concurrency_limits_a_workflows_running_steps(
+    virtual: Harness, clock: FakeClock
+) -> None:
+    engine = virtual
+    clock.auto_advance = True
     nap = {"sleep_seconds": {"type": "LONG", "value": 1}}
     steps = [step(f"s{n}", "Sleep", params=nap) for n in range(4)]
     body = workflow("limited", *steps)

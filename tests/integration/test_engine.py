@@ -11,6 +11,7 @@ import pytest
 from tests.corpus import require, shared_dir
 from tests.integration.engine_support import Harness, harness
 
+from maestoso.clock import FakeClock, SystemClock
 from maestoso.models.steps import StepType
 from maestoso.runtimes import State, StepContext, StepResult
 
@@ -271,17 +272,27 @@ async def test_a_node_that_lost_its_group_writes_nothing_more(database_url: str)
         successors={"after": "true"},
         params={"sleep_seconds": {"type": "LONG", "value": 1}},
     )
-    async with harness(database_url) as first:
+    # From now on, so that the second node, on real time, takes the run as a recent one.
+    clock = FakeClock(SystemClock().now_ms(), quiet_seconds=0.01)
+    async with harness(database_url, clock=clock) as first:
         await first.create(workflow("fenced", nap, step("after")))
         await first.start("fenced")
         await first.wait_status("fenced", 1, "IN_PROGRESS")
+        for _ in range(2000):  # until the nap sleeps
+            if 1.0 in clock.deadlines():
+                break
+            await asyncio.sleep(0.01)
         row = await first.store.get_instance("fenced", 1)
         assert row is not None
         # Another node takes the group over (as if this node's lease had run out).
         later = first.node.context.clock.now_ms() + 10**9
         fence = await first.store.claim_group(row.group_id, owner="other", now=later, lease_ms=1)
         assert fence is not None
-        await asyncio.sleep(1.5)  # the nap ends; its final write is refused
+        await clock.advance(1.5)  # the nap ends; its final write is refused
+        for _ in range(200):
+            if first.node.executor.running == 0:
+                break
+            await asyncio.sleep(0.01)
         steps = await first.steps("fenced", 1)
         assert steps["nap"].status == "RUNNING"
         assert "after" not in steps

@@ -9,6 +9,7 @@ import pytest
 from tests.integration.engine_support import Harness, harness
 from tests.integration.test_engine import FailingRuntime, step, workflow
 
+from maestoso.clock import FakeClock
 from maestoso.models.steps import StepType
 
 NO_RETRY = {"error_retry_limit": 0}
@@ -23,6 +24,17 @@ def nap(step_id: str, seconds: int, **extra: object) -> dict[str, object]:
 @pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[Harness]:
     async with harness(database_url, {StepType.TITUS: FailingRuntime()}) as running:
+        yield running
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(quiet_seconds=0.01)
+
+
+@pytest.fixture
+async def virtual(database_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
+    async with harness(database_url, {StepType.TITUS: FailingRuntime()}, clock=clock) as running:
         yield running
 
 
@@ -129,9 +141,12 @@ async def test_step_stop_kill_and_skip(engine: Harness) -> None:
     assert illegal.status_code == 400 and "STOPPED" in illegal.json()["message"]
 
 
-async def test_step_restart_in_a_live_run_is_a_new_attempt(engine: Harness) -> None:
+async def test_step_restart_in_a_live_run_is_a_new_attempt(
+    virtual: Harness, clock: FakeClock
+) -> None:
+    engine = virtual  # on virtual time standing still, "long" runs until the restart is made
     await engine.create(
-        workflow("retry-step", step("bad", "Titus", retry_policy=NO_RETRY), nap("long", 3))
+        workflow("retry-step", step("bad", "Titus", retry_policy=NO_RETRY), nap("long", 3600))
     )
     await engine.start("retry-step")
     for _ in range(100):
@@ -139,6 +154,7 @@ async def test_step_restart_in_a_live_run_is_a_new_attempt(engine: Harness) -> N
         if "bad" in steps and steps["bad"].status == "FATALLY_FAILED":
             break
         await asyncio.sleep(0.05)
+    clock.auto_advance = True  # the blocking call polls on the clock; "long" outlasts it
     response = await engine.http.post(
         "/api/v3/workflows/retry-step/instances/1/steps/bad/actions/restart",
         json={"restart_policy": "RESTART_FROM_INCOMPLETE"},
@@ -146,6 +162,8 @@ async def test_step_restart_in_a_live_run_is_a_new_attempt(engine: Harness) -> N
     assert response.status_code == 200, response.text
     assert response.json()["step_attempt_id"] == 2
     assert (await engine.wait("retry-step", 1)).run_id == 1
+    long = (await engine.steps("retry-step", 1))["long"]
+    assert long.status == "SUCCEEDED" and long.attempt_id == 1
 
 
 async def test_step_restart_of_a_finished_run_is_a_new_run_from_that_step(

@@ -161,6 +161,26 @@ async def test_each_scheduled_time_fires_once_across_a_restart_and_racing_schedu
         await store.close()
 
 
+async def test_the_running_scheduler_sleeps_on_the_clock_until_the_next_firing(
+    database_url: str,
+) -> None:
+    clock = FakeClock(START, quiet_seconds=0.01)
+    store = await SqlStore.open(database_url, clock=clock)
+    scheduler = TimeScheduler(store, clock, poll_seconds=6 * 3600)
+    try:
+        await create(store, clock, hourly("by-itself"))
+        scheduler.start()
+        await clock.advance(3599)
+        assert await started_events(store) == []
+        await clock.advance(1)
+        await clock.advance(3600)
+        fired = [e["request"]["initiator"]["trigger_time"] for e in await started_events(store)]
+        assert fired == [START + HOUR, START + 2 * HOUR]
+    finally:
+        await scheduler.stop()
+        await store.close()
+
+
 @pytest.mark.parametrize(("policy", "expected"), [("all", 3), ("last", 1), ("none", 0)])
 async def test_a_server_down_over_three_scheduled_times_catches_up_per_its_policy(
     database_url: str, policy: str, expected: int

@@ -1,14 +1,19 @@
-"""Timeouts and retries over a real engine and store."""
+"""Timeouts and retries over a real engine and store, on virtual time: the clock jumps to the
+next deadline whenever the engine is idle, so hours of timeouts and backoff take milliseconds
+and are exact."""
 
 from __future__ import annotations
 
+import itertools
 import json
+import time
 from collections.abc import AsyncIterator
 
 import pytest
 from tests.integration.engine_support import Harness, harness
 from tests.integration.test_engine import FailingRuntime, step, workflow
 
+from maestoso.clock import FakeClock
 from maestoso.models.steps import StepType
 from maestoso.runtimes import State, StepContext, StepResult
 
@@ -46,8 +51,16 @@ async def engine(database_url: str) -> AsyncIterator[Harness]:
         StepType.NOTEBOOK: GiveUpRuntime(),
         StepType.HTTP: PlatformFlakeRuntime(),
     }
-    async with harness(database_url, runtimes) as running:
+    async with harness(database_url, runtimes, clock=virtual()) as running:
         yield running
+
+
+def virtual() -> FakeClock:
+    # The quiet period lets the store's thread finish a query before time jumps.
+    return FakeClock(START, auto_advance=True, quiet_seconds=0.01)
+
+
+START = 1_700_000_000_000
 
 
 def nap(seconds: int, **extra: object) -> dict[str, object]:
@@ -170,3 +183,39 @@ async def test_sample_dag_test_2_times_out_with_its_retries(engine: Harness) -> 
     assert job2.document["step_retry"]["timeout_retries"] == 3
     assert row.status == "TIMED_OUT"
     assert (await engine.steps("sample-dag-test-2", 1))["job.3"].status == "SUCCEEDED"
+
+
+async def test_a_one_hour_step_timeout_takes_virtual_time_only(engine: Harness) -> None:
+    began = time.monotonic()
+    await engine.create(workflow("hour", nap(2 * 3600, timeout=3600)))
+    await engine.start("hour")
+    assert (await engine.wait("hour", 1)).status == "TIMED_OUT"
+    nap_row = (await engine.steps("hour", 1))["nap"]
+    assert nap_row.status == "TIMED_OUT" and nap_row.document["timeout_in_millis"] == 3_600_000
+    state = nap_row.runtime_state
+    assert state["end_time"] - state["create_time"] == 3_600_000
+    assert time.monotonic() - began < 5  # hours of virtual time, a moment of real time
+
+
+async def test_exponential_backoff_waits_exactly_the_computed_delays(engine: Harness) -> None:
+    backoff = {
+        "type": "exponential_backoff",
+        "error_retry_backoff_in_secs": 10,
+        "error_retry_exponent": 3,
+        "error_retry_limit_in_secs": 200,
+    }
+    policy = {"error_retry_limit": 4, "backoff": backoff}
+    await engine.create(workflow("backoff", step("bad", "Titus", retry_policy=policy)))
+    await engine.start("backoff")
+    await engine.wait("backoff", 1)
+    starts = []
+    for attempt in range(1, 6):
+        row = await engine.store.get_step_attempt("backoff", 1, 1, "bad", attempt)
+        assert row is not None
+        starts.append(row.runtime_state["start_time"])
+    assert [b - a for a, b in itertools.pairwise(starts)] == [
+        10_000,
+        30_000,
+        90_000,
+        200_000,
+    ]
