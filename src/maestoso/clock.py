@@ -13,8 +13,9 @@ import heapq
 import itertools
 import math
 import time
-from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager
+import weakref
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Protocol, TypeVar
@@ -267,10 +268,13 @@ class FakeClock:
             self._fire_at(timer.deadline)
 
     async def _settle(self) -> None:
-        """Until the loop has nothing ready but this task (and, with ``quiet_seconds``, no
-        task moved on during that much real time)."""
+        """Until the loop has nothing ready but this task, no work of it is in flight on
+        another thread (``working_elsewhere``), and, with ``quiet_seconds``, no task moved on
+        during that much real time."""
         loop = asyncio.get_running_loop()
         for _ in range(_MAX_QUIET_ROUNDS):
+            while _elsewhere.get(loop):
+                await asyncio.sleep(0.001)  # real time: the other thread is working
             for _ in range(_MAX_YIELDS):
                 await asyncio.sleep(0)
                 if not _ready(loop):
@@ -281,6 +285,21 @@ class FakeClock:
             await asyncio.sleep(self._quiet)
             if not _ready(loop) and _waits(loop) == before:
                 return
+
+
+_elsewhere: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, int] = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def working_elsewhere() -> Iterator[None]:
+    """Mark work that the running loop waits for on another thread (a worker pool), which
+    the loop itself cannot see: a ``FakeClock`` does not move time while any is in flight."""
+    loop = asyncio.get_running_loop()
+    _elsewhere[loop] = _elsewhere.get(loop, 0) + 1
+    try:
+        yield
+    finally:
+        _elsewhere[loop] -= 1
 
 
 def _ready(loop: asyncio.AbstractEventLoop) -> int:

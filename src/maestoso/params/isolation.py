@@ -29,6 +29,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
 
+from maestoso.clock import working_elsewhere
 from maestoso.params.errors import ParamError
 from maestoso.sel.budget import wall_clock_limit
 
@@ -71,7 +72,8 @@ async def off_loop(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> 
     context = contextvars.copy_context()
     future = asyncio.get_running_loop().run_in_executor(_executor, context.run, bounded)
     try:
-        return await asyncio.wait_for(future, seconds + _GRACE_SECONDS)
+        with working_elsewhere():
+            return await asyncio.wait_for(future, seconds + _GRACE_SECONDS)
     except TimeoutError:
         raise ParamError(
             f"SEL evaluation exceeded the server's wall-clock limit of {seconds:g} s"

@@ -192,7 +192,8 @@ async def engine_on_memory(
     clock: Clock | None = None, runtimes: Mapping[StepType, Any] | None = None
 ) -> AsyncIterator[Engine]:
     """A started node on a fresh ``MemoryStore``; stopped at the end. Time is virtual and
-    moves by itself whenever every actor waits (nothing runs on another thread)."""
+    moves by itself whenever every actor waits (params evaluated on a worker thread count as
+    work in flight)."""
     clock = clock or FakeClock(auto_advance=True)
     store = MemoryStore(clock)
     scripted = Scripted()
