@@ -98,11 +98,15 @@ class InputGuard:
     def _target_problem(self, scope: Scope) -> str | None:
         path: str = scope["path"]
         query = scope.get("query_string", b"").decode("latin-1")
-        problem = check_text("the request path", path) or check_text(
-            "the query string", query.replace("%00", "\x00")
-        )
+        problem = check_text("the request path", path)
         if problem is not None:
             return problem
+        for name, value in parse_qsl(query, keep_blank_values=True):
+            problem = check_text(f"the query parameter [{name}]", value) or check_text(
+                "a query parameter name", name
+            )
+            if problem is not None:
+                return problem
         return self._int_problem(path, query)
 
     def _int_problem(self, path: str, query: str) -> str | None:
@@ -129,7 +133,7 @@ class InputGuard:
         limit = self.max_body_bytes
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
-            return b"", 400, _too_large(limit)
+            return b"", 413, _too_large(int(declared), limit)
         chunks: list[bytes] = []
         size = 0
         more = True
@@ -140,7 +144,7 @@ class InputGuard:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                return b"", 400, _too_large(limit)
+                return b"", 413, _too_large(size, limit)
             chunks.append(chunk)
             more = message.get("more_body", False)
         body = b"".join(chunks)
@@ -150,9 +154,9 @@ class InputGuard:
         return body, 400, problem
 
 
-def _too_large(limit: int) -> str:
-    # 400, as the handlers' own check (maestoso.api.bodies) answers.
-    return f"the request body is larger than the limit of {limit // 1024} KB"
+def _too_large(size: int, limit: int) -> str:
+    # 413 and the same words as the handlers' own check (maestoso.api.bodies).
+    return f"the request body of {size} bytes is larger than the limit of {limit} bytes"
 
 
 def _media_type(scope: Scope) -> str:

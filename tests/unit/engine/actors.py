@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -53,6 +53,8 @@ class Scripted:
     holding: dict[str, str] = field(default_factory=dict)
     """Held attempts: step uuid → step id."""
     released: set[str] = field(default_factory=set)
+    early: Counter[str] = field(default_factory=Counter)
+    """Releases asked before any attempt of the step held: the next one to hold takes one."""
     started: list[str] = field(default_factory=list)
     terminated: list[str] = field(default_factory=list)
 
@@ -60,8 +62,13 @@ class Scripted:
         self.outcomes[step_id].extend(outcomes)
 
     def release(self, step_id: str) -> None:
-        """Let the attempts of ``step_id`` that hold now succeed."""
-        self.released |= {uuid for uuid, held in self.holding.items() if held == step_id}
+        """Let the attempts of ``step_id`` that hold now succeed; if none holds yet (its run
+        is admitted but the step not started), the next one to hold."""
+        holding = {uuid for uuid, held in self.holding.items() if held == step_id}
+        if holding:
+            self.released |= holding
+        else:
+            self.early[step_id] += 1
 
     async def start(self, context: StepContext) -> StepResult:
         self.started.append(context.step_id)
@@ -69,6 +76,9 @@ class Scripted:
         outcome = queued.popleft() if queued else "succeed"
         if outcome == "hold":
             self.holding[context.step_uuid] = context.step_id
+            if self.early[context.step_id]:
+                self.early[context.step_id] -= 1
+                self.released.add(context.step_uuid)
             return StepResult(state=State.CONTINUE, artifacts={"held": True})
         return StepResult(state=_OUTCOMES[outcome])
 
@@ -79,6 +89,7 @@ class Scripted:
 
     async def terminate(self, context: StepContext) -> StepResult:
         self.terminated.append(context.step_id)
+        self.holding.pop(context.step_uuid, None)
         return StepResult(state=State.STOPPED)
 
 

@@ -97,7 +97,8 @@ class StepRun:
         if self.resume_from is not None and self._resumable(self.resume_from):
             self._load(self.resume_from)
             self.gates.hold()
-            result = await self._bounded(self._poll(await self._runtime_or_fail()))
+            poll = self._poll(await self._runtime_or_fail())
+            result = await self._bounded(poll, resumed=True)
         else:
             self.attempt_id = next_attempt_id(self.resume_from)
             if self.new_attempt and self.resume_from is not None:
@@ -118,13 +119,18 @@ class StepRun:
             self.attempt_id += 1
             result = await self._bounded(self._attempt())
 
-    async def _bounded(self, attempt: Coroutine[Any, Any, StepResult]) -> StepResult:
-        """Run an attempt within the step's timeout, counted from the attempt's creation."""
+    async def _bounded(
+        self, attempt: Coroutine[Any, Any, StepResult], *, resumed: bool = False
+    ) -> StepResult:
+        """Run an attempt within the step's timeout, counted from the attempt's creation: now
+        for a new attempt (a retry gets the whole timeout again), the recorded time for one
+        resumed after a restart."""
         seconds = self._timeout_seconds()
         if seconds is None:
             return await attempt
-        created = self.runtime_state.get("create_time") or self.engine.clock.now_ms()
-        remaining = seconds - (self.engine.clock.now_ms() - created) / 1000
+        now = self.engine.clock.now_ms()
+        created = (self.runtime_state.get("create_time") if resumed else None) or now
+        remaining = seconds - (now - created) / 1000
         try:
             async with self.engine.clock.timeout(max(remaining, 0)):
                 return await attempt
