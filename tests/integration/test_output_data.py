@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from tests.integration.engine_support import Harness, harness
@@ -33,8 +34,14 @@ async def running_uuid(engine: Harness, workflow_id: str, step_id: str) -> str:
     raise AssertionError(f"{step_id} never ran")
 
 
-async def test_published_params_join_the_step(engine: Harness) -> None:
-    await engine.create(workflow("publisher", shell("job", "sleep 1.5")))
+def until(flag: Path) -> str:
+    """A command that runs until the test has published (however slow the machine is)."""
+    return f"until [ -f {flag} ]; do sleep 0.05; done"
+
+
+async def test_published_params_join_the_step(engine: Harness, tmp_path: Path) -> None:
+    flag = tmp_path / "published"
+    await engine.create(workflow("publisher", shell("job", until(flag))))
     await engine.start("publisher")
     uuid = await running_uuid(engine, "publisher", "job")
     response = await engine.http.put(
@@ -55,15 +62,18 @@ async def test_published_params_join_the_step(engine: Harness) -> None:
         },
     )
     assert response.status_code == 200, response.text
+    flag.touch()
     assert (await engine.wait("publisher", 1)).status == "SUCCEEDED"
     job = (await engine.steps("publisher", 1))["job"]
     assert job.document["params"]["result"]["evaluated_result"] == "done"
     assert job.artifacts is not None and job.artifacts["custom"]["data"] == {"rows": 3}
 
 
-async def test_a_published_non_retryable_failure_is_final(engine: Harness) -> None:
+async def test_a_published_non_retryable_failure_is_final(engine: Harness, tmp_path: Path) -> None:
+    flag = tmp_path / "published"
+    policy = {"error_retry_limit": 3}
     await engine.create(
-        workflow("give-up", shell("job", "sleep 1; exit 1", retry_policy={"error_retry_limit": 3}))
+        workflow("give-up", shell("job", f"{until(flag)}; exit 1", retry_policy=policy))
     )
     await engine.start("give-up")
     uuid = await running_uuid(engine, "give-up", "job")
@@ -75,6 +85,7 @@ async def test_a_published_non_retryable_failure_is_final(engine: Harness) -> No
             "artifacts": {"maestro_retry": {"type": "RETRY", "retryable": False}},
         },
     )
+    flag.touch()
     await engine.wait("give-up", 1)
     job = (await engine.steps("give-up", 1))["job"]
     assert job.status == "FATALLY_FAILED" and job.attempt_id == 1
