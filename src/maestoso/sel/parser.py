@@ -3,56 +3,18 @@
 from __future__ import annotations
 
 from maestoso.sel import ast
-from maestoso.sel.errors import NUMBER_FORMAT, PARSE, SelError, illegal_argument
+from maestoso.sel.errors import PARSE, SelError
 from maestoso.sel.lexer import Tok, Token, tokenize
+from maestoso.sel.literals import long_literal, string_literal
 
 PRIMITIVES = frozenset({"boolean", "int", "long", "float", "double"})
 ASSIGN_OPS = frozenset({"=", "*=", "/=", "%=", "+=", "-="})
 MAX_NESTING = 100
 """Deepest nesting of expressions and statements; Python's own stack must never overflow."""
 
-_BINARY_LEVELS: tuple[frozenset[str], ...] = (
-    frozenset({"||"}),
-    frozenset({"&&"}),
-    frozenset({"==", "!="}),
-    frozenset({"<", ">", "<=", ">="}),
-    frozenset({"+", "-"}),
-    frozenset({"*", "/", "%"}),
-)
-_LEVEL_OF = {op: level for level, ops in enumerate(_BINARY_LEVELS) for op in ops}
-_SIMPLE_UNESCAPES = {"b": "\b", "n": "\n", "t": "\t", "f": "\f", "r": "\r"}
-_LONG_MAX = (1 << 63) - 1
-
-
-def _unescape(image: str) -> str:
-    body = image[1:-1]
-    if "\\" not in body:
-        return body
-    out: list[str] = []
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if ch == "\\":
-            i += 1
-            nxt = body[i] if i < len(body) else ""
-            if nxt in _SIMPLE_UNESCAPES:
-                ch = _SIMPLE_UNESCAPES[nxt]
-            elif nxt in ("\\", '"', "'"):
-                ch = nxt
-            else:
-                raise illegal_argument(f"Invalid escaped literal string: {image}")
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
-def parse_long(image: str) -> int:
-    """``Long.parseLong`` of an integer literal's image, less its ``l``/``L``."""
-    text = image.replace("L", "").replace("l", "")
-    digits = text.lstrip("0")
-    if not text.isdigit() or not text.isascii() or len(digits) > 19 or int(text) > _LONG_MAX:
-        raise SelError(f'For input string: "{text}"', kind=NUMBER_FORMAT)
-    return int(text)
+# Binary operators by precedence, loosest first.
+_BINARY_LEVELS = ("||", "&&", "== !=", "< > <= >=", "+ -", "* / %")
+_LEVEL_OF = {op: level for level, ops in enumerate(_BINARY_LEVELS) for op in ops.split()}
 
 
 class Parser:
@@ -386,11 +348,11 @@ class Parser:
         tok = self.advance()
         line, column = tok.line, tok.column
         if tok.kind is Tok.INT:
-            return ast.Literal(line, column, "LONG", parse_long(tok.text))
+            return ast.Literal(line, column, "LONG", long_literal(tok.text))
         if tok.kind is Tok.FLOAT:
             return ast.Literal(line, column, "DOUBLE", float(tok.text.rstrip("fFdD")))
         if tok.kind is Tok.STRING:
-            return ast.Literal(line, column, "STRING", _unescape(tok.text))
+            return ast.Literal(line, column, "STRING", string_literal(tok.text))
         if tok.text == "null":
             return ast.Literal(line, column, "NULL", None)
         return ast.Literal(line, column, "BOOLEAN", tok.text == "true")

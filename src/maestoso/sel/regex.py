@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from maestoso.sel.errors import PATTERN_SYNTAX, SelError, illegal_argument
-from maestoso.sel.regex_syntax import Compiled, Instr, Op, compile_pattern
+from maestoso.sel.regex_program import Compiled, Instr, Op
+from maestoso.sel.regex_syntax import compile_pattern
 from maestoso.sel.state import DEADLINE_EVERY, State
 
 _DIGITS = frozenset("0123456789")
