@@ -180,7 +180,7 @@ class StepLogs:
 def _read_masked(log: LogFile, offset: int, size: int) -> tuple[bytes, int]:
     """The masked bytes ``[offset, offset + size)`` and how many of the file's they cover."""
     assert log.masker is not None
-    margin = max(log.masker.reach - 1, 0)
+    margin = log.masker.reach
     start = max(offset - margin, 0)
     data = _read_at(log.path, start, size + margin + (offset - start))
     covered = min(size, max(len(data) - (offset - start), 0))
