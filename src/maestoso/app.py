@@ -12,9 +12,10 @@ from fastapi import FastAPI
 
 from maestoso import api
 from maestoso.api.access_log import start_access_log
+from maestoso.api.auth import Security, check_bind, is_loopback
 from maestoso.api.connections import guarded_protocol, raise_file_limit
 from maestoso.clock import Clock, SystemClock
-from maestoso.config import Settings
+from maestoso.config import DEFAULT_ALLOWED_HOSTS, Settings
 from maestoso.dsl.validation import ValidationSettings
 from maestoso.engine import (
     EngineNode,
@@ -23,8 +24,12 @@ from maestoso.engine import (
     StepLogs,
     WorkflowService,
 )
+from maestoso.engine.services.access import AccessPolicy, AccessService, Role
+from maestoso.engine.services.audit import AuditLog
+from maestoso.engine.services.tokens import TokenService
 from maestoso.params import isolation
 from maestoso.runtimes import default_runtimes
+from maestoso.secrets import provider_from
 from maestoso.store import Store, open_store
 from maestoso.triggers.backfill import BackfillService
 from maestoso.triggers.signals import SignalService
@@ -39,16 +44,20 @@ async def running_services(
     """The store and services, open for the duration of the block."""
     clock = clock or SystemClock()
     isolation.configure(settings.sel_time_limit_seconds)
+    secrets = provider_from(settings)
     store = await open_store(settings.database_url, settings.home)
     node = EngineNode(
         store,
         clock,
         owner=settings.node_name,
         home=settings.home,
-        runtimes=default_runtimes(settings),
+        runtimes=default_runtimes(settings, secrets),
     )
+    security = security_services(settings, store, clock)
     try:
         await node.start()
+        security.audit.start()
+        await _warn_without_tokens(settings, security)
         validation = ValidationSettings(pagerduty_services=settings.pagerduty_services)
         services = api.Services(
             workflows=WorkflowService(store, clock, validation),
@@ -58,13 +67,39 @@ async def running_services(
             signals=SignalService(store, clock, node.worker.wake),
             bypass=node.bypass,
             backfill=BackfillService(store, clock, node.worker.wake),
-            logs=StepLogs(settings.home, store, clock=clock),
+            logs=StepLogs(settings.home, store, clock=clock, secrets=secrets),
             listing=ListingService.for_store(store),
+            security=security,
         )
         yield services, store
     finally:
+        await security.audit.stop()
         await node.stop()
         await store.close()
+
+
+def security_services(settings: Settings, store: Store, clock: Clock) -> Security:
+    """Tokens, the access rules and the audit log, as ``settings`` configure them."""
+    policy = AccessPolicy(
+        enforced=settings.auth == "token",
+        command_step_role=Role.parse(settings.command_step_role),
+        command_step_users=settings.command_step_users,
+    )
+    return Security(
+        access=AccessService(store, policy),
+        tokens=TokenService(store, clock),
+        audit=AuditLog(store),
+    )
+
+
+async def _warn_without_tokens(settings: Settings, security: Security) -> None:
+    if settings.auth != "token":
+        return
+    if not any(row.revoke_time is None for row in await security.tokens.list()):
+        logger.warning(
+            "authentication is on (--auth token) but no token exists: every call will be "
+            "refused until one is made with `maestoso token create --user NAME --role admin`"
+        )
 
 
 def build_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
@@ -85,8 +120,23 @@ def build_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
 
 
 def serve(settings: Settings) -> None:
-    """Run the server until interrupted."""
+    """Run the server until interrupted; refuse (exit non-zero) to listen beyond loopback
+    without authentication."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    problem = check_bind(settings)
+    if problem is not None:
+        raise SystemExit(f"error: {problem}")
+    try:
+        provider_from(settings)
+    except ValueError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    logger.info("authentication: %s", settings.auth)
+    if not is_loopback(settings.host) and settings.allowed_hosts == DEFAULT_ALLOWED_HOSTS:
+        logger.warning(
+            "listening on %s, but only loopback Host names are answered: set --allowed-hosts "
+            "(MAESTOSO_ALLOWED_HOSTS) to the names clients use",
+            settings.host,
+        )
     where = settings.database_url or f"sqlite:///{settings.home / 'maestoso.db'} (embedded)"
     logger.info("maestoso on http://%s:%d, database %s", settings.host, settings.port, where)
     app = build_app(replace(settings))

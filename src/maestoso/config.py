@@ -61,6 +61,22 @@ class Settings:
     kubernetes_config: str | None = None
     """A kubeconfig file for Kubernetes steps (default: in-cluster, else ``~/.kube/config``)."""
     kubernetes_context: str | None = None
+    auth: str = "none"
+    """``none`` (the ``user`` header names the caller; loopback only) or ``token`` (a bearer
+    token on every call): ``MAESTOSO_AUTH``. See docs/security.md."""
+    insecure_no_auth: bool = False
+    """Serve without authentication on a non-loopback address (``MAESTOSO_INSECURE_NO_AUTH``)."""
+    cors_origins: frozenset[str] = field(default_factory=frozenset)
+    """Origins allowed to call the API from a browser (``MAESTOSO_CORS_ORIGINS``); none."""
+    secrets_env_prefix: str = "MAESTOSO_SECRET_"
+    """``${secret:NAME}`` reads the variable ``<prefix>NAME`` (``MAESTOSO_SECRETS_ENV_PREFIX``)."""
+    secrets_dir: Path | None = None
+    """``${secret:NAME}`` reads the file ``<dir>/NAME`` (``MAESTOSO_SECRETS_DIR``)."""
+    command_step_role: str = "operator"
+    """The least role that may push Shell, Kubernetes or Notebook steps in token mode
+    (``MAESTOSO_COMMAND_STEP_ROLE``: ``operator`` or ``admin``)."""
+    command_step_users: frozenset[str] = field(default_factory=frozenset)
+    """Users who may push them whatever their role (``MAESTOSO_COMMAND_STEP_USERS``)."""
 
     @property
     def node_name(self) -> str:
@@ -92,6 +108,15 @@ class Settings:
             kubernetes_config=env.get("MAESTOSO_KUBERNETES_CONFIG") or None,
             kubernetes_context=env.get("MAESTOSO_KUBERNETES_CONTEXT") or None,
             max_body_bytes=int(env.get("MAESTOSO_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES))),
+            auth=(env.get("MAESTOSO_AUTH") or "none").strip().lower(),
+            insecure_no_auth=_flag(env.get("MAESTOSO_INSECURE_NO_AUTH")),
+            cors_origins=_names(env.get("MAESTOSO_CORS_ORIGINS")),
+            secrets_env_prefix=env.get("MAESTOSO_SECRETS_ENV_PREFIX") or "MAESTOSO_SECRET_",
+            secrets_dir=Path(env["MAESTOSO_SECRETS_DIR"])
+            if env.get("MAESTOSO_SECRETS_DIR")
+            else None,
+            command_step_role=(env.get("MAESTOSO_COMMAND_STEP_ROLE") or "operator").strip().lower(),
+            command_step_users=_names(env.get("MAESTOSO_COMMAND_STEP_USERS")),
         )
 
 
@@ -101,3 +126,11 @@ def _hosts(
     if value is None:
         return default
     return frozenset(host.strip().lower() for host in value.split(",") if host.strip())
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes")
+
+
+def _names(value: str | None) -> frozenset[str]:
+    return frozenset(name.strip() for name in (value or "").split(",") if name.strip())

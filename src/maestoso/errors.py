@@ -9,6 +9,8 @@
     - UnprocessableError       422
     - PreconditionFailedError  412
     - TooManyRequestsError     429, retryable: a later try may find room
+    - UnauthenticatedError     401: no identity, or a token that is bad, expired or revoked
+    - ForbiddenError           403: an identity whose role or grants do not allow the call
   + PlatformError              the platform failed; retryable, 500
     - DatabaseUnavailableError 503: the database cannot be reached (says no more)
 
@@ -63,6 +65,14 @@ class TooManyRequestsError(UserError):
     """A request over a concurrency cap (e.g. of log streams); it may succeed later."""
 
     retryable = True
+
+
+class UnauthenticatedError(UserError):
+    """A call without a valid identity (no token, or a bad, expired or revoked one)."""
+
+
+class ForbiddenError(UserError):
+    """A caller whose role or grants do not allow the call."""
 
 
 class PlatformError(MaestosoError):

@@ -20,7 +20,17 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    def __init__(self, home: Path, database_url: str | None = None, port: int | None = None):
+    def __init__(
+        self,
+        home: Path,
+        database_url: str | None = None,
+        port: int | None = None,
+        *,
+        args: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
+    ):
+        self.args = args
+        self.env = env or {}
         self.home = home
         self.database_url = database_url
         self.port = port or free_port()
@@ -29,14 +39,27 @@ class ServerProcess:
         self.log = home / f"server-{self.port}.log"
 
     def start(self, timeout: float = 30.0) -> ServerProcess:
-        env = {**os.environ, "MAESTOSO_HOME": str(self.home), "MAESTOSO_NODE_ID": "test-node"}
+        env = {
+            **os.environ,
+            "MAESTOSO_HOME": str(self.home),
+            "MAESTOSO_NODE_ID": "test-node",
+            **self.env,
+        }
         env.pop("MAESTOSO_DATABASE_URL", None)
         if self.database_url:
             env["MAESTOSO_DATABASE_URL"] = self.database_url
         self.home.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "maestoso.cli", "server", "--port", str(self.port)],
+                [
+                    sys.executable,
+                    "-m",
+                    "maestoso.cli",
+                    "server",
+                    "--port",
+                    str(self.port),
+                    *self.args,
+                ],
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 import maestoso
 from maestoso.api import (
     actions,
+    audit,
     controls,
     errors,
     health,
@@ -19,11 +20,14 @@ from maestoso.api import (
     workflows,
 )
 from maestoso.api.access_log import AccessLog
+from maestoso.api.audit import AuditTrail
+from maestoso.api.auth import Security, authorize
 from maestoso.api.hosts import ANY_HOST, AllowedHosts
 from maestoso.api.input_guard import InputGuard
 from maestoso.api.listing import router as listing_router
 from maestoso.api.log_streams import FollowLimiter
 from maestoso.api.openapi_docs import install as install_docs
+from maestoso.api.security_headers import SecurityHeaders, install_cors
 from maestoso.clock import Clock
 from maestoso.config import Settings
 from maestoso.engine.node import EngineNode
@@ -50,6 +54,7 @@ class Services:
     bypass: StepBypass | None = None
     backfill: BackfillService | None = None
     listing: ListingService | None = None
+    security: Security | None = None
 
 
 def create_app(
@@ -68,9 +73,12 @@ def create_app(
         openapi_url="/openapi.json",
         docs_url=None,  # served from bundled assets by openapi_docs
         redoc_url=None,
+        # Every route: who calls, and may they (maestoso.api.auth_rules says what each needs).
+        dependencies=[Depends(authorize)],
     )
     app.state.services = services
     app.state.clock = clock
+    app.state.auth = settings.auth
     app.state.log_streams = FollowLimiter(settings.max_log_streams)
     errors.install(app)
     # Before the workflows router: its static paths (the action maps) must match first.
@@ -83,6 +91,7 @@ def create_app(
     app.include_router(signals.steps)
     app.include_router(triggers.router)
     app.include_router(listing_router)
+    app.include_router(audit.router)
     app.include_router(health.router)
     install_docs(app)
     # Outermost last: the access log sees every answer, the host check runs first.
@@ -92,6 +101,9 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         max_json_depth=settings.max_json_depth,
     )
+    app.add_middleware(AuditTrail)
+    install_cors(app, settings.cors_origins)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(AllowedHosts, hosts=settings.allowed_hosts)
     app.add_middleware(AccessLog)
     return app

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 import pydantic
 from fastapi import HTTPException, Request
 
+from maestoso.api.auth import principal_of, token_mode
 from maestoso.dsl.requests import parse_json, parse_model
 from maestoso.errors import ValidationError
 from maestoso.models import User, UserRef
@@ -54,7 +55,11 @@ async def model_body(request: Request, model: type[M], root: str = "") -> M:
 
 
 async def caller(request: Request) -> UserRef:
-    """The caller named by the ``user`` header, as Maestro has it (no real authentication)."""
+    """The caller: the token's user with ``--auth token``; else the one the ``user`` header
+    names, as Maestro has it (no real authentication)."""
+    principal = principal_of(request)
+    if principal is not None and token_mode(request):
+        return principal.name
     name = request.headers.get("user", "").strip()
     if not name:
         raise ValidationError(

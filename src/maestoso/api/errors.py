@@ -39,6 +39,8 @@ _STATUS_CODES = {
 }
 
 _ERROR_STATUS: list[tuple[type[errors.MaestosoError], int]] = [
+    (errors.UnauthenticatedError, 401),
+    (errors.ForbiddenError, 403),
     (errors.NotFoundError, 404),
     (errors.ConflictError, 409),
     (errors.UnprocessableError, 422),
@@ -68,7 +70,10 @@ async def _maestoso_error(_: Request, exc: Exception) -> JSONResponse:
     status = status_of(exc)
     if status >= 500:
         logger.error("request failed: %s", exc.message, exc_info=exc)
-    return error_body(status, exc.message, exc.errors, exc.retryable)
+    response = error_body(status, exc.message, exc.errors, exc.retryable)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="maestoso"'
+    return response
 
 
 async def _request_validation(_: Request, exc: Exception) -> JSONResponse:

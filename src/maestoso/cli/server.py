@@ -29,6 +29,22 @@ def server(
         Path | None,
         typer.Option(help="Data directory [default: ./.maestoso].", envvar="MAESTOSO_HOME"),
     ] = None,
+    auth: Annotated[
+        str | None,
+        typer.Option(
+            "--auth",
+            help="none (the user header names the caller; loopback only) or token "
+            "(Authorization: Bearer; see `maestoso token`) [default: none].",
+            envvar="MAESTOSO_AUTH",
+        ),
+    ] = None,
+    insecure_no_auth: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-no-auth",
+            help="Listen on a non-loopback address without authentication (dangerous).",
+        ),
+    ] = False,
     allowed_hosts: Annotated[
         str | None,
         typer.Option(
@@ -50,6 +66,10 @@ def server(
         database_url=database_url or settings.database_url,
         home=home or settings.home,
     )
+    if auth is not None:
+        settings = replace(settings, auth=auth.strip().lower())
+    if insecure_no_auth:
+        settings = replace(settings, insecure_no_auth=True)
     if allowed_hosts is not None:
         hosts = frozenset(h.strip().lower() for h in allowed_hosts.split(",") if h.strip())
         settings = replace(settings, allowed_hosts=hosts)

@@ -21,6 +21,8 @@ from maestoso.runtimes.shell import ShellRuntime
 from maestoso.runtimes.sleep import SleepRuntime
 from maestoso.runtimes.subworkflow import SubworkflowRuntime
 from maestoso.runtimes.while_ import WhileRuntime
+from maestoso.runtimes.with_secrets import WithSecrets
+from maestoso.secrets import ChainedSecrets, provider_from
 
 __all__ = [
     "CONTINUE",
@@ -38,13 +40,20 @@ __all__ = [
     "StepRuntime",
     "SubworkflowRuntime",
     "WhileRuntime",
+    "WithSecrets",
     "default_runtimes",
 ]
 
 
-def default_runtimes(settings: Settings | None = None) -> dict[StepType, StepRuntime]:
-    """Every step type this server runs, configured from ``settings`` (defaults if None)."""
+def default_runtimes(
+    settings: Settings | None = None, secrets: ChainedSecrets | None = None
+) -> dict[StepType, StepRuntime]:
+    """Every step type this server runs, configured from ``settings`` (defaults if None).
+
+    The step types that run something resolve ``${secret:NAME}`` from ``secrets`` (by
+    default the providers the settings configure)."""
     settings = settings or Settings()
+    secrets = secrets or provider_from(settings)
     shell = ShellRuntime()
     kubernetes = KubernetesRuntime(
         namespace=settings.kubernetes_namespace,
@@ -54,16 +63,19 @@ def default_runtimes(settings: Settings | None = None) -> dict[StepType, StepRun
     return {
         StepType.NOOP: NoOpRuntime(),
         StepType.SLEEP: SleepRuntime(),
-        StepType.SHELL: shell,
-        StepType.NOTEBOOK: NotebookRuntime(shell, kubernetes),
+        StepType.SHELL: WithSecrets(shell, secrets),
+        StepType.NOTEBOOK: WithSecrets(NotebookRuntime(shell, kubernetes), secrets),
         StepType.FOREACH: ForeachRuntime(),
         StepType.WHILE: WhileRuntime(),
         StepType.SUBWORKFLOW: SubworkflowRuntime(),
-        StepType.HTTP: HttpRuntime(
-            allowed_hosts=settings.http_allowed_hosts,
-            connect_timeout=settings.http_connect_timeout_seconds,
-            send_timeout=settings.http_send_timeout_seconds,
-            max_response_bytes=settings.http_max_response_bytes,
+        StepType.HTTP: WithSecrets(
+            HttpRuntime(
+                allowed_hosts=settings.http_allowed_hosts,
+                connect_timeout=settings.http_connect_timeout_seconds,
+                send_timeout=settings.http_send_timeout_seconds,
+                max_response_bytes=settings.http_max_response_bytes,
+            ),
+            secrets,
         ),
-        StepType.KUBERNETES: kubernetes,
+        StepType.KUBERNETES: WithSecrets(kubernetes, secrets),
     }

@@ -33,6 +33,7 @@ from maestoso.store.records import (
     VersionRow,
     WorkflowRow,
 )
+from maestoso.store.security import AuditStore, TokenStore
 
 
 class DefinitionStore(Protocol):
@@ -452,6 +453,8 @@ class Store(
     SignalStore,
     TriggerStore,
     ControlStore,
+    TokenStore,
+    AuditStore,
     Protocol,
 ):
     """The whole store."""

@@ -3,6 +3,9 @@
 Reads never hold a whole log in memory: a range or the whole file is streamed in chunks, a
 tail reads backwards from the end (bounded), and ``follow`` streams what is appended until
 the attempt ends.
+
+The values of the secrets a step references are masked in what is read (see
+``maestoso.secrets.masking``): the file keeps what the process wrote, offsets stay the file's.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from maestoso.clock import Clock, SystemClock
 from maestoso.engine.reads.instances import Selector
 from maestoso.errors import NotFoundError, ValidationError
 from maestoso.models.statuses import StepStatus
+from maestoso.secrets import ChainedSecrets, Masker, referenced_secrets
 from maestoso.store.port import Store
 
 STREAMS = ("stdout", "stderr")
@@ -37,6 +41,8 @@ class LogFile:
     step_id: str
     attempt_id: int
     path: Path
+    masker: Masker | None = None
+    """Masks the values of the secrets the attempt references (None: it references none)."""
 
     def size(self) -> int:
         try:
@@ -53,7 +59,9 @@ class StepLogs:
         *,
         follow_poll_seconds: float = 0.2,
         clock: Clock | None = None,
+        secrets: ChainedSecrets | None = None,
     ) -> None:
+        self._secrets = secrets
         self._root = (home / "logs").resolve()
         self._store = store
         self._poll = follow_poll_seconds
@@ -100,7 +108,16 @@ class StepLogs:
             row.step_id,
             row.attempt_id,
             directory / f"{stream}.log",
+            self._masker(row.document.get("params")),
         )
+
+    def _masker(self, params: object) -> Masker | None:
+        names = referenced_secrets(params) if self._secrets is not None else []
+        if not names or self._secrets is None:
+            return None
+        values = (self._secrets.get(name) for name in names)
+        masker = Masker(value for value in values if value is not None)
+        return masker or None
 
     async def running(self, log: LogFile) -> bool:
         """Whether the attempt may still write to its log."""
@@ -115,15 +132,27 @@ class StepLogs:
     async def read(
         self, log: LogFile, offset: int = 0, limit: int | None = None
     ) -> AsyncIterator[bytes]:
-        """Bytes ``[offset, offset + limit)`` of the log, in chunks."""
+        """Bytes ``[offset, offset + limit)`` of the log, in chunks (masked)."""
+        async for chunk, _ in self._chunks(log, offset, limit):
+            yield chunk
+
+    async def _chunks(
+        self, log: LogFile, offset: int, limit: int | None
+    ) -> AsyncIterator[tuple[bytes, int]]:
+        """Chunks of ``[offset, offset + limit)``, each with the number of the file's bytes
+        it stands for (masking changes lengths)."""
         position, end = offset, None if limit is None else offset + limit
         while end is None or position < end:
             size = CHUNK if end is None else min(CHUNK, end - position)
-            chunk = await asyncio.to_thread(_read_at, log.path, position, size)
-            if not chunk:
+            if log.masker is None:
+                chunk = await asyncio.to_thread(_read_at, log.path, position, size)
+                read = len(chunk)
+            else:
+                chunk, read = await asyncio.to_thread(_read_masked, log, position, size)
+            if not read:
                 return
-            position += len(chunk)
-            yield chunk
+            position += read
+            yield chunk, read
 
     async def tail_offset(self, log: LogFile, lines: int) -> int:
         """Where the last ``lines`` lines begin."""
@@ -135,12 +164,28 @@ class StepLogs:
         while True:
             # Whether it ran is asked before reading, so nothing written before the end is lost.
             running = await self.running(log)
-            async for chunk in self.read(log, position):
-                position += len(chunk)
-                yield chunk
+            limit = None
+            if running and log.masker is not None:
+                # A secret may be half written: keep back what could be its beginning.
+                limit = max(log.size() - log.masker.reach + 1 - position, 0)
+            async for chunk, read in self._chunks(log, position, limit):
+                position += read
+                if chunk:
+                    yield chunk
             if not running:
                 return
             await self._clock.sleep(self._poll)
+
+
+def _read_masked(log: LogFile, offset: int, size: int) -> tuple[bytes, int]:
+    """The masked bytes ``[offset, offset + size)`` and how many of the file's they cover."""
+    assert log.masker is not None
+    margin = log.masker.reach
+    start = max(offset - margin, 0)
+    data = _read_at(log.path, start, size + margin + (offset - start))
+    covered = min(size, max(len(data) - (offset - start), 0))
+    begin = offset - start
+    return log.masker.window(data, begin, begin + covered), covered
 
 
 def _read_at(path: Path, offset: int, size: int) -> bytes:

@@ -81,8 +81,19 @@ class TriggeredStarts:
             return
         await self._signals.prefetch(signal_refs(request.initiator.to_json()))
         await self._instances.start(
-            workflow_id, str(workflow.active_version_id), request, TRIGGER_CALLER
+            workflow_id,
+            str(workflow.active_version_id),
+            request,
+            trigger_caller(workflow.properties_snapshot),
         )
+
+
+def trigger_caller(properties: dict[str, Any]) -> str:
+    """Triggers run as the workflow's owner (``maestro-trigger`` when it names none)."""
+    owner = properties.get("owner")
+    if isinstance(owner, dict):
+        owner = owner.get("name")
+    return owner if isinstance(owner, str) and owner else TRIGGER_CALLER
 
 
 def skip_reason(

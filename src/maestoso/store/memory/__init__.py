@@ -13,6 +13,7 @@ from maestoso.store.memory.controls import ControlMethods
 from maestoso.store.memory.definitions import DefinitionMethods
 from maestoso.store.memory.instances import InstanceMethods
 from maestoso.store.memory.queue import GroupMethods, QueueMethods
+from maestoso.store.memory.security import AuditMethods, TokenMethods
 from maestoso.store.memory.signals import TriggerMethods
 
 __all__ = ["MemoryStore"]
@@ -26,6 +27,8 @@ class MemoryStore(
     GroupMethods,
     TriggerMethods,
     ControlMethods,
+    TokenMethods,
+    AuditMethods,
 ):
     """The whole store in memory: ``MemoryStore(clock)``, or ``MemoryStore(clock,
     shared_with=other)`` for a second node on the same rows."""

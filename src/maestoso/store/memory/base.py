@@ -81,6 +81,10 @@ class Tables:
     output_data: dict[tuple[str, str], tuple[str | None, dict[str, Any]]] = field(
         default_factory=dict
     )
+    tokens: dict[str, Any] = field(default_factory=dict)
+    """``TokenRow`` by token id (see ``memory.security``)."""
+    audit: list[Any] = field(default_factory=list)
+    """``AuditEntry`` rows, oldest first."""
 
 
 class MemoryBase:

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from maestoso.store.sql import tables
 from maestoso.store.sql.tables import belongs_to, metadata
+from maestoso.store.sql.tables_security import maestoso_audit, maestoso_token
 from maestoso.store.sql.tables_triggers import (
     maestro_signal_subscription,
     maestro_signal_trigger,
@@ -33,6 +34,9 @@ WORKFLOW_OWNED_TABLES: tuple[Table, ...] = (
     maestro_step_breakpoint,
 )
 """The tables whose rows go with a deleted workflow."""
+
+SECURITY_TABLES = (maestoso_token, maestoso_audit)
+"""Tokens and the audit log: they outlive any workflow."""
 
 # The same text rules on both databases (no NUL, bounded keys): see text_limits.
 check_text_columns(metadata)

@@ -32,6 +32,7 @@ from maestoso.store.records import (
     WorkflowRow,
 )
 from maestoso.store.sql import migrate
+from maestoso.store.sql.audit import AuditMethods
 from maestoso.store.sql.base import translated, upsert
 from maestoso.store.sql.children import ChildMethods
 from maestoso.store.sql.database import create_engine, normalise_url
@@ -50,6 +51,7 @@ from maestoso.store.sql.tables import (
     maestro_workflow_version,
     workflow_id_seq,
 )
+from maestoso.store.sql.tokens import TokenMethods
 from maestoso.store.sql.triggers import TriggerMethods
 
 _wf = maestro_workflow
@@ -66,6 +68,8 @@ class SqlStore(
     TriggerMethods,
     ChildMethods,
     ControlMethods,
+    TokenMethods,
+    AuditMethods,
 ):
     """The store over one database. Open it with ``SqlStore.open`` (or ``open_store``)."""
 
