@@ -46,6 +46,8 @@ async def running_services(
         owner=settings.node_name,
         home=settings.home,
         runtimes=default_runtimes(settings),
+        lease_seconds=settings.group_lease_seconds,
+        heartbeat_seconds=settings.group_heartbeat_seconds,
     )
     try:
         await node.start()

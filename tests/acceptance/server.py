@@ -20,9 +20,16 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    def __init__(self, home: Path, database_url: str | None = None, port: int | None = None):
+    def __init__(
+        self,
+        home: Path,
+        database_url: str | None = None,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+    ):
         self.home = home
         self.database_url = database_url
+        self.env = env or {}
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -30,6 +37,7 @@ class ServerProcess:
 
     def start(self, timeout: float = 30.0) -> ServerProcess:
         env = {**os.environ, "MAESTOSO_HOME": str(self.home), "MAESTOSO_NODE_ID": "test-node"}
+        env.update(self.env)
         env.pop("MAESTOSO_DATABASE_URL", None)
         if self.database_url:
             env["MAESTOSO_DATABASE_URL"] = self.database_url
