@@ -52,6 +52,8 @@ async def running_services(
         owner=settings.node_name,
         home=settings.home,
         runtimes=default_runtimes(settings, secrets),
+        lease_seconds=settings.group_lease_seconds,
+        heartbeat_seconds=settings.group_heartbeat_seconds,
     )
     security = security_services(settings, store, clock)
     try:

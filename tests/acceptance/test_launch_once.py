@@ -1,8 +1,16 @@
 """SIGKILL a server at random moments while Shell steps run, restart it each time: no
-command runs twice within an attempt, and every run still finishes."""
+command runs twice within an attempt, and every run still finishes.
+
+Up to 20 SIGKILLs within 50 s by default; ``MAESTOSO_TEST_SIGKILLS=50`` asks for exactly 50
+(with more runs, so that Shell steps are still being launched at the last kills). A restart
+of the server takes 1.5 to 5 s on a 2-CPU machine (most of it importing the server), so 50
+take 2 to 4 minutes: too long for every ``make test``.
+"""
 
 from __future__ import annotations
 
+import math
+import os
 import random
 import time
 from collections import Counter
@@ -15,10 +23,13 @@ from tests.acceptance.server import ServerProcess
 
 pytestmark = pytest.mark.slow
 
-INSTANCES = 6
+ASKED = os.environ.get("MAESTOSO_TEST_SIGKILLS")
+KILLS = int(ASKED or 20)
+INSTANCES = max(6, KILLS // 3)
 CHAIN = 4
-KILLS = 20
-KILL_BUDGET_SECONDS = 50.0
+KILL_BUDGET_SECONDS = math.inf if ASKED else 50.0
+MIN_KILLS = KILLS if ASKED else KILLS // 2
+"""Kills that must land within the budget (a loaded machine restarts the server slowly)."""
 
 
 def _definition(out: Path) -> dict[str, Any]:
@@ -71,6 +82,7 @@ def test_sigkills_never_run_a_command_twice_in_an_attempt(tmp_path: Path) -> Non
             server.kill()
             kills += 1
             server.start()
+        killing = time.monotonic() - began
         deadline = time.monotonic() + 90
         with server.client() as http:
             while set(_statuses(http)) != {"SUCCEEDED"}:
@@ -81,6 +93,7 @@ def test_sigkills_never_run_a_command_twice_in_an_attempt(tmp_path: Path) -> Non
     launches = Counter(out.read_text().splitlines())
     twice = {attempt: count for attempt, count in launches.items() if count > 1}
     assert not twice, twice
-    assert kills >= 10
+    print(f"{kills} SIGKILLs in {killing:.0f} s; {sum(launches.values())} launches")
+    assert kills >= MIN_KILLS
     steps = {Path(attempt).parent for attempt in launches}
     assert len(steps) == INSTANCES * CHAIN

@@ -1,5 +1,6 @@
 """A hostile SEL expression fails its start or its step with a SEL error naming the limit,
-and the server keeps answering meanwhile: ``/healthz`` within 1 s all along."""
+and the server keeps answering meanwhile: ``/healthz`` within 1 s all along. So does one in
+an edge condition (the edge does not hold) or in a signal trigger's params (no run starts)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.slow
 
 CATASTROPHIC = "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!'.replaceAll('(a|aa)+$','x')"
 GROWTH = "String s = 'ab'; for (int i = 0; i < 24; i = i + 1) { s = s.replaceAll('a', 'aa'); } s;"
+HOSTILE_BOOL = f"{CATASTROPHIC} == 'x'"
 LOOP = "long n = 0; for (int i = 0; i < 25000; i = i + 1) { n = n + i; } n;"
 LIMIT_SECONDS = 2
 
@@ -136,3 +138,52 @@ def test_an_honest_loop_still_runs(server: ServerProcess) -> None:
         assert _wait_for_status(http, "honest") == "SUCCEEDED"
         params = http.get("/api/v3/workflows/honest/instances/1").json()["params"]
     assert params["total"]["evaluated_result"] == sum(range(25000))
+
+
+def test_a_hostile_edge_condition_holds_not_and_health_answers(server: ServerProcess) -> None:
+    steps = [
+        {"step": {"id": "a", "type": "NoOp", "transition": {"successors": {"b": HOSTILE_BOOL}}}},
+        {"step": {"id": "b", "type": "NoOp"}},
+    ]
+    body = {
+        "properties": {"owner": "tester", "run_strategy": "parallel"},
+        "workflow": {"id": "forked", "steps": steps},
+    }
+    with server.client() as http:
+        assert http.post("/api/v3/workflows", json=body).status_code == 200, body
+        with HealthPoller(server.base) as poller:
+            began = time.monotonic()
+            assert _start(http, "forked", {}).status_code == 200
+            status = _wait_for_status(http, "forked")
+            took = time.monotonic() - began
+        overview = http.get("/api/v3/workflows/forked/instances/1/steps/b").json()
+    assert status == "SUCCEEDED"
+    assert overview["runtime_state"]["status"] == "UNSATISFIED"
+    assert took >= LIMIT_SECONDS, "the condition ran until the limit stopped it"
+    assert not poller.failures
+    assert max(poller.latencies) < 1.0, max(poller.latencies)
+
+
+def test_a_hostile_signal_trigger_param_starts_nothing_and_health_answers(
+    server: ServerProcess,
+) -> None:
+    trigger = {
+        "definitions": {"go": {}},
+        "params": {"hostile": {"expression": CATASTROPHIC, "type": "STRING"}},
+    }
+    body = _workflow("signalled")
+    body["workflow"]["signal_triggers"] = [trigger]
+    with server.client() as http:
+        assert http.post("/api/v3/workflows", json=body).status_code == 200
+        with HealthPoller(server.base) as poller:
+            announced = http.post("/api/v3/signals", json={"name": "go", "params": {}})
+            assert announced.status_code == 200, announced.text
+            deadline = time.monotonic() + LIMIT_SECONDS + 10
+            while "skipped" not in server.log.read_text():
+                assert time.monotonic() < deadline, "the trigger was never evaluated"
+                time.sleep(0.2)
+        first = http.get("/api/v3/workflows/signalled/instances/1")
+    assert first.status_code == 404, "a trigger whose params fail starts no run"
+    assert "limit" in server.log.read_text().split("skipped", 1)[1].splitlines()[0]
+    assert not poller.failures
+    assert max(poller.latencies) < 1.0, max(poller.latencies)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
 from maestoso.bench import rest, sqlcount
+from maestoso.bench.preload import preload
 from maestoso.cli import app
+from maestoso.store import open_store
 
 pytestmark = pytest.mark.slow
 
@@ -63,3 +67,26 @@ def test_bench_command_counts_signals_as_asked() -> None:
     assert result.exit_code == 0, result.output
     assert "Signals announced" in result.output
     assert "│ 5 " in result.output
+
+
+def test_a_preloaded_workload_starts_after_the_stored_runs() -> None:
+    options = rest.Options(count=3, background_rate=0, sleepers=0, preload=120)
+    rows = rest.measure("start-latency", None, options)
+    assert all("[120 runs stored before]" in r.measure for r in rows)
+    assert all(r.count == 3 for r in rows)
+
+
+async def test_preload_stores_copies_of_one_real_run(tmp_path: Path) -> None:
+    await preload(None, tmp_path, rest._noop_workflow("stored"), 120)
+    store = await open_store(None, tmp_path)
+    try:
+        workflow = await store.get_workflow("stored")
+        counts = await store.count_instances("stored")
+        failed = await store.get_instance("stored", 100)
+        steps = await store.get_step_attempts("stored", 120, 1)
+    finally:
+        await store.close()
+    assert workflow is not None and workflow.latest_instance_id == 120
+    assert counts == {"FAILED": 2, "SUCCEEDED": 118}
+    assert failed is not None and failed.status == "FAILED"
+    assert [s.status for s in steps] == ["SUCCEEDED"]

@@ -1,8 +1,10 @@
 """Workloads measured the way a user meets the system: through the REST API of a real server.
 
-``python -m maestoso.bench.rest WORKLOAD [--count N] [--database-url URL] [--py-spy FILE]``
-starts ``maestoso server`` in a subprocess on a fresh database, drives it over HTTP from one
-keep-alive connection, and prints one JSON line: ``{"rows": [...]}``, one row per measure.
+``python -m maestoso.bench.rest WORKLOAD [--count N] [--database-url URL] [--preload N]
+[--py-spy FILE]`` starts ``maestoso server`` in a subprocess on a fresh database (with
+``--preload``, holding that many finished runs of the measured workflow), drives it over
+HTTP from one keep-alive connection, and prints one JSON line: ``{"rows": [...]}``, one row
+per measure.
 
 Where a figure is the time a run took, it is the server's own ``end_time`` minus the
 request's send time (both epoch ms on the one machine), so that the polling interval of the
@@ -12,6 +14,7 @@ client does not inflate it; the polling only decides how soon the client notices
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import threading
 import time
@@ -24,6 +27,7 @@ from typing import Any
 import httpx
 
 from maestoso.bench.engine import chain, diamond, fan_out
+from maestoso.bench.preload import preload
 from maestoso.bench.server import Server, running
 
 API = "/api/v3/workflows"
@@ -59,6 +63,8 @@ class Options:
     """NoOp runs per second started by a second client during ``start-latency``."""
     sleepers: int = SLEEPERS
     """Long-running Sleep instances in flight during ``start-latency``."""
+    preload: int = 0
+    """Finished runs of the measured workflow stored before the server starts."""
 
 
 def percentiles(
@@ -312,6 +318,8 @@ class HttpWorkload:
     name: str
     description: str
     run: Callable[[httpx.Client, Server, Options], list[Row]]
+    measured: dict[str, Any] | None = None
+    """The definition of the workflow it starts, for ``--preload``."""
 
 
 HTTP_WORKLOADS = {
@@ -321,8 +329,14 @@ HTTP_WORKLOADS = {
             "start-latency",
             "1,000 start requests in a row while other runs execute, and GET versions/latest",
             start_latency,
+            _noop_workflow("bench-start"),
         ),
-        HttpWorkload("noop-run", "200 one-NoOp-step runs, one at a time", noop_run),
+        HttpWorkload(
+            "noop-run",
+            "200 one-NoOp-step runs, one at a time",
+            noop_run,
+            _noop_workflow("bench-noop"),
+        ),
         HttpWorkload(
             "diamond-http-x100",
             "100 5-step NoOp diamonds started one after another, PARALLEL 100",
@@ -345,11 +359,24 @@ HTTP_WORKLOADS = {
 def measure(name: str, url: str | None, options: Options, py_spy: Path | None = None) -> list[Row]:
     workload = HTTP_WORKLOADS[name]
     database = "postgresql" if url and url.startswith("postgres") else "sqlite"
-    with running(url, py_spy) as server:
+    prepare = None
+    if options.preload:
+        definition = workload.measured
+        if definition is None:
+            raise ValueError(f"{name} does not take --preload")
+
+        def prepare(home: Path) -> None:
+            asyncio.run(preload(url, home, definition, options.preload))
+
+    with running(url, py_spy, prepare) as server:
         with httpx.Client(base_url=server.base, timeout=60, headers={"user": "bench"}) as http:
             rows = workload.run(http, server, options)
         rss = server.peak_rss_mb()
-    return [_replace(row, database=database, peak_rss_mb=rss) for row in rows]
+    stored = f" [{options.preload:,} runs stored before]" if options.preload else ""
+    return [
+        _replace(row, database=database, peak_rss_mb=rss, measure=row.measure + stored)
+        for row in rows
+    ]
 
 
 def _replace(row: Row, **changes: Any) -> Row:
@@ -364,13 +391,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--background-rate", type=float, default=BACKGROUND_RATE)
     parser.add_argument("--sleepers", type=int, default=SLEEPERS)
     parser.add_argument(
+        "--preload",
+        type=int,
+        default=0,
+        help="store this many finished runs of the measured workflow first (bulk inserts)",
+    )
+    parser.add_argument(
         "--py-spy",
         type=Path,
         default=None,
         help="profile the server with py-spy record into this file (.svg, .json or raw text)",
     )
     args = parser.parse_args(argv)
-    options = Options(args.count, args.background_rate, args.sleepers)
+    options = Options(args.count, args.background_rate, args.sleepers, args.preload)
     rows = measure(args.workload, args.database_url, options, args.py_spy)
     print(json.dumps({"rows": [asdict(row) for row in rows]}))
 

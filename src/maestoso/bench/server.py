@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,10 +69,17 @@ def wait_ready(base: str, timeout: float = 30.0) -> None:
 
 
 @contextmanager
-def running(url: str | None, py_spy: Path | None = None) -> Iterator[Server]:
+def running(
+    url: str | None,
+    py_spy: Path | None = None,
+    prepare: Callable[[Path], None] | None = None,
+) -> Iterator[Server]:
     """A fresh server until the block ends; with ``py_spy``, profiled by ``py-spy record``
-    for the duration of the block (not the start-up) into that file."""
+    for the duration of the block (not the start-up) into that file. ``prepare`` is called
+    with the server's home before the server starts (to store rows in its database)."""
     with tempfile.TemporaryDirectory(prefix="maestoso-bench-") as home:
+        if prepare is not None:
+            prepare(Path(home))
         port = free_port()
         process = spawn(Path(home), port, url)
         profiler: subprocess.Popen[bytes] | None = None

@@ -43,6 +43,8 @@ class EngineNode:
         groups: int = DEFAULT_GROUPS,
         owner: str | None = None,
         home: Path | None = None,
+        lease_seconds: float = 60.0,
+        heartbeat_seconds: float = 10.0,
     ) -> None:
         self.owner = owner or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
         self.wakeup = Wakeup()
@@ -69,7 +71,12 @@ class EngineNode:
             wake=wake,
         )
         self.executor = FlowExecutor(
-            self.context, starter=self.instances, owner=self.owner, groups=groups
+            self.context,
+            starter=self.instances,
+            owner=self.owner,
+            groups=groups,
+            lease_ms=int(lease_seconds * 1000),
+            heartbeat_seconds=heartbeat_seconds,
         )
         self.admission = Admission(store, clock, self.executor, locks)
         self.restarts = Restarts(store, clock, self.signals, self.context.workflows, wake)

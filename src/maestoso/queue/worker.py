@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from maestoso.clock import Clock
-from maestoso.errors import MaestosoError
+from maestoso.errors import DatabaseUnavailableError, MaestosoError
 from maestoso.models.events import EventPayload
 from maestoso.queue.wakeup import Wakeup
 from maestoso.store.port import QueueStore
@@ -24,6 +24,9 @@ from maestoso.store.records import QueuedEvent
 logger = logging.getLogger(__name__)
 
 P = TypeVar("P", bound=EventPayload)
+
+MAX_READ_BACKOFF_SECONDS = 5.0
+"""The longest pause between two tries to read the queue while the database is away."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,20 +95,25 @@ class QueueWorker:
             owner=self._owner, now=self._clock.now_ms(), lease_ms=self._lease_ms, limit=self._batch
         )
         if events:
-            await asyncio.gather(*(self._handle(event) for event in events))
+            await asyncio.gather(*(self._handle_or_leave(event) for event in events))
         return len(events)
 
     async def _run(self) -> None:
+        failures = 0
         while True:
             self._wakeup.clear()
             try:
                 handled = await self.run_once()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                logger.exception("the queue could not be read; trying again")
-                handled = 0
-                await self._clock.sleep(self._backoff_seconds)
+            except Exception as exc:
+                # The database is away (an outage…): look again, less and less often.
+                delay = min(self._backoff_seconds * 2**failures, MAX_READ_BACKOFF_SECONDS)
+                failures = min(failures + 1, 16)
+                logger.warning("queue not read (%s); again in %.1fs", _brief(exc), delay)
+                await self._clock.sleep(delay)
+                continue
+            failures = 0
             if handled:
                 continue
             idle = await self._idle_seconds()
@@ -147,12 +155,31 @@ class QueueWorker:
             return
         await self._store.complete_event(event.msg_id)
 
+    async def _handle_or_leave(self, event: QueuedEvent) -> None:
+        """Handle ``event``; if even its outcome cannot be written (the database is away),
+        leave it: its lease ends and it is claimed again."""
+        try:
+            await self._handle(event)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            logger.warning(
+                "event %s %s: its outcome could not be saved (%s); claimed again later",
+                event.msg_id,
+                event.type,
+                _brief(exc),
+            )
+
     async def _failed(self, event: QueuedEvent, exc: Exception) -> None:
         error = f"{type(exc).__name__}: {exc}"
         retryable = not isinstance(exc, MaestosoError) or exc.retryable
         attempts = event.attempts + 1
-        if retryable and attempts < self._max_attempts:
-            delay = self._backoff_seconds * 2 ** (attempts - 1)
+        # An outage is no fault of the event's: it is never parked for one.
+        outage = isinstance(exc, DatabaseUnavailableError)
+        if retryable and (attempts < self._max_attempts or outage):
+            delay = self._backoff_seconds * 2 ** min(attempts - 1, 16)
+            if outage:
+                delay = min(delay, MAX_READ_BACKOFF_SECONDS)
             logger.warning(
                 "event %s %s failed (%s); retry in %.1fs", event.msg_id, event.type, error, delay
             )
@@ -167,3 +194,7 @@ class QueueWorker:
                 error,
             )
             await self._store.park_event(event.msg_id, error=error)
+
+
+def _brief(exc: BaseException) -> str:
+    return getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"

@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from maestoso.params import ParamError, off_loop
 from maestoso.runtimes import inputs
 from maestoso.runtimes.base import State, StepContext, StepResult
 from maestoso.sel import SelError, evaluate
@@ -86,7 +87,7 @@ class HttpRuntime:
             message = f"The HTTP request failed: {type(exc).__name__}: {exc}"
             return StepResult(state=State.PLATFORM_ERROR, timeline=[message])
         timeline.append(f"The HTTP request completed with status code=[{status}]")
-        return self._result(context, request, status, body, timeline)
+        return await self._result(context, request, status, body, timeline)
 
     async def terminate(self, context: StepContext) -> StepResult:
         return StepResult(state=State.STOPPED)
@@ -130,7 +131,7 @@ class HttpRuntime:
                 raise Refused(f"Http response size exceeds the size limit [{limit}] bytes")
         return body.decode(response.encoding or "utf-8", errors="replace")
 
-    def _result(
+    async def _result(
         self,
         context: StepContext,
         request: Request,
@@ -145,7 +146,7 @@ class HttpRuntime:
         }
         for param in outputs.values():
             param["evaluated_time"] = now
-        state, message = _state(context, status, body)
+        state, message = await _state(context, status, body)
         timeline.append(message)
         artifact = {
             "request": request.to_json(),
@@ -180,20 +181,24 @@ def _request(params: dict[str, Any]) -> Request:
     )
 
 
-def _state(context: StepContext, status: int, body: str) -> tuple[State, str]:
+async def _state(context: StepContext, status: int, body: str) -> tuple[State, str]:
     expression = context.params.get("state_expr")
     if not isinstance(expression, str) or not expression.strip():
         return _default_state(status), f"HTTP step finished by its status code [{status}]"
     variables = {**context.params, "status_code": status, "response_body": body}
-    try:
-        value = evaluate(expression, variables).value
-    except SelError as exc:
+    try:  # on a worker thread, bounded in time: the response body is the remote's to choose
+        value = await off_loop(_evaluated, expression, variables)
+    except (SelError, ParamError) as exc:
         return State.FATAL_ERROR, f"state_expr failed: {exc}"
     try:
         state = State(str(value).upper())
     except ValueError:
         return State.FATAL_ERROR, f"state_expr returned [{value}], which is not a step state"
     return state, f"HTTP step finished with state [{state.value}] by its state_expr"
+
+
+def _evaluated(expression: str, variables: dict[str, Any]) -> Any:
+    return evaluate(expression, variables).value
 
 
 def _default_state(status: int) -> State:

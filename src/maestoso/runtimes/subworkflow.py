@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from maestoso.errors import PlatformError
 from maestoso.models import SubworkflowStep
 from maestoso.runtimes.base import ChildRun, State, StepContext, StepResult
 from maestoso.runtimes.loops import as_definition, inherited, normal_status, user_params
@@ -52,6 +53,8 @@ class SubworkflowRuntime:
                 {name: as_definition(param) for name, param in run_params.items()},
                 sync=step.sync is not False,
             )
+        except PlatformError:  # the database did not answer: the flow starts the step again
+            raise
         except Exception as exc:  # a missing workflow or version, a bad param: the step fails
             return StepResult(
                 state=State.FATAL_ERROR,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import operator
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from maestoso.clock import Clock
@@ -20,7 +21,7 @@ from maestoso.errors import MaestosoError
 from maestoso.models import ParamDefinition
 from maestoso.models.events import SignalAnnounced
 from maestoso.models.naming import canonical, name_uuid
-from maestoso.params import StaticContext, evaluate_params
+from maestoso.params import StaticContext, evaluate_params, off_loop
 from maestoso.store.port import SignalStore, TriggerStore
 from maestoso.store.records import JobEvent, ParamCondition, SignalInstanceRow
 from maestoso.triggers.starts import start_event
@@ -70,9 +71,15 @@ class SignalMatcher:
         lookups = lookups_for(trigger, signal)
         if lookups is None:
             return 0
+        # The trigger's SEL does not depend on the matched set: it is evaluated before the
+        # matching transaction, on a worker thread and bounded in time.
+        start = await self._evaluated(workflow_id, trigger)
 
         def events(ids: dict[str, int]) -> list[JobEvent]:
-            return self._start(workflow_id, trigger_uuid, trigger, ids)
+            if isinstance(start, str):  # the matched signals are consumed without a run
+                logger.info("signal trigger [%s][%s] %s", workflow_id, trigger_uuid, start)
+                return []
+            return [self._start(workflow_id, trigger_uuid, start, ids)]
 
         matched = await self._store.fire_signal_trigger(
             workflow_id,
@@ -83,21 +90,31 @@ class SignalMatcher:
         )
         return 0 if matched is None else 1
 
-    def _start(
-        self, workflow_id: str, trigger_uuid: str, trigger: dict[str, Any], ids: dict[str, int]
-    ) -> list[JobEvent]:
-        signal_ids = {name: ids[name] for name in sorted(ids)}
+    async def _evaluated(self, workflow_id: str, trigger: dict[str, Any]) -> Evaluated | str:
+        """The trigger's params and dedup key, or why it starts no run (its condition is
+        false or its SEL fails)."""
+        if not (trigger.get("params") or trigger.get("condition") or trigger.get("dedup_expr")):
+            return Evaluated(params={}, unique=None)
         try:
-            params = self._evaluate(workflow_id, trigger.get("params") or {})
-            condition = trigger.get("condition")
-            if condition and not self._value(workflow_id, condition, "BOOLEAN"):
-                logger.info("signal trigger [%s][%s]: condition false", workflow_id, trigger_uuid)
-                return []
-            dedup = trigger.get("dedup_expr")
-            unique = str(self._value(workflow_id, dedup, "STRING")) if dedup else None
+            evaluated = await off_loop(self._evaluate_trigger, workflow_id, trigger)
         except MaestosoError as exc:
-            logger.info("signal trigger [%s][%s] skipped: %s", workflow_id, trigger_uuid, exc)
-            return []
+            return f"skipped: {exc}"
+        return "condition false" if evaluated is None else evaluated
+
+    def _evaluate_trigger(self, workflow_id: str, trigger: dict[str, Any]) -> Evaluated | None:
+        """(Blocking: SEL runs here.) None when the condition is false."""
+        params = self._evaluate(workflow_id, trigger.get("params") or {})
+        condition = trigger.get("condition")
+        if condition and not self._value(workflow_id, condition, "BOOLEAN"):
+            return None
+        dedup = trigger.get("dedup_expr")
+        unique = str(self._value(workflow_id, dedup, "STRING")) if dedup else None
+        return Evaluated(params=params, unique=unique)
+
+    def _start(
+        self, workflow_id: str, trigger_uuid: str, start: Evaluated, ids: dict[str, int]
+    ) -> JobEvent:
+        signal_ids = {name: ids[name] for name in sorted(ids)}
         execution = {
             "workflow_id": workflow_id,
             "trigger_uuid": trigger_uuid,
@@ -108,13 +125,15 @@ class SignalMatcher:
                 "type": "SIGNAL",
                 "trigger_uuid": trigger_uuid,
                 "signal_id_map": signal_ids,
-                "params": params,
+                "params": start.params,
             },
             "request_time": self._clock.now_ms(),
-            "request_id": name_uuid(unique if unique is not None else canonical(execution)),
+            "request_id": name_uuid(
+                start.unique if start.unique is not None else canonical(execution)
+            ),
             "persist_failed_run": True,
         }
-        return [start_event(workflow_id, request)]
+        return start_event(workflow_id, request)
 
     def _evaluate(self, workflow_id: str, raw: dict[str, Any]) -> dict[str, Any]:
         definitions = {name: ParamDefinition.model_validate(d) for name, d in raw.items()}
@@ -126,6 +145,15 @@ class SignalMatcher:
     def _value(self, workflow_id: str, expression: str, kind: str) -> Any:
         raw = {"maestro_signal_expr": {"expression": expression, "type": kind}}
         return self._evaluate(workflow_id, raw)["maestro_signal_expr"]["evaluated_result"]
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluated:
+    """What a signal trigger's SEL gave: the run's params and, with ``dedup_expr``, the key
+    its request id derives from."""
+
+    params: dict[str, Any]
+    unique: str | None
 
 
 def lookups_for(

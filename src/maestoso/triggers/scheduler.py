@@ -81,7 +81,10 @@ class TimeScheduler:
                     reconciled = self._clock.monotonic()
                 await self.tick()
                 delay = await self._idle_seconds()
-            except MaestosoError:
+            except MaestosoError as exc:  # the database is away (an outage…)
+                logger.warning("time triggers could not be fired (%s); trying again", exc.message)
+                delay = self._poll_seconds
+            except Exception:
                 logger.exception("time triggers could not be fired; trying again")
                 delay = self._poll_seconds
             await self._clock.sleep(delay)

@@ -4,11 +4,23 @@ A node claims groups (a lease with a generation in the database), resumes the un
 runs of each group it claims, and heartbeats its leases. A group whose lease is lost (another
 node took it) has its flows dropped here without any further write: the fence on every write
 already refuses them, and the new owner resumes them from the database.
+
+Database outages. A flow that fails (a write or read the database did not answer) is launched
+again from the database after a pause that doubles from ``RELAUNCH_FIRST_SECONDS`` up to
+``RELAUNCH_MAX_SECONDS``, for as long as this node holds the flow's group. A node whose
+heartbeats keep failing gives a group up *before* its lease can have ended (when less than
+one heartbeat of it is left): it stops that group's flows (fenced by itself), since another
+node may claim the group as soon as the lease ends, and the heartbeat loop claims the group
+again, with a new generation, once the database answers. Either way a flow resumes from what
+the database holds: a step whose RUNNING row was written is re-attached to its work, and a
+step started but never recorded is started again under the same attempt, which a Shell
+command's launch marker turns into a re-attach (see ``maestoso.runtimes.process``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import zlib
 
@@ -22,7 +34,9 @@ from maestoso.store.records import Fence, InstanceRow
 logger = logging.getLogger(__name__)
 
 DEFAULT_GROUPS = 3
-RELAUNCH_SECONDS = 1.0
+RELAUNCH_FIRST_SECONDS = 0.5
+RELAUNCH_MAX_SECONDS = 5.0
+"""A failed flow is launched again after 0.5 s, 1 s, 2 s, 4 s, then every 5 s."""
 
 
 def group_of(reference: str, groups: int) -> int:
@@ -48,9 +62,13 @@ class FlowExecutor:
         self._lease_ms = lease_ms
         self._heartbeat_seconds = heartbeat_seconds
         self._fences: dict[int, Fence] = {}
+        self._renewed: dict[int, int] = {}
+        """When each held group's lease was last written (epoch ms): it ends a lease later."""
         self._flows: dict[tuple[str, int, int], FlowActor] = {}
         self._heartbeat: asyncio.Task[None] | None = None
         self._relaunching: set[asyncio.Task[None]] = set()
+        self._failures: dict[tuple[str, int, int], tuple[int, float]] = {}
+        """Recent failures of each flow: how many in a row, and when the last one was."""
         self.idle = asyncio.Event()
         self.idle.set()
 
@@ -116,26 +134,57 @@ class FlowExecutor:
         flow.post(message)
         return True
 
-    def _exited(self, flow: FlowActor) -> None:
-        self._flows.pop(flow.key, None)
-        if flow.crashed and self._fences.get(flow.instance.group_id) == flow.fence:
-            self._relaunching.add(asyncio.create_task(self._relaunch(flow.key)))
-        elif not self._flows:
-            self.idle.set()
+    # -- flows that failed ---------------------------------------------------------------------
 
-    async def _relaunch(self, key: tuple[str, int, int]) -> None:
-        """Resume a flow that failed (a lost connection…) after a pause, if still unfinished."""
+    def _exited(self, flow: FlowActor) -> None:
+        if self._flows.get(flow.key) is flow:
+            del self._flows[flow.key]
+        if flow.crashed and self._fences.get(flow.instance.group_id) == flow.fence:
+            delay = self._next_delay(flow.key)
+            task = asyncio.create_task(self._relaunch(flow.key, flow.fence, delay))
+            self._relaunching.add(task)
+        else:
+            self._failures.pop(flow.key, None)
+            self._settle()
+
+    def _next_delay(self, key: tuple[str, int, int]) -> float:
+        """The pause before launching a failed flow again: doubled by each failure that
+        follows the last one closely, up to ``RELAUNCH_MAX_SECONDS``."""
+        now = self.engine.clock.monotonic()
+        count, last = self._failures.get(key, (0, now))
+        if now - last > 2 * RELAUNCH_MAX_SECONDS:  # it ran well for a while: start over
+            count = 0
+        self._failures[key] = (count + 1, now)
+        return backoff_seconds(count)
+
+    async def _relaunch(self, key: tuple[str, int, int], fence: Fence, delay: float) -> None:
+        """Launch a failed flow again from the database after ``delay``, and after longer
+        pauses while the database does not answer, as long as ``fence`` holds here."""
         try:
-            await self.engine.clock.sleep(RELAUNCH_SECONDS)
-            row = await self.engine.store.get_instance(*key)
-            if row is not None and not WorkflowStatus.from_stored(row.status).is_terminal:
-                self.launch(row)
-        except Exception:  # the group's next claim resumes it
-            logger.exception("could not resume flow %s", key)
+            for failures in itertools.count(1):
+                await self.engine.clock.sleep(delay)
+                if self._fences.get(fence.group_id) != fence:
+                    return  # the group's next claim resumes it
+                try:
+                    row = await self.engine.store.get_instance(*key)
+                except Exception as exc:
+                    log = logger.warning if failures == 1 else logger.debug
+                    log("flow %s cannot be read back yet: %s", key, _brief(exc))
+                    delay = backoff_seconds(failures)
+                    continue
+                if row is not None and not WorkflowStatus.from_stored(row.status).is_terminal:
+                    if self._fences.get(fence.group_id) == fence:
+                        self.launch(row)
+                return
         finally:
             self._relaunching.discard(asyncio.current_task())
-            if not self._flows:
-                self.idle.set()
+            self._settle()
+
+    def _settle(self) -> None:
+        if not self._flows and not self._relaunching:
+            self.idle.set()
+
+    # -- group leases ---------------------------------------------------------------------------
 
     async def _claim(self, group_id: int) -> None:
         store = self.engine.store
@@ -146,30 +195,81 @@ class FlowExecutor:
         if fence is None:
             return
         self._fences[group_id] = fence
-        for instance in await store.unfinished_instances([group_id]):
+        self._renewed[group_id] = now
+        try:
+            unfinished = await store.unfinished_instances([group_id])
+        except BaseException:
+            # Not resumed: claim it again (a new generation) at the next heartbeat.
+            self._fences.pop(group_id, None)
+            raise
+        for instance in unfinished:
             self.launch(instance)
 
     async def _beat(self) -> None:
         while True:
             await self.engine.clock.sleep(self._heartbeat_seconds)
-            for group_id, fence in list(self._fences.items()):
-                now = self.engine.clock.now_ms()
-                try:
-                    held = await self.engine.store.heartbeat_group(
-                        fence, now=now, lease_ms=self._lease_ms
-                    )
-                except Exception:
-                    logger.exception("heartbeat of flow group %s failed", group_id)
-                    continue
-                if not held:
-                    self._lose(group_id)
-            for group_id in range(self.groups):
-                if group_id not in self._fences:
-                    await self._claim(group_id)
+            try:
+                await asyncio.gather(*(self._renew(g, f) for g, f in list(self._fences.items())))
+                await self._claim_free()
+            except Exception:  # the next round tries again
+                logger.exception("a heartbeat round of the flow groups failed")
 
-    def _lose(self, group_id: int) -> None:
-        logger.error("flow group %s was taken by another node; dropping its flows", group_id)
+    async def _claim_free(self) -> None:
+        for group_id in range(self.groups):
+            if group_id in self._fences:
+                continue
+            try:
+                await self._claim(group_id)
+            except Exception as exc:
+                logger.warning("flow group %s cannot be claimed: %s", group_id, _brief(exc))
+
+    async def _renew(self, group_id: int, fence: Fence) -> None:
+        """Extend the lease of a held group; give the group up when it was taken, or when
+        its lease could end before the next heartbeat has had time to extend it."""
+        now = self.engine.clock.now_ms()
+        try:
+            async with self.engine.clock.timeout(self._heartbeat_seconds):
+                held = await self.engine.store.heartbeat_group(
+                    fence, now=now, lease_ms=self._lease_ms
+                )
+        except Exception as exc:
+            left_ms = self._renewed.get(group_id, now) + self._lease_ms - self.engine.clock.now_ms()
+            # The next try begins a heartbeat from now and may take another to fail.
+            if left_ms > 2 * self._heartbeat_seconds * 1000:
+                logger.warning(
+                    "heartbeat of flow group %s failed (%s); its lease ends in %.0f s",
+                    group_id,
+                    _brief(exc),
+                    left_ms / 1000,
+                )
+            elif self._fences.get(group_id) == fence:
+                await self._fence(group_id, "its lease could not be renewed in time")
+            return
+        if held:
+            self._renewed[group_id] = now
+        elif self._fences.get(group_id) == fence:
+            await self._fence(group_id, "another node took it over")
+
+    async def _fence(self, group_id: int, reason: str) -> None:
+        """Stop this node's flows of the group: it no longer owns it (their runs stay as the
+        database holds them, for whichever node claims the group next)."""
+        logger.error("flow group %s: %s; stopping its flows", group_id, reason)
         self._fences.pop(group_id, None)
-        for flow in list(self._flows.values()):
-            if flow.instance.group_id == group_id and flow.task is not None:
+        self._renewed.pop(group_id, None)
+        flows = [flow for flow in self._flows.values() if flow.instance.group_id == group_id]
+        for flow in flows:
+            del self._flows[flow.key]
+            self._failures.pop(flow.key, None)
+            if flow.task is not None:
                 flow.task.cancel()
+        await asyncio.gather(*(f.task for f in flows if f.task), return_exceptions=True)
+        self._settle()
+
+
+def backoff_seconds(failures: int) -> float:
+    """The pause after ``failures`` failures in a row (0 for the first)."""
+    return float(min(RELAUNCH_FIRST_SECONDS * 2 ** min(failures, 16), RELAUNCH_MAX_SECONDS))
+
+
+def _brief(exc: BaseException) -> str:
+    return getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"

@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
+from maestoso.clock import Clock
 from maestoso.dsl.dag import Dag
 from maestoso.engine.runtime.children import ChildrenHub
 from maestoso.engine.runtime.compiled import CompiledWorkflow
@@ -44,6 +45,7 @@ from maestoso.models.statuses import (
 )
 from maestoso.models.timeline import log_event
 from maestoso.models.workflow import DEFAULT_WORKFLOW_TIMEOUT_SECS
+from maestoso.params import ParamError, off_loop
 from maestoso.sel import SelError, evaluate
 from maestoso.store.records import Fence, InstanceRow, InstanceUpdate, JobEvent, StepAttemptRow
 
@@ -123,6 +125,9 @@ class FlowActor:
             )
         except asyncio.CancelledError:
             raise
+        except PlatformError as exc:  # the database did not answer (an outage…)
+            logger.warning("flow %s: %s; it resumes from the database", self.key, exc.message)
+            self.crashed = True
         except Exception:
             # The database is the truth: the flow is launched again from it shortly.
             logger.exception("flow %s failed; it resumes from the database", self.key)
@@ -202,7 +207,7 @@ class FlowActor:
                     continue
                 if len(self._running) >= self._limit:
                     break
-                verdict = self._readiness(step_id)
+                verdict = await self._readiness(step_id)
                 if verdict is None:
                     continue
                 if verdict:
@@ -216,39 +221,30 @@ class FlowActor:
             await self._write(Write(attempts=unsatisfied))
         return not self._running and self._mailbox.empty()
 
-    def _readiness(self, step_id: str) -> bool | None:
+    async def _readiness(self, step_id: str) -> bool | None:
         """True: start it; False: it can never run (UNSATISFIED); None: not yet."""
         predecessors = self._dag.predecessors[step_id]
         if not predecessors:
             return True
         if any(p not in self._final and p not in self._carried for p in predecessors):
             return None
-        return any(self._edge_holds(p, step_id) for p in predecessors)
-
-    def _edge_holds(self, source: str, target: str) -> bool:
-        row = self._final.get(source) or self._carried[source]
-        if StepStatus(row.status) not in _PASSING:
+        edges: list[Edge] = []
+        for source in predecessors:
+            row = self._final.get(source) or self._carried[source]
+            if StepStatus(row.status) not in _PASSING:
+                continue
+            condition = self._compiled.step(source).successors.get(step_id, "true").strip()
+            if condition in ("true", "true;"):
+                return True
+            edges.append(Edge(source, step_id, condition, row))
+        if not edges:
             return False
-        condition = self._compiled.step(source).successors.get(target, "true").strip()
-        if condition in ("true", "true;"):
-            return True
-        variables = {
-            **results_of(self.instance.document.get("params") or {}),
-            **results_of(row.document.get("params") or {}),
-        }
-        text = condition if condition.rstrip().endswith(";") else condition + ";"
-        try:
-            result = evaluate(text, variables, clock=self.engine.clock)
-        except SelError as exc:
-            logger.warning(
-                "flow %s: condition of edge %s -> %s failed: %s",
-                self.key,
-                source,
-                target,
-                exc.message,
-            )
+        params = results_of(self.instance.document.get("params") or {})
+        try:  # SEL runs on a worker thread, bounded in time
+            return await off_loop(any_edge_holds, edges, params, self.engine.clock, self.key)
+        except ParamError as exc:
+            logger.warning("flow %s: conditions of the edges to %s: %s", self.key, step_id, exc)
             return False
-        return result.value is True
 
     def _launch(
         self, step_id: str, resume_from: StepAttemptRow | None = None, new_attempt: bool = False
@@ -376,3 +372,36 @@ def _status_event(status: WorkflowStatus, now: int, terminate: Terminate | None)
     if terminate is not None and terminate.reason:
         message += f" due to [{terminate.reason}]"
     return log_event(now, message)
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """An edge whose source passed, with the condition it puts on its target."""
+
+    source: str
+    target: str
+    condition: str
+    row: StepAttemptRow
+
+
+def any_edge_holds(
+    edges: list[Edge], params: dict[str, Any], clock: Clock, key: tuple[str, int, int]
+) -> bool:
+    """Whether one of ``edges`` holds, in order (blocking: SEL runs here). A condition that
+    fails to evaluate does not hold."""
+    for edge in edges:
+        variables = {**params, **results_of(edge.row.document.get("params") or {})}
+        condition = edge.condition
+        text = condition if condition.rstrip().endswith(";") else condition + ";"
+        try:
+            if evaluate(text, variables, clock=clock).value is True:
+                return True
+        except SelError as exc:
+            logger.warning(
+                "flow %s: condition of edge %s -> %s failed: %s",
+                key,
+                edge.source,
+                edge.target,
+                exc.message,
+            )
+    return False

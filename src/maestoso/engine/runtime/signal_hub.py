@@ -27,6 +27,8 @@ POLL_SECONDS = 5.0
 
 StepKey = tuple[str, int, int, str]
 """(workflow id, instance id, run id, step id)."""
+Evaluate = Callable[[dict[str, ParamDefinition]], Awaitable[dict[str, Any]]]
+"""Evaluates param definitions beside a step's params (off the event loop)."""
 
 
 class SignalHub:
@@ -117,14 +119,14 @@ class SignalHub:
         definitions: list[Any],
         *,
         key: StepKey,
-        evaluate: Callable[[dict[str, ParamDefinition]], dict[str, Any]],
+        evaluate: Evaluate,
         publish: Callable[[dict[str, Any]], Awaitable[None]],
         poll_seconds: float = POLL_SECONDS,
     ) -> list[dict[str, Any]]:
         """Wait until every dependency matches a signal (or the step is bypassed); ``publish``
         writes the ``signal_dependencies`` view whenever it changes. Returns the
         dependencies' ``{name, signal_id}`` for ``params.getFromSignalDependency``."""
-        view = dependency_view(definitions, evaluate)
+        view = await dependency_view(definitions, evaluate)
         await publish(view)
         while True:
             changed = await self._match_pending(view["dependencies"])
@@ -179,9 +181,7 @@ def _bypass_name(key: StepKey) -> str:
 # -- step signal dependencies and outputs ---------------------------------------------------------
 
 
-def dependency_view(
-    definitions: list[Any], evaluate: Callable[[dict[str, ParamDefinition]], dict[str, Any]]
-) -> dict[str, Any]:
+async def dependency_view(definitions: list[Any], evaluate: Evaluate) -> dict[str, Any]:
     """The PENDING dependencies, their names and match params evaluated."""
     raw: dict[str, ParamDefinition] = {}
     for index, definition in enumerate(definitions):
@@ -190,7 +190,7 @@ def dependency_view(
         )
         for name, match in (definition.match_params or {}).items():
             raw[f"maestro_dependency_{index}_{name}"] = match.param
-    values = evaluate(raw)
+    values = await evaluate(raw)
     dependencies = []
     for index, definition in enumerate(definitions):
         match_params = {
@@ -219,7 +219,7 @@ async def announce_outputs(
     *,
     service: SignalService,
     attempt: tuple[str, int, int, str, int],
-    evaluate: Callable[[dict[str, ParamDefinition]], dict[str, Any]],
+    evaluate: Evaluate,
 ) -> dict[str, Any]:
     """Announce a finishing step's ``signal_outputs``; returns their view. The request ids
     derive from the attempt, so announcing again after a crash stores nothing twice."""
@@ -233,11 +233,10 @@ async def announce_outputs(
     }
     outputs = []
     for index, definition in enumerate(definitions):
-        params = evaluate(dict(definition.params or {}))
-        payload = evaluate(dict(definition.payload or {}))
-        name = evaluate(
-            {"name": ParamDefinition.model_validate({"value": definition.name, "type": "STRING"})}
-        )["name"]
+        params = await evaluate(dict(definition.params or {}))
+        payload = await evaluate(dict(definition.payload or {}))
+        named = ParamDefinition.model_validate({"value": definition.name, "type": "STRING"})
+        name = (await evaluate({"name": named}))["name"]
         body = {
             "name": name,
             "params": params,

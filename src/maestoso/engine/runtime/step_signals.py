@@ -8,12 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from maestoso.engine.runtime.context import EngineContext
-from maestoso.engine.runtime.signal_hub import announce_outputs
-from maestoso.models import ParamDefinition, Step
+from maestoso.engine.runtime.signal_hub import Evaluate, announce_outputs
+from maestoso.models import Step
 from maestoso.store.records import InstanceRow
 from maestoso.triggers.signals import SignalService
-
-Evaluate = Callable[[dict[str, ParamDefinition]], dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)

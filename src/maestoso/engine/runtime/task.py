@@ -38,7 +38,7 @@ from maestoso.engine.runtime.step_document import step_document
 from maestoso.engine.runtime.step_signals import StepSignals
 from maestoso.engine.runtime.timeouts import resolve_seconds
 from maestoso.engine.runtime.writer import Write
-from maestoso.errors import MaestosoError
+from maestoso.errors import FencedError, MaestosoError, PlatformError
 from maestoso.models import ParamDefinition, Step, TypedStep
 from maestoso.models.statuses import StepStatus
 from maestoso.models.timeline import log_event
@@ -355,6 +355,8 @@ class StepRun:
             self.matched_signals = await self.signals.await_dependencies(
                 self._evaluate_extra, publish
             )
+        except (PlatformError, FencedError):  # the flow resumes the step from the database
+            raise
         except MaestosoError as exc:
             self._log(f"signal dependencies cannot be evaluated: {exc.message}")
             return False
@@ -365,6 +367,8 @@ class StepRun:
         """At FINISHING: announce the step's ``signal_outputs``; False if they cannot be."""
         try:
             outputs = await self.signals.announce(self.attempt_id, self._evaluate_extra)
+        except (PlatformError, FencedError):  # the flow resumes the step from the database
+            raise
         except MaestosoError as exc:
             self._log(f"signal outputs cannot be announced: {exc.message}")
             return False
@@ -372,10 +376,12 @@ class StepRun:
             self.document["signal_outputs"] = outputs
         return True
 
-    def _evaluate_extra(self, definitions: dict[str, ParamDefinition]) -> dict[str, Any]:
-        """Evaluate definitions beside the step's params (signal names, match params…)."""
+    async def _evaluate_extra(self, definitions: dict[str, ParamDefinition]) -> dict[str, Any]:
+        """Evaluate definitions beside the step's params (signal names, match params…), on a
+        worker thread and bounded in time as the step's own params are."""
         params = {**self.workflow_params, **_evaluated(self.document.get("params"))}
-        evaluated = evaluate_params(
+        evaluated = await off_loop(
+            evaluate_params,
             definitions,
             clock=self.engine.clock,
             context=self._param_context(),

@@ -14,7 +14,7 @@ import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Update, bindparam, select, tuple_, update
+from sqlalchemy import ColumnElement, Update, and_, bindparam, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from maestoso.errors import ConflictError, NotFoundError
@@ -112,7 +112,7 @@ async def _merge_updates(connection: AsyncConnection, updates: Sequence[Instance
     keys = list(dict.fromkeys(_update_key(u) for u in updates))
     query = (
         select(*_INSTANCE_KEY, _inst.c.status, _inst.c.document, _inst.c.timeline)
-        .where(tuple_(*_INSTANCE_KEY).in_(keys))
+        .where(any_key(keys))
         .order_by(*_INSTANCE_KEY)
     )
     if connection.dialect.name == "postgresql":
@@ -151,13 +151,36 @@ async def _explain_failed_update(
     """Raise the error of the first update of ``batch`` that changed no row (the transaction
     then rolls back, writing nothing)."""
     keys = [_update_key(u) for u in batch]
-    query = select(*_INSTANCE_KEY, _inst.c.status).where(tuple_(*_INSTANCE_KEY).in_(keys))
+    query = select(*_INSTANCE_KEY, _inst.c.status).where(any_key(keys))
     statuses = {(r[0], r[1], r[2]): r[3] for r in (await connection.execute(query)).all()}
     for update_, key in zip(batch, keys, strict=True):
         if key not in statuses:
             raise NotFoundError(f"workflow instance {_describe(key)} does not exist")
         _check_expected(key, statuses[key], update_.expected_statuses)
     raise ConflictError(f"workflow instances {[_describe(k) for k in keys]} changed concurrently")
+
+
+def any_key(keys: Iterable[_Key]) -> ColumnElement[bool]:
+    """Runs whose key is one of ``keys``, in words both planners serve from the primary key.
+
+    ``(workflow_id, instance_id, run_id) IN (VALUES …)`` is not: SQLite searches its primary
+    key by ``workflow_id`` alone, every run of the workflow. ``workflow_id = ? AND run_id = ?
+    AND instance_id IN (…)``, one such term per workflow and run, uses the whole key.
+    """
+    groups: dict[tuple[str, int], list[int]] = {}
+    for workflow_id, instance_id, run_id in keys:
+        groups.setdefault((workflow_id, run_id), []).append(instance_id)
+    return or_(
+        false(),
+        *(
+            and_(
+                _inst.c.workflow_id == workflow_id,
+                _inst.c.run_id == run_id,
+                _inst.c.instance_id.in_(instance_ids),
+            )
+            for (workflow_id, run_id), instance_ids in groups.items()
+        ),
+    )
 
 
 def _check_expected(key: _Key, status: str, expected: tuple[str, ...] | None) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     bindparam,
     exists,
     func,
+    literal_column,
     select,
     update,
 )
@@ -67,6 +68,31 @@ _ALLOCATE = (
     .values(latest_instance_id=_wf.c.latest_instance_id + 1)
     .returning(_wf.c.latest_instance_id)
 )
+
+
+def _active_of_status(oldest_first: bool) -> Any:
+    """Runs of a workflow in one active status, in (instance_id, run_id) order.
+
+    The predicate repeats the partial index's, so that both planners may use it; ``run_id + 0``
+    keeps SQLite from ordering by the primary key instead (which reads every run of the
+    workflow, finished ones included): the index gives the order of ``instance_id``, and the
+    runs of one instance are sorted apart.
+    """
+    keys = (_inst.c.instance_id, _inst.c.run_id + literal_column("0"))
+    return (
+        select(_inst)
+        .where(
+            _inst.c.workflow_id == bindparam("workflow_id"),
+            _inst.c.status == bindparam("status"),
+            active_status_predicate(),
+        )
+        .order_by(*(key.asc() if oldest_first else key.desc() for key in keys))
+        .limit(bindparam("limit"))
+    )
+
+
+_ACTIVE_OF_STATUS_OLDEST = _active_of_status(oldest_first=True)
+_ACTIVE_OF_STATUS_NEWEST = _active_of_status(oldest_first=False)
 
 
 class _Duplicate(Exception):
@@ -153,15 +179,28 @@ class InstanceMethods(SqlBase):
             raise ValueError(f"limit must not be negative, got {limit}")
         if not statuses:
             return []
-        query = select(_inst).where(
-            _inst.c.workflow_id == workflow_id, _inst.c.status.in_(statuses)
-        )
-        if set(statuses) <= set(ACTIVE_STATUSES):
-            # Implies the partial index's predicate, in words its planner can match.
-            query = query.where(active_status_predicate())
-        keys = (_inst.c.instance_id, _inst.c.run_id)
-        order = [key.asc() if oldest_first else key.desc() for key in keys]
-        return await self._instances(query.order_by(*order).limit(limit))
+        if not set(statuses) <= set(ACTIVE_STATUSES):
+            query = select(_inst).where(
+                _inst.c.workflow_id == workflow_id, _inst.c.status.in_(statuses)
+            )
+            keys = (_inst.c.instance_id, _inst.c.run_id)
+            order = [key.asc() if oldest_first else key.desc() for key in keys]
+            return await self._instances(query.order_by(*order).limit(limit))
+        # The partial index of active statuses serves one status at a time in instance order,
+        # whatever the number of finished runs; the statuses' rows are merged here.
+        async with self._reading() as connection:
+            rows = [
+                instance_of(row)
+                for status in dict.fromkeys(statuses)
+                for row in (
+                    await connection.execute(
+                        _ACTIVE_OF_STATUS_OLDEST if oldest_first else _ACTIVE_OF_STATUS_NEWEST,
+                        {"workflow_id": workflow_id, "status": status, "limit": limit},
+                    )
+                ).mappings()
+            ]
+        rows.sort(key=lambda r: (r.instance_id, r.run_id), reverse=not oldest_first)
+        return rows[:limit]
 
     async def count_instances(self, workflow_id: str) -> dict[str, int]:
         query = (
