@@ -74,6 +74,14 @@ _ALLOCATE = (
 )
 
 
+_OF_INSTANCE = select(_inst).where(
+    _inst.c.workflow_id == bindparam("workflow_id"),
+    _inst.c.instance_id == bindparam("instance_id"),
+)
+_RUN = _OF_INSTANCE.where(_inst.c.run_id == bindparam("run_id"))
+_LATEST_RUN = _OF_INSTANCE.order_by(_inst.c.run_id.desc()).limit(1)
+
+
 class _Duplicate(Exception):
     """Raised inside ``create_instance`` to roll back when the uuid is taken."""
 
@@ -123,15 +131,10 @@ class InstanceMethods(SqlBase):
     async def get_instance(
         self, workflow_id: str, instance_id: int, run_id: int | None = None
     ) -> InstanceRow | None:
-        query = select(_inst).where(
-            _inst.c.workflow_id == workflow_id, _inst.c.instance_id == instance_id
-        )
-        if run_id is None:
-            query = query.order_by(_inst.c.run_id.desc()).limit(1)
-        else:
-            query = query.where(_inst.c.run_id == run_id)
+        query = _LATEST_RUN if run_id is None else _RUN
+        params = {"workflow_id": workflow_id, "instance_id": instance_id, "run_id": run_id}
         async with self._reading() as connection:
-            found = (await connection.execute(query)).mappings().first()
+            found = (await connection.execute(query, params)).mappings().first()
         return None if found is None else instance_of(found)
 
     async def list_runs(self, workflow_id: str, instance_id: int) -> list[InstanceRow]:
