@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -89,19 +90,45 @@ def create_engine(url: URL) -> AsyncEngine:
     if url.drivername != SQLITE_DRIVER:
         # A row lock left by a connection lost mid-transaction must not stall its waiters
         # for ever: they fail (and are retried) after a minute instead.
-        # pool_pre_ping: a connection the server dropped (restart, failover) is replaced
-        # on checkout instead of failing the request that drew it.
-        return create_async_engine(
-            url,
-            connect_args={"options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"},
-            pool_pre_ping=True,
+        engine = create_async_engine(
+            url, connect_args={"options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"}
         )
+        event.listen(engine.sync_engine, "checkin", _on_checkin)
+        event.listen(engine.sync_engine, "checkout", _ping_if_idle)
+        return engine
     dbapi = sqlite_driver.inline_dbapi()
     engine = create_async_engine(url, pool_reset_on_return=None, module=dbapi)
     event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
     event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
     event.listen(engine.sync_engine, "reset", _on_sqlite_reset)
     return engine
+
+
+PING_AFTER_IDLE_SECONDS = 1.0
+"""A PostgreSQL connection idle in the pool for longer is pinged before it is handed out."""
+
+
+def _on_checkin(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info["returned"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+    """A connection the server dropped (a restart, a failover) is replaced on checkout
+    instead of failing the request that drew it, as ``pool_pre_ping`` does, but only after
+    it sat idle: a ping is a round trip, and a busy engine hands out connections that were
+    in use a moment ago. (A failure on one in use invalidates the whole pool anyway.)"""
+    returned = record.info.get("returned")
+    if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()  # the ping's implicit transaction
+    except Exception as error:
+        raise exc.DisconnectionError(f"a pooled connection is gone: {error}") from error
 
 
 def writer(engine: AsyncEngine) -> AsyncEngine:
