@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -269,7 +270,33 @@ async def test_sqlite_connections_are_set_up_for_concurrency(tmp_path: Path) -> 
     finally:
         await store.close()
 
-    assert values == ["wal", 1, 30000, 1]  # synchronous 1 is NORMAL
+    # synchronous 1 is NORMAL; no busy timeout on the loop's thread (see the next test)
+    assert values == ["wal", 1, 0, 1]
+
+
+async def test_a_write_waits_off_the_loop_for_another_process_lock(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite"
+    store = await SqlStore.open(f"sqlite:///{path}")
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another writer holds the write lock for a while
+        asyncio.get_running_loop().call_later(0.5, other.execute, "COMMIT")
+        await store.save_version(_version())  # waits for the lock, then writes
+        assert await store.get_workflow(_version().workflow_id) is not None
+        assert ticks >= 10  # the loop ran on while the write waited
+    finally:
+        ticker.cancel()
+        other.close()
+        await store.close()
 
 
 @pytest.mark.parametrize(

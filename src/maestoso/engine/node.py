@@ -16,7 +16,7 @@ from maestoso.engine.runtime.executor import DEFAULT_GROUPS, FlowExecutor
 from maestoso.engine.runtime.gates import Controls
 from maestoso.engine.runtime.signal_hub import SignalHub
 from maestoso.engine.runtime.writer import StepWriter
-from maestoso.engine.services.admission import Admission
+from maestoso.engine.services.admission import Admission, launch_started
 from maestoso.engine.services.breakpoints import Breakpoints
 from maestoso.engine.services.bypass import StepBypass
 from maestoso.engine.services.instances import InstanceService
@@ -31,6 +31,7 @@ from maestoso.models.steps import StepType
 from maestoso.queue import QueueWorker, Route, Wakeup
 from maestoso.runtimes import StepRuntime, default_runtimes
 from maestoso.store.port import Store
+from maestoso.store.records import InstanceRow
 
 
 class EngineNode:
@@ -52,7 +53,7 @@ class EngineNode:
         self.signals = SignalHub(store, clock)
         self.context = EngineContext(
             store=store,
-            writer=StepWriter(store),
+            writer=StepWriter(store, wake=wake),
             clock=clock,
             controls=Controls(store, clock),
             runtimes=dict(runtimes or default_runtimes()),
@@ -69,6 +70,7 @@ class EngineNode:
             workflows=self.context.workflows,
             groups=groups,
             wake=wake,
+            launch=self._launch,
         )
         self.executor = FlowExecutor(
             self.context,
@@ -98,6 +100,10 @@ class EngineNode:
             owner=self.owner,
             wakeup=self.wakeup,
         )
+
+    def _launch(self, row: InstanceRow) -> None:
+        """Run a run that a start request started in its own transaction."""
+        launch_started(self.executor, row)
 
     async def start(self) -> None:
         """Claim the flow groups, resume their runs, and start handling events."""

@@ -16,14 +16,17 @@ from maestoso.store.records import (
     BreakpointRow,
     Fence,
     GroupRow,
+    IfQueued,
     InstanceRow,
     InstanceUpdate,
     JobEvent,
+    JsonDict,
     NewVersion,
     Page,
     ParamCondition,
     PropertiesChange,
     QueuedEvent,
+    RunLimit,
     SignalInstanceRow,
     SignalTriggerRow,
     StepAttemptRow,
@@ -113,14 +116,31 @@ class InstanceStore(Protocol):
     """Workflow instances (one row per run) and their step attempts."""
 
     async def create_instance(
-        self, row: InstanceRow, events: list[JobEvent]
+        self, row: InstanceRow, events: list[JobEvent], *, admit: RunLimit | None = None
     ) -> tuple[InstanceRow, bool]:
         """Insert a new instance (run 1) with ``instance_id`` = the workflow's
         ``latest_instance_id`` + 1 (the given ``row.instance_id`` is ignored), advancing that
         counter, and enqueue ``events`` (their payloads get ``workflow_instance_id`` set to the
         allocated id when they have that key with value 0). If an instance of the workflow
         already has ``row.uuid``, nothing is written and that instance's latest run is returned
-        with False (Maestro's DUPLICATED). ``NotFoundError`` if the workflow does not exist."""
+        with False (Maestro's DUPLICATED). ``NotFoundError`` if the workflow does not exist.
+
+        With ``admit`` (``row`` must be CREATED), the run starts at once if the limit has room
+        for it, counted in the same transaction and serialised with the other creations and
+        admissions of the workflow: no run of the workflow is queued (CREATED), fewer than
+        ``admit.concurrency`` are active, and with ``blocked_by_failure`` none is FAILED. It is
+        then stored IN_PROGRESS with ``start_time`` = ``row.create_time`` and a new random
+        ``execution_id``, and ``events`` are not enqueued (they are for a queued run)."""
+        ...
+
+    async def admit_queued(
+        self, workflow_id: str, *, limit_of: Callable[[JsonDict], RunLimit], now: int
+    ) -> list[InstanceRow]:
+        """Start the oldest queued (CREATED) runs of the workflow, by (instance_id, run_id),
+        as far as ``limit_of(properties_snapshot)`` allows (as ``create_instance``'s
+        ``admit`` counts, all in one transaction with the workflow row locked): each becomes
+        IN_PROGRESS with ``start_time`` = ``now`` and a new random ``execution_id``. The runs
+        started, as stored; none for an unknown workflow."""
         ...
 
     async def create_run(self, row: InstanceRow, events: list[JobEvent]) -> InstanceRow:
@@ -180,12 +200,14 @@ class InstanceStore(Protocol):
         instance_updates: list[InstanceUpdate] | None = None,
         events: list[JobEvent] | None = None,
         fence: Fence | None = None,
-    ) -> None:
+        if_queued: list[IfQueued] | None = None,
+    ) -> int:
         """Insert or replace step attempts (by their key; an attempt given twice: the last
         wins), apply instance updates (as ``update_instances``) and enqueue events, in one
         transaction; with a fence, only while it holds (else ``FencedError``). Whatever fails,
         nothing is written. The engine's hot path: one call may carry the writes of many steps
-        (a group commit)."""
+        (a group commit). The events of ``if_queued`` are enqueued, after the updates, only
+        for the workflows that then have a queued (CREATED) run; how many were enqueued."""
         ...
 
     async def get_step_attempts(

@@ -152,6 +152,25 @@ class InstanceUpdate:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RunLimit:
+    """What a workflow's run strategy lets start: at most ``concurrency`` runs active
+    (IN_PROGRESS or PAUSED) at once, first come first served, and with
+    ``blocked_by_failure`` (STRICT_SEQUENTIAL) none while a run is FAILED."""
+
+    concurrency: int
+    blocked_by_failure: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IfQueued:
+    """An event enqueued only if ``workflow_id`` has a queued (CREATED) run when the write
+    that carries it commits: an ended run's call to admit the next one."""
+
+    workflow_id: str
+    event: JobEvent
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StepAttemptRow:
     """One attempt of one step in one run (``maestro_step_instance``).
 

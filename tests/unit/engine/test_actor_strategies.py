@@ -27,7 +27,7 @@ async def start_held(engine: Engine, workflow_id: str, count: int) -> None:
 async def test_sequential_runs_one_at_a_time_in_order(engine: Engine) -> None:
     await engine.create(workflow("seq", HELD, run_strategy="sequential"))
     await start_held(engine, "seq", 3)
-    await engine.wait_status("seq", 1, "IN_PROGRESS")
+    await engine.wait_step("seq", 1, "work", "RUNNING")  # held: what release lets go
 
     assert await engine.statuses("seq", 3) == ["IN_PROGRESS", "CREATED", "CREATED"]
 
@@ -80,7 +80,7 @@ async def test_strict_sequential_blocks_after_a_failure_until_unblocked(engine: 
 async def test_first_only_stops_newcomers_while_one_runs(engine: Engine) -> None:
     await engine.create(workflow("first", HELD, run_strategy="first_only"))
     await start_held(engine, "first", 1)
-    await engine.wait_status("first", 1, "IN_PROGRESS")
+    await engine.wait_step("first", 1, "work", "RUNNING")
 
     second = await engine.start("first")
 
@@ -92,12 +92,12 @@ async def test_first_only_stops_newcomers_while_one_runs(engine: Engine) -> None
 async def test_last_only_stops_the_running_one_for_the_newest(engine: Engine) -> None:
     await engine.create(workflow("last", HELD, run_strategy="last_only"))
     await start_held(engine, "last", 1)
-    await engine.wait_status("last", 1, "IN_PROGRESS")
+    await engine.wait_step("last", 1, "work", "RUNNING")
 
     await start_held(engine, "last", 1)
 
     assert (await engine.wait("last", 1)).status == "STOPPED"
-    await engine.wait_status("last", 2, "IN_PROGRESS")
+    await engine.wait_step("last", 2, "work", "RUNNING")
     engine.runtime.release("work")
     assert (await engine.wait("last", 2)).status == "SUCCEEDED"
 
@@ -106,7 +106,8 @@ async def test_parallel_admits_up_to_its_limit(engine: Engine) -> None:
     strategy = {"rule": "parallel", "workflow_concurrency": 2}
     await engine.create(workflow("par", HELD, run_strategy=strategy))
     await start_held(engine, "par", 3)
-    await engine.wait_status("par", 2, "IN_PROGRESS")
+    for instance_id in (1, 2):
+        await engine.wait_step("par", instance_id, "work", "RUNNING")
 
     assert await engine.statuses("par", 3) == ["IN_PROGRESS", "IN_PROGRESS", "CREATED"]
 

@@ -47,7 +47,14 @@ from maestoso.models.timeline import log_event
 from maestoso.models.workflow import DEFAULT_WORKFLOW_TIMEOUT_SECS
 from maestoso.params import ParamError, off_loop
 from maestoso.sel import SelError, evaluate
-from maestoso.store.records import Fence, InstanceRow, InstanceUpdate, JobEvent, StepAttemptRow
+from maestoso.store.records import (
+    Fence,
+    IfQueued,
+    InstanceRow,
+    InstanceUpdate,
+    JobEvent,
+    StepAttemptRow,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -346,12 +353,14 @@ class FlowActor:
             timeline=[_status_event(status, now, self._terminating)],
             modify_time=now,
         )
-        admit_next = JobEvent.of(StartWorkflow(workflow_id=self.instance.workflow_id))
-        # Inline instances (loop iterations) bypass run strategies: nothing to admit after them.
-        events = [] if is_inline(self.instance.workflow_id) else [admit_next]
-        await self._write(Write(instance_updates=[update], events=events))
-        if events:
-            self.engine.wakeup.set()
+        workflow_id = self.instance.workflow_id
+        admit_next = IfQueued(
+            workflow_id=workflow_id, event=JobEvent.of(StartWorkflow(workflow_id=workflow_id))
+        )
+        # Only when a run waits for this one's place (the writer wakes the queue then); inline
+        # instances (loop iterations) bypass run strategies: nothing to admit after them.
+        if_queued = [] if is_inline(workflow_id) else [admit_next]
+        await self._write(Write(instance_updates=[update], if_queued=if_queued))
         self.children.concluded(self.instance)
 
     async def _write(self, write: Write) -> None:

@@ -9,10 +9,11 @@ one conflicting write (a fenced group, a lost compare-and-set) fails only its ow
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from maestoso.store.port import InstanceStore
-from maestoso.store.records import Fence, InstanceUpdate, JobEvent, StepAttemptRow
+from maestoso.store.records import Fence, IfQueued, InstanceUpdate, JobEvent, StepAttemptRow
 
 
 @dataclass(slots=True)
@@ -20,6 +21,8 @@ class Write:
     attempts: list[StepAttemptRow] = field(default_factory=list)
     instance_updates: list[InstanceUpdate] = field(default_factory=list)
     events: list[JobEvent] = field(default_factory=list)
+    if_queued: list[IfQueued] = field(default_factory=list)
+    """Events enqueued only if their workflow has a queued run (see ``save_steps``)."""
 
 
 @dataclass(slots=True)
@@ -30,9 +33,17 @@ class _Pending:
 
 
 class StepWriter:
-    def __init__(self, store: InstanceStore, *, max_batch: int = 500) -> None:
+    def __init__(
+        self,
+        store: InstanceStore,
+        *,
+        max_batch: int = 500,
+        wake: Callable[[], None] = lambda: None,
+    ) -> None:
         self._store = store
         self._max_batch = max_batch
+        self._wake = wake
+        """Called after a commit that enqueued events of ``if_queued``."""
         self._pending: list[_Pending] = []
         self._flushing: asyncio.Task[None] | None = None
 
@@ -75,12 +86,15 @@ class StepWriter:
             _settle(pending, None)
 
     async def _save(self, fence: Fence | None, group: list[_Pending]) -> None:
-        await self._store.save_steps(
+        enqueued = await self._store.save_steps(
             [a for p in group for a in p.write.attempts],
             instance_updates=[u for p in group for u in p.write.instance_updates],
             events=[e for p in group for e in p.write.events],
             fence=fence,
+            if_queued=[e for p in group for e in p.write.if_queued],
         )
+        if enqueued:
+            self._wake()
 
 
 def _settle(pending: _Pending, error: BaseException | None) -> None:

@@ -3,18 +3,15 @@ stops and kills reach the flows that run them."""
 
 from __future__ import annotations
 
-import uuid
-
 from maestoso.clock import Clock
 from maestoso.engine.runtime.executor import FlowExecutor
 from maestoso.engine.services.locks import WorkflowLocks
-from maestoso.engine.services.strategies import admission_slots, strategy_of
-from maestoso.errors import ConflictError
+from maestoso.engine.services.strategies import limit_of
 from maestoso.models.events import InstanceAction, StartWorkflow
 from maestoso.models.statuses import ACTION_TARGET, WorkflowStatus
 from maestoso.queue import RetryLater
 from maestoso.store.port import Store
-from maestoso.store.records import InstanceUpdate
+from maestoso.store.records import InstanceRow
 
 
 class Admission:
@@ -32,35 +29,9 @@ class Admission:
             await self._admit(event.workflow_id)
 
     async def _admit(self, workflow_id: str) -> None:
-        workflow = await self._store.get_workflow(workflow_id)
-        if workflow is None:
-            return
-        strategy = strategy_of(workflow.properties_snapshot)
-        slots = await admission_slots(self._store, strategy, workflow_id)
-        if slots <= 0:
-            return
-        queued = await self._store.find_instances(
-            workflow_id, statuses=(WorkflowStatus.CREATED.value,), limit=slots
-        )
-        for row in queued:
-            now = self._clock.now_ms()
-            update = InstanceUpdate(
-                workflow_id=workflow_id,
-                instance_id=row.instance_id,
-                run_id=row.run_id,
-                status=WorkflowStatus.IN_PROGRESS.value,
-                expected_statuses=(WorkflowStatus.CREATED.value,),
-                execution_id=str(uuid.uuid4()),
-                start_time=now,
-                modify_time=now,
-            )
-            try:
-                await self._store.update_instances([update])
-            except ConflictError:
-                continue  # stopped while it waited
-            admitted = await self._store.get_instance(workflow_id, row.instance_id, row.run_id)
-            if admitted is not None:
-                self._flows.launch(admitted)
+        now = self._clock.now_ms()
+        for row in await self._store.admit_queued(workflow_id, limit_of=limit_of, now=now):
+            launch_started(self._flows, row)
 
     async def on_instance_action(self, event: InstanceAction) -> None:
         """Deliver a stop or kill to the run's flow and wait until the run has ended, so that
@@ -78,3 +49,13 @@ class Admission:
             if row is None or WorkflowStatus.from_stored(row.status).is_terminal:
                 return
         raise RetryLater(0.5, "the run is still stopping")
+
+
+def launch_started(flows: FlowExecutor, row: InstanceRow) -> None:
+    """Run a run just started (IN_PROGRESS, never run before) if this node owns its group.
+
+    A first run has no step attempts yet, so its flow skips the read of them; marked only
+    when its flow is new here, so that a flow already running keeps what it knows."""
+    before = flows.running
+    if flows.launch(row) and row.run_id == 1 and flows.running > before:
+        flows.engine.fresh_runs.add((row.workflow_id, row.instance_id, row.run_id))

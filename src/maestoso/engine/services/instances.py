@@ -14,6 +14,7 @@ from maestoso.engine.services.new_instance import new_instance
 from maestoso.engine.services.strategies import (
     BLOCKING_FAILURE,
     on_arrival,
+    run_limit,
     strategy_of,
 )
 from maestoso.engine.services.workflow_documents import VersionSelector
@@ -53,6 +54,7 @@ class InstanceService:
         workflows: WorkflowCache,
         groups: int,
         wake: Callable[[], None],
+        launch: Callable[[InstanceRow], None],
     ) -> None:
         self._store = store
         self._clock = clock
@@ -61,6 +63,7 @@ class InstanceService:
         self._workflows = workflows
         self._groups = groups
         self._wake = wake
+        self._launch = launch
 
     # -- start -------------------------------------------------------------------------------
 
@@ -89,7 +92,9 @@ class InstanceService:
         )
         async with self._locks.of(workflow_id):
             stored, created, stopped = await self._arrive(workflow, row, caller)
-        if created:
+        if created and stored.status == WorkflowStatus.IN_PROGRESS.value:
+            self._launch(stored)  # started in its own transaction: no admission event
+        elif created:
             self._wake()
         status = "STOPPED" if stopped else "CREATED" if created else "DUPLICATED"
         message = (
@@ -129,9 +134,8 @@ class InstanceService:
         self, workflow: WorkflowRow, row: InstanceRow, caller: UserRef
     ) -> tuple[InstanceRow, bool, bool]:
         """Store the new run under its workflow's run strategy: (stored, created, stopped)."""
-        arrival = await on_arrival(
-            self._store, strategy_of(workflow.properties_snapshot), row.workflow_id
-        )
+        strategy = strategy_of(workflow.properties_snapshot)
+        arrival = await on_arrival(self._store, strategy, row.workflow_id)
         if arrival.stop_new and row.status == WorkflowStatus.CREATED.value:
             now = row.create_time
             message = "Stopped by the FIRST_ONLY run strategy: another run is not finished"
@@ -143,7 +147,12 @@ class InstanceService:
             )
         queued = row.status == WorkflowStatus.CREATED.value
         event = JobEvent.of(StartWorkflow(workflow_id=row.workflow_id))
-        stored, created = await self._store.create_instance(row, [event] if queued else [])
+        # Started at once when the strategy has room, counted in the creating transaction;
+        # else queued, with the event that admits it later.
+        admit = run_limit(strategy) if queued else None
+        stored, created = await self._store.create_instance(
+            row, [event] if queued else [], admit=admit
+        )
         if created:
             for other in [*arrival.stop_queued, *arrival.stop_running]:
                 try:

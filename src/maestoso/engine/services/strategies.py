@@ -18,7 +18,7 @@ from typing import Any
 from maestoso.models import RunStrategy, RunStrategyRule
 from maestoso.models.statuses import WorkflowStatus
 from maestoso.store.port import InstanceStore
-from maestoso.store.records import InstanceRow
+from maestoso.store.records import InstanceRow, RunLimit
 
 _R = RunStrategyRule
 CREATED = WorkflowStatus.CREATED.value
@@ -56,16 +56,17 @@ async def on_arrival(store: InstanceStore, strategy: RunStrategy, workflow_id: s
     return Arrival(stop_queued=queued)
 
 
-async def admission_slots(store: InstanceStore, strategy: RunStrategy, workflow_id: str) -> int:
-    """How many queued runs may start now."""
-    if strategy.rule is _R.STRICT_SEQUENTIAL:
-        failed = await store.find_instances(workflow_id, statuses=(BLOCKING_FAILURE,), limit=1)
-        if failed:
-            return 0
-    # Only whether the limit is reached matters: read no more runs than it allows.
-    limit = max(strategy.workflow_concurrency, 0)
-    running = await store.find_instances(workflow_id, statuses=ACTIVE, limit=limit)
-    return limit - len(running)
+def run_limit(strategy: RunStrategy) -> RunLimit:
+    """What the store counts to start a run at once (see ``InstanceStore.create_instance``)."""
+    return RunLimit(
+        concurrency=max(strategy.workflow_concurrency, 0),
+        blocked_by_failure=strategy.rule is _R.STRICT_SEQUENTIAL,
+    )
+
+
+def limit_of(properties_snapshot: dict[str, Any]) -> RunLimit:
+    """The run limit of a workflow's current properties snapshot."""
+    return run_limit(strategy_of(properties_snapshot))
 
 
 async def switch_problem(

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from maestoso.errors import ConflictError, NotFoundError
 from maestoso.store.memory.base import MemoryBase, check_limit, copied, round_trip
-from maestoso.store.records import Fence, InstanceRow, InstanceUpdate, JobEvent, StepAttemptRow
+from maestoso.store.records import (
+    Fence,
+    IfQueued,
+    InstanceRow,
+    InstanceUpdate,
+    JobEvent,
+    JsonDict,
+    RunLimit,
+    StepAttemptRow,
+)
 
 RESUMABLE_STATUSES = ("IN_PROGRESS", "PAUSED")
 _UPDATED_FIELDS = (
@@ -24,7 +35,7 @@ class InstanceMethods(MemoryBase):
     """The ``InstanceStore`` part of ``MemoryStore``."""
 
     async def create_instance(
-        self, row: InstanceRow, events: list[JobEvent]
+        self, row: InstanceRow, events: list[JobEvent], *, admit: RunLimit | None = None
     ) -> tuple[InstanceRow, bool]:
         await round_trip()
         tables = self._tables
@@ -39,9 +50,37 @@ class InstanceMethods(MemoryBase):
         instance_id = workflow.latest_instance_id + 1
         tables.workflows[row.workflow_id] = replace(workflow, latest_instance_id=instance_id)
         created = replace(copied(row), instance_id=instance_id, run_id=1)
+        if admit is not None and self._room(row.workflow_id, admit, queued_block=True) > 0:
+            created, events = _started(created, created.create_time), []
         runs[(instance_id, 1)] = created
         self._enqueue([_with_instance_id(event, instance_id) for event in events])
         return copied(created), True
+
+    async def admit_queued(
+        self, workflow_id: str, *, limit_of: Callable[[JsonDict], RunLimit], now: int
+    ) -> list[InstanceRow]:
+        await round_trip()
+        workflow = self._tables.workflows.get(workflow_id)
+        if workflow is None:
+            return []
+        slots = self._room(workflow_id, limit_of(copied(workflow.properties_snapshot)))
+        runs = self._tables.instances.get(workflow_id, {})
+        queued = sorted(key for key, run in runs.items() if run.status == "CREATED")
+        admitted = []
+        for key in queued[: max(slots, 0)]:
+            runs[key] = _started(runs[key], now)
+            admitted.append(copied(runs[key]))
+        return admitted
+
+    def _room(self, workflow_id: str, limit: RunLimit, *, queued_block: bool = False) -> int:
+        """How many more runs may start (see ``create_instance``'s ``admit``)."""
+        statuses = [run.status for run in self._tables.instances.get(workflow_id, {}).values()]
+        if queued_block and "CREATED" in statuses:
+            return 0
+        if limit.blocked_by_failure and "FAILED" in statuses:
+            return 0
+        active = sum(1 for status in statuses if status in RESUMABLE_STATUSES)
+        return max(limit.concurrency, 0) - active
 
     async def create_run(self, row: InstanceRow, events: list[JobEvent]) -> InstanceRow:
         await round_trip()
@@ -123,7 +162,8 @@ class InstanceMethods(MemoryBase):
         instance_updates: list[InstanceUpdate] | None = None,
         events: list[JobEvent] | None = None,
         fence: Fence | None = None,
-    ) -> None:
+        if_queued: list[IfQueued] | None = None,
+    ) -> int:
         await round_trip()
         self._check_fence(fence)
         changed = self._updated_runs(instance_updates or [])
@@ -133,7 +173,14 @@ class InstanceMethods(MemoryBase):
             by_instance[(attempt.run_id, attempt.step_id, attempt.attempt_id)] = copied(attempt)
         for (workflow_id, instance_id, run_id), row in changed.items():
             self._tables.instances[workflow_id][(instance_id, run_id)] = row
-        self._enqueue(events or [])
+        instances = self._tables.instances
+        conditional = [
+            e.event
+            for e in if_queued or []
+            if any(r.status == "CREATED" for r in instances.get(e.workflow_id, {}).values())
+        ]
+        self._enqueue([*(events or []), *conditional])
+        return len(conditional)
 
     async def get_step_attempts(
         self, workflow_id: str, instance_id: int, run_id: int
@@ -218,6 +265,16 @@ class InstanceMethods(MemoryBase):
                 )
             changed[key] = _updated(run, update)
         return changed
+
+
+def _started(run: InstanceRow, now: int) -> InstanceRow:
+    return replace(
+        run,
+        status="IN_PROGRESS",
+        execution_id=str(uuid.uuid4()),
+        start_time=now,
+        modify_time=now,
+    )
 
 
 def _updated(run: InstanceRow, update: InstanceUpdate) -> InstanceRow:

@@ -36,6 +36,11 @@ class SqlBase:
         the ``create_time`` of queued events (the system clock by default)."""
         self._engine = engine
         self._writer = writer(engine)
+        # PostgreSQL reads need no transaction of their own: at READ COMMITTED each statement
+        # sees its own snapshot anyway, and BEGIN and COMMIT are two round trips.
+        postgres = engine.dialect.name == "postgresql"
+        autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._reader = autocommit if postgres else engine
         self._write_lock = asyncio.Lock() if is_sqlite(engine) else None
         self._clock: Clock = clock or SystemClock()
         self._dialect = engine.dialect.name
@@ -53,7 +58,7 @@ class SqlBase:
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[AsyncConnection]:
         with translated():
-            async with self._engine.begin() as connection:
+            async with self._reader.begin() as connection:
                 yield connection
 
     @asynccontextmanager

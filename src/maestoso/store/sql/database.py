@@ -1,23 +1,23 @@
 """Database URLs and engines: which driver, and how SQLite is made safe for one process.
 
 SQLite allows one writer at a time. Every connection runs in WAL mode (readers never block
-the writer), with ``synchronous=NORMAL`` (durable at checkpoints, fast commits), a busy
-timeout (another process's write makes us wait rather than fail) and foreign keys on.
-SQLAlchemy, not the ``sqlite3`` module, emits ``BEGIN``: a write transaction begins with
-``BEGIN IMMEDIATE``, so it takes the write lock before reading anything and can never fail
-halfway with "database is locked" when it upgrades from reading to writing.
+the writer), with ``synchronous=NORMAL`` (durable at checkpoints, fast commits) and foreign
+keys on. SQLAlchemy, not the ``sqlite3`` module, emits ``BEGIN``: a write transaction begins
+with ``BEGIN IMMEDIATE``, so it takes the write lock before reading anything and can never
+fail halfway with "database is locked" when it upgrades from reading to writing.
 
-``aiosqlite`` runs every driver call on the connection's own thread, and each call is a round
-trip through the event loop (a statement takes three: cursor, execute, close). The store's
-transactions are short, so those round trips are most of their cost: ``BEGIN`` is sent in one
-call, and a connection returned to the pool is rolled back only if a transaction is still open
-(a committed one needs no reset).
+SQLite is called on the event loop's thread (``sqlite_driver``): a thread hop per call was
+most of what a statement cost. Another process's lock is waited for on the connection's
+``aiosqlite`` thread, with a busy timeout of ``BUSY_TIMEOUT_MS``, so it never stalls the loop.
+A connection returned to the pool is rolled back only if a transaction is still open (a
+committed one needs no reset).
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +27,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.util import await_
 
+from maestoso.store.sql import sqlite_driver
+
 SQLITE_DRIVER = "sqlite+aiosqlite"
 POSTGRES_DRIVER = "postgresql+psycopg"
 EMBEDDED_FILE = "maestoso.db"
-BUSY_TIMEOUT_MS = 30_000
+BUSY_TIMEOUT_MS = sqlite_driver.BUSY_TIMEOUT_MS
 WAL_SWITCH_ATTEMPTS = 100
 
 _WRITE_OPTION = "maestoso_write"
@@ -88,18 +90,45 @@ def create_engine(url: URL) -> AsyncEngine:
     if url.drivername != SQLITE_DRIVER:
         # A row lock left by a connection lost mid-transaction must not stall its waiters
         # for ever: they fail (and are retried) after a minute instead.
-        # pool_pre_ping: a connection the server dropped (restart, failover) is replaced
-        # on checkout instead of failing the request that drew it.
-        return create_async_engine(
-            url,
-            connect_args={"options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"},
-            pool_pre_ping=True,
+        engine = create_async_engine(
+            url, connect_args={"options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"}
         )
-    engine = create_async_engine(url, pool_reset_on_return=None)
+        event.listen(engine.sync_engine, "checkin", _on_checkin)
+        event.listen(engine.sync_engine, "checkout", _ping_if_idle)
+        return engine
+    dbapi = sqlite_driver.inline_dbapi()
+    engine = create_async_engine(url, pool_reset_on_return=None, module=dbapi)
     event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
     event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
     event.listen(engine.sync_engine, "reset", _on_sqlite_reset)
     return engine
+
+
+PING_AFTER_IDLE_SECONDS = 1.0
+"""A PostgreSQL connection idle in the pool for longer is pinged before it is handed out."""
+
+
+def _on_checkin(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info["returned"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+    """A connection the server dropped (a restart, a failover) is replaced on checkout
+    instead of failing the request that drew it, as ``pool_pre_ping`` does, but only after
+    it sat idle: a ping is a round trip, and a busy engine hands out connections that were
+    in use a moment ago. (A failure on one in use invalidates the whole pool anyway.)"""
+    returned = record.info.get("returned")
+    if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()  # the ping's implicit transaction
+    except Exception as error:
+        raise exc.DisconnectionError(f"a pooled connection is gone: {error}") from error
 
 
 def writer(engine: AsyncEngine) -> AsyncEngine:
@@ -113,8 +142,9 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
-        # The busy timeout first: switching a new file to WAL needs the lock briefly.
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        # No busy timeout on the loop's thread: a busy database is waited for on the driver's
+        # thread instead (see sqlite_driver), switching a new file to WAL included.
+        cursor.execute("PRAGMA busy_timeout=0")
         _switch_to_wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -141,14 +171,8 @@ def _switch_to_wal(cursor: Any) -> None:
 def _on_sqlite_begin(connection: Connection) -> None:
     write = connection.get_execution_options().get(_WRITE_OPTION, False)
     statement = "BEGIN IMMEDIATE" if write else "BEGIN"
-    # One call on the driver's thread (exec_driver_sql would take three).
-    driver = connection.connection.driver_connection
     try:
-        if driver.in_transaction:  # type: ignore[union-attr]
-            # A caller cancelled while its BEGIN was in flight on the driver's thread left
-            # the transaction open after the pool's reset: nothing of it was used.
-            await_(driver.rollback())  # type: ignore[union-attr]
-        await_(driver.execute(statement))  # type: ignore[union-attr]
+        sqlite_driver.begin(connection.connection.dbapi_connection, statement)  # type: ignore[arg-type]
     except sqlite3.Error as error:
         raise exc.DBAPIError.instance(statement, None, error, sqlite3.Error) from error
 

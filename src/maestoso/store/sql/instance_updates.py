@@ -106,20 +106,25 @@ def _update_statement(fields: tuple[str, ...], expected_count: int | None) -> Up
     )
 
 
+_RUNS = select(*_INSTANCE_KEY, _inst.c.status, _inst.c.document, _inst.c.timeline)
+_ONE_RUN = _RUNS.where(*(column == bindparam(f"k_{column.name}") for column in _INSTANCE_KEY))
+_ONE_RUN_LOCKED = _ONE_RUN.with_for_update()
+
+
 async def _merge_updates(connection: AsyncConnection, updates: Sequence[InstanceUpdate]) -> None:
     """Apply updates that append to timelines or change documents: read the runs (locked on
     PostgreSQL), apply every update in order, and write each run once."""
     keys = list(dict.fromkeys(_update_key(u) for u in updates))
-    query = (
-        select(*_INSTANCE_KEY, _inst.c.status, _inst.c.document, _inst.c.timeline)
-        .where(any_key(keys))
-        .order_by(*_INSTANCE_KEY)
-    )
-    if connection.dialect.name == "postgresql":
-        query = query.with_for_update()
+    postgres = connection.dialect.name == "postgresql"
+    if len(keys) == 1:  # the common case, as one prepared statement
+        params = dict(zip(("k_workflow_id", "k_instance_id", "k_run_id"), keys[0], strict=True))
+        found = await connection.execute(_ONE_RUN_LOCKED if postgres else _ONE_RUN, params)
+    else:
+        query = _RUNS.where(any_key(keys)).order_by(*_INSTANCE_KEY)
+        found = await connection.execute(query.with_for_update() if postgres else query)
     current = {
         (row["workflow_id"], row["instance_id"], row["run_id"]): dict(row)
-        for row in (await connection.execute(query)).mappings()
+        for row in found.mappings()
     }
     changed: dict[_Key, dict[str, Any]] = {}
     for update_ in updates:

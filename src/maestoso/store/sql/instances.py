@@ -14,6 +14,7 @@ of updates of the same shape, see ``instance_updates``) and one insert of the ev
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -31,11 +32,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from maestoso.errors import NotFoundError
 from maestoso.store.records import (
     Fence,
+    IfQueued,
     InstanceRow,
     InstanceUpdate,
     JobEvent,
+    JsonDict,
+    RunLimit,
     StepAttemptRow,
 )
+from maestoso.store.sql.admission import admit_queued, room, started, with_queued_runs
 from maestoso.store.sql.base import SqlBase, upsert
 from maestoso.store.sql.groups import check_fence
 from maestoso.store.sql.instance_rows import (
@@ -95,6 +100,14 @@ _ACTIVE_OF_STATUS_OLDEST = _active_of_status(oldest_first=True)
 _ACTIVE_OF_STATUS_NEWEST = _active_of_status(oldest_first=False)
 
 
+_OF_INSTANCE = select(_inst).where(
+    _inst.c.workflow_id == bindparam("workflow_id"),
+    _inst.c.instance_id == bindparam("instance_id"),
+)
+_RUN = _OF_INSTANCE.where(_inst.c.run_id == bindparam("run_id"))
+_LATEST_RUN = _OF_INSTANCE.order_by(_inst.c.run_id.desc()).limit(1)
+
+
 class _Duplicate(Exception):
     """Raised inside ``create_instance`` to roll back when the uuid is taken."""
 
@@ -107,7 +120,7 @@ class InstanceMethods(SqlBase):
     """The ``InstanceStore`` part of ``SqlStore``."""
 
     async def create_instance(
-        self, row: InstanceRow, events: list[JobEvent]
+        self, row: InstanceRow, events: list[JobEvent], *, admit: RunLimit | None = None
     ) -> tuple[InstanceRow, bool]:
         try:
             async with self._writing() as connection:
@@ -116,6 +129,8 @@ class InstanceMethods(SqlBase):
                 if instance_id is None:
                     raise NotFoundError(f"workflow [{row.workflow_id}] does not exist")
                 created = replace(row, instance_id=instance_id, run_id=1)
+                if admit is not None and await room(connection, row.workflow_id, admit) > 0:
+                    created, events = started(created, created.create_time), []
                 inserted = await connection.execute(
                     _insert_new_instance(self._dialect), instance_values(created)
                 )
@@ -127,6 +142,12 @@ class InstanceMethods(SqlBase):
             return duplicate.existing, False
         return created, True
 
+    async def admit_queued(
+        self, workflow_id: str, *, limit_of: Callable[[JsonDict], RunLimit], now: int
+    ) -> list[InstanceRow]:
+        async with self._writing() as connection:
+            return await admit_queued(connection, workflow_id, limit_of, now)
+
     async def create_run(self, row: InstanceRow, events: list[JobEvent]) -> InstanceRow:
         async with self._writing() as connection:
             await connection.execute(_inst.insert(), instance_values(row))
@@ -136,15 +157,10 @@ class InstanceMethods(SqlBase):
     async def get_instance(
         self, workflow_id: str, instance_id: int, run_id: int | None = None
     ) -> InstanceRow | None:
-        query = select(_inst).where(
-            _inst.c.workflow_id == workflow_id, _inst.c.instance_id == instance_id
-        )
-        if run_id is None:
-            query = query.order_by(_inst.c.run_id.desc()).limit(1)
-        else:
-            query = query.where(_inst.c.run_id == run_id)
+        query = _LATEST_RUN if run_id is None else _RUN
+        params = {"workflow_id": workflow_id, "instance_id": instance_id, "run_id": run_id}
         async with self._reading() as connection:
-            found = (await connection.execute(query)).mappings().first()
+            found = (await connection.execute(query, params)).mappings().first()
         return None if found is None else instance_of(found)
 
     async def list_runs(self, workflow_id: str, instance_id: int) -> list[InstanceRow]:
@@ -232,7 +248,8 @@ class InstanceMethods(SqlBase):
         instance_updates: list[InstanceUpdate] | None = None,
         events: list[JobEvent] | None = None,
         fence: Fence | None = None,
-    ) -> None:
+        if_queued: list[IfQueued] | None = None,
+    ) -> int:
         async with self._writing() as connection:
             await check_fence(connection, fence)
             if attempts:
@@ -241,7 +258,13 @@ class InstanceMethods(SqlBase):
                 rows = {_attempt_key(a): attempt_values(a) for a in attempts}
                 await connection.execute(_upsert_attempts(self._dialect), list(rows.values()))
             await apply_updates(connection, instance_updates or [])
-            await insert_events(connection, events or [], self._clock.now_ms())
+            if if_queued:
+                queued = await with_queued_runs(connection, (e.workflow_id for e in if_queued))
+                conditional = [e.event for e in if_queued if e.workflow_id in queued]
+            else:
+                conditional = []
+            await insert_events(connection, [*(events or []), *conditional], self._clock.now_ms())
+        return len(conditional)
 
     async def get_step_attempts(
         self, workflow_id: str, instance_id: int, run_id: int

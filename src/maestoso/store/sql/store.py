@@ -16,7 +16,7 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import URL, RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -119,11 +119,9 @@ class SqlStore(
         return None if row is None else _workflow(row)
 
     async def get_version(self, workflow_id: str, version_id: int) -> VersionRow | None:
-        query = select(_ver).where(
-            _ver.c.workflow_id == workflow_id, _ver.c.version_id == version_id
-        )
+        params = {"workflow_id": workflow_id, "version_id": version_id}
         async with self._reading() as connection:
-            row = (await connection.execute(query)).mappings().one_or_none()
+            row = (await connection.execute(_VERSION, params)).mappings().one_or_none()
         return None if row is None else _version(row)
 
     async def list_versions(
@@ -321,13 +319,18 @@ async def _advance_workflow(connection: AsyncConnection, new: NewVersion) -> Wor
     )
 
 
+_VERSION = select(_ver).where(
+    _ver.c.workflow_id == bindparam("workflow_id"), _ver.c.version_id == bindparam("version_id")
+)
+_WORKFLOW = select(_wf).where(_wf.c.workflow_id == bindparam("workflow_id"))
+_WORKFLOW_LOCKED = _WORKFLOW.with_for_update()
+
+
 async def _fetch_workflow(
     connection: AsyncConnection, workflow_id: str, *, for_update: bool = False
 ) -> RowMapping | None:
-    query = select(_wf).where(_wf.c.workflow_id == workflow_id)
-    if for_update:
-        query = query.with_for_update()
-    return (await connection.execute(query)).mappings().one_or_none()
+    query = _WORKFLOW_LOCKED if for_update else _WORKFLOW
+    return (await connection.execute(query, {"workflow_id": workflow_id})).mappings().one_or_none()
 
 
 async def _update_workflow(
