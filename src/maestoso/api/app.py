@@ -15,6 +15,7 @@ from maestoso.api import (
     instances,
     logs,
     signals,
+    templates,
     triggers,
     workflows,
 )
@@ -82,6 +83,7 @@ def create_app(
     app.include_router(signals.router)
     app.include_router(signals.steps)
     app.include_router(triggers.router)
+    app.include_router(templates.router)
     app.include_router(listing_router)
     app.include_router(health.router)
     install_docs(app)

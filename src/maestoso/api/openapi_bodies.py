@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from maestoso.models import PropertiesUpdate, Tag, WorkflowCreateRequest
 from maestoso.models.restart import StepInstanceRestartRequest, WorkflowInstanceRestartRequest
 from maestoso.models.start import WorkflowStartRequest
+from maestoso.models.templates import JobTemplateCreateRequest
 
 WF = "/api/v3/workflows"
 INSTANCE = f"{WF}/{{workflow_id}}/instances/{{instance_id}}"
@@ -40,6 +41,34 @@ _YAML_EXAMPLE = """Workflow:
   name: world
   jobs:
     - job: {id: greet, type: NoOp}
+"""
+_TEMPLATE_EXAMPLE = {
+    "owner": "alice",
+    "status": "alpha",
+    "support": "data-team",
+    "definition": {
+        "job_type": "greet",
+        "step_type": "Shell",
+        "version": "v1",
+        "params": {
+            "command": {
+                "value": "echo hello ${who}",
+                "type": "STRING",
+                "internal_mode": "PROVIDED",
+            },
+            "who": {"value": "world", "type": "STRING", "internal_mode": "OPTIONAL"},
+        },
+    },
+}
+_TEMPLATE_YAML_EXAMPLE = """owner: alice
+status: alpha
+support: data-team
+definition:
+  job_type: greet
+  step_type: Shell
+  version: v1
+  params:
+    command: {value: "echo hello ${who}", type: STRING, internal_mode: PROVIDED}
 """
 _START_EXAMPLE = {
     "initiator": {"type": "MANUAL"},
@@ -133,4 +162,6 @@ REQUEST_BODIES: dict[tuple[str, str], Body] = {
         _OUTPUT_DATA,
         {"external_job_id": "job-1", "workflow_id": "hello", "params": {}},
     ),
+    ("post", "/api/v3/job-templates"): (JobTemplateCreateRequest, _TEMPLATE_EXAMPLE),
+    ("post", "/api/v3/job-templates/yaml"): ("yaml", _TEMPLATE_YAML_EXAMPLE),
 }

@@ -26,6 +26,7 @@ from maestoso.engine.services.permits import TagPermits
 from maestoso.engine.services.restarts import Restarts
 from maestoso.engine.services.step_actions import StepActions
 from maestoso.engine.services.triggered import TriggeredStarts
+from maestoso.engine.templates import JobTemplates
 from maestoso.models.events import InstanceAction, StartWorkflow, StepActionEvent
 from maestoso.models.steps import StepType
 from maestoso.queue import QueueWorker, Route, Wakeup
@@ -48,6 +49,7 @@ class EngineNode:
         self.wakeup = Wakeup()
         wake = self.wakeup.set
         self.signals = SignalHub(store, clock)
+        self.templates = JobTemplates(store)
         self.context = EngineContext(
             store=store,
             writer=StepWriter(store),
@@ -57,6 +59,7 @@ class EngineNode:
             signals=self.signals,
             wakeup=self.wakeup,
             home=home or Path(".maestoso"),
+            templates=self.templates,
         )
         locks = WorkflowLocks()
         self.instances = InstanceService(

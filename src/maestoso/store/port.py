@@ -33,6 +33,7 @@ from maestoso.store.records import (
     VersionRow,
     WorkflowRow,
 )
+from maestoso.store.templates import JobTemplateStore
 
 
 class DefinitionStore(Protocol):
@@ -452,6 +453,7 @@ class Store(
     SignalStore,
     TriggerStore,
     ControlStore,
+    JobTemplateStore,
     Protocol,
 ):
     """The whole store."""

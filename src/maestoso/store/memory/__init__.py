@@ -14,6 +14,7 @@ from maestoso.store.memory.definitions import DefinitionMethods
 from maestoso.store.memory.instances import InstanceMethods
 from maestoso.store.memory.queue import GroupMethods, QueueMethods
 from maestoso.store.memory.signals import TriggerMethods
+from maestoso.store.memory.templates import TemplateMethods
 
 __all__ = ["MemoryStore"]
 
@@ -26,6 +27,7 @@ class MemoryStore(
     GroupMethods,
     TriggerMethods,
     ControlMethods,
+    TemplateMethods,
 ):
     """The whole store in memory: ``MemoryStore(clock)``, or ``MemoryStore(clock,
     shared_with=other)`` for a second node on the same rows."""

@@ -31,6 +31,7 @@ from maestoso.store.records import (
     VersionRow,
     WorkflowRow,
 )
+from maestoso.store.templates import JobTemplateRow
 
 T = TypeVar("T")
 
@@ -81,6 +82,7 @@ class Tables:
     output_data: dict[tuple[str, str], tuple[str | None, dict[str, Any]]] = field(
         default_factory=dict
     )
+    job_templates: dict[tuple[str, str], JobTemplateRow] = field(default_factory=dict)
 
 
 class MemoryBase:

@@ -50,6 +50,7 @@ from maestoso.store.sql.tables import (
     maestro_workflow_version,
     workflow_id_seq,
 )
+from maestoso.store.sql.templates import TemplateMethods
 from maestoso.store.sql.triggers import TriggerMethods
 
 _wf = maestro_workflow
@@ -66,6 +67,7 @@ class SqlStore(
     TriggerMethods,
     ChildMethods,
     ControlMethods,
+    TemplateMethods,
 ):
     """The store over one database. Open it with ``SqlStore.open`` (or ``open_store``)."""
 
