@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+
+from tests.corpus import require, shared_dir
 
 from maestoso.store import Store
 from maestoso.store.templates import JobTemplateRow
 
 T0 = 1_700_000_000_000
-FIXTURE = (
-    Path(__file__).parents[3] / "shared" / "maestro-samples" / "fixtures" / "job_template.json"
-)
+FIXTURE = shared_dir() / "maestro-samples" / "fixtures" / "job_template.json"
 
 
 def template(
@@ -48,6 +47,7 @@ async def test_a_template_is_kept_as_given_and_replaced_by_its_key(store: Store)
 
 
 async def test_maestros_stored_template_comes_back_unchanged(store: Store) -> None:
+    require(FIXTURE.parent)
     fixture = json.loads(FIXTURE.read_text())
     definition = fixture["definition"]
     row = JobTemplateRow(

@@ -21,7 +21,10 @@ from maestoso.runtimes import KubernetesRuntime, NotebookRuntime, ShellRuntime
 __all__ = ["venv_path"]
 
 # Maestro's demo notebook runs the `script` param in a shell; this one does the same.
-RUN_SCRIPT = "import subprocess\nprint(subprocess.run(script, shell=True, capture_output=True, text=True).stdout)\n"
+RUN_SCRIPT = (
+    "import subprocess\n"
+    "print(subprocess.run(script, shell=True, capture_output=True, text=True).stdout)\n"
+)
 
 
 @pytest.fixture

@@ -87,7 +87,7 @@ async def test_maestros_sample_template_is_stored_read_listed_and_removed(engine
     stored = await push(engine, json.loads((samples / "sample-job-template-1.json").read_text()))
     expected = json.loads((samples / "fixtures" / "job_template.json").read_text())
     assert list(stored) == ["metadata", "definition"]
-    assert list(stored["metadata"]) == [*expected["metadata"]][:6] + ["create_time", "foo"]
+    assert list(stored["metadata"]) == [*list(expected["metadata"])[:6], "create_time", "foo"]
     assert stored["metadata"]["version_author"] == "tester"
     assert stored["metadata"]["foo"] == 10  # an extra key, kept as extra info
     assert list(stored["definition"]) == list(expected["definition"])
