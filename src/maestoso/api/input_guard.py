@@ -129,7 +129,7 @@ class InputGuard:
         limit = self.max_body_bytes
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
-            return b"", 400, _too_large(limit)
+            return b"", 413, _too_large(int(declared), limit)
         chunks: list[bytes] = []
         size = 0
         more = True
@@ -140,7 +140,7 @@ class InputGuard:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                return b"", 400, _too_large(limit)
+                return b"", 413, _too_large(size, limit)
             chunks.append(chunk)
             more = message.get("more_body", False)
         body = b"".join(chunks)
@@ -150,9 +150,9 @@ class InputGuard:
         return body, 400, problem
 
 
-def _too_large(limit: int) -> str:
-    # 400, as the handlers' own check (maestoso.api.bodies) answers.
-    return f"the request body is larger than the limit of {limit // 1024} KB"
+def _too_large(size: int, limit: int) -> str:
+    # 413, as the handlers' own check (maestoso.api.bodies) answers.
+    return f"the request body of {size} bytes is larger than the limit of {limit} bytes"
 
 
 def _media_type(scope: Scope) -> str:

@@ -295,7 +295,7 @@ class StepRun:
         now = self.engine.clock.now_ms()
         state = {"status": status.value, **self.runtime_state, "modify_time": now}
         if self.retries is not None and self.document:
-            self.document["step_retry"] = self.retries.summary()
+            self.document["step_retry"] = self.retries.summary(self.artifacts)
         if self.timeout_ms is not None and self.document:
             self.document["timeout_in_millis"] = self.timeout_ms
         return StepAttemptRow(
