@@ -25,6 +25,7 @@ from maestoso.engine.services.output_data import OutputData
 from maestoso.engine.services.permits import TagPermits
 from maestoso.engine.services.restarts import Restarts
 from maestoso.engine.services.step_actions import StepActions
+from maestoso.engine.services.step_restarts import StepRestarts
 from maestoso.engine.services.triggered import TriggeredStarts
 from maestoso.engine.templates import JobTemplates
 from maestoso.models.events import InstanceAction, StartWorkflow, StepActionEvent
@@ -80,6 +81,7 @@ class EngineNode:
         self.tag_permits = TagPermits(store, clock)
         self.output_data = OutputData(store, clock)
         self.step_actions = StepActions(store, clock, self.executor, self.restarts, wake)
+        self.step_restarts = StepRestarts(store, clock, self.step_actions, self.restarts)
         self.bypass = StepBypass(store, clock, self.signals)
         self.triggered = TriggeredStarts(store, clock, self.instances, self.signals, wake)
         self.worker = QueueWorker(
