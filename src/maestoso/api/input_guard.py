@@ -98,9 +98,7 @@ class InputGuard:
     def _target_problem(self, scope: Scope) -> str | None:
         path: str = scope["path"]
         query = scope.get("query_string", b"").decode("latin-1")
-        problem = check_text("the request path", path) or check_text(
-            "the query string", query.replace("%00", "\x00")
-        )
+        problem = check_text("the request path", path) or _query_problem(query)
         if problem is not None:
             return problem
         return self._int_problem(path, query)
@@ -148,6 +146,17 @@ class InputGuard:
             return body, 200, None
         problem = check_yaml(body) if is_yaml else check_json(body, self.max_json_depth)
         return body, 400, problem
+
+
+def _query_problem(query: str) -> str | None:
+    """A NUL or a lone surrogate in the query string, naming the parameter it is in."""
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        problem = check_text("the query string", name) or check_text(
+            f"the query parameter [{name}]", value
+        )
+        if problem is not None:
+            return problem
+    return check_text("the query string", query.replace("%00", "\x00"))
 
 
 def _too_large(size: int, limit: int) -> str:
