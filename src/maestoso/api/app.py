@@ -12,6 +12,7 @@ from maestoso.api import (
     controls,
     errors,
     health,
+    inline,
     instances,
     logs,
     signals,
@@ -76,6 +77,7 @@ def create_app(
     errors.install(app)
     # Before the workflows router: its static paths (the action maps) must match first.
     app.include_router(controls.router)
+    app.include_router(inline.router)
     app.include_router(instances.router)
     app.include_router(actions.router)
     app.include_router(logs.router)
