@@ -11,6 +11,7 @@ from maestoso.api import (
     actions,
     controls,
     errors,
+    flatten,
     health,
     inline,
     instances,
@@ -86,6 +87,7 @@ def create_app(
     app.include_router(signals.steps)
     app.include_router(triggers.router)
     app.include_router(templates.router)
+    app.include_router(flatten.router)
     app.include_router(listing_router)
     app.include_router(health.router)
     install_docs(app)

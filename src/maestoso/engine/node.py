@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from maestoso.clock import Clock
+from maestoso.engine.reads.flatten import FlattenedViews
 from maestoso.engine.reads.inline import InlinePaths
 from maestoso.engine.runtime.context import EngineContext
 from maestoso.engine.runtime.executor import DEFAULT_GROUPS, FlowExecutor
@@ -53,6 +54,7 @@ class EngineNode:
         self.signals = SignalHub(store, clock)
         self.templates = JobTemplates(store)
         self.inline = InlinePaths(store)
+        self.flattened = FlattenedViews(store)
         self.context = EngineContext(
             store=store,
             writer=StepWriter(store),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from maestoso.store.iterations import IterationStore
 from maestoso.store.records import (
     BreakpointRow,
     Fence,
@@ -454,6 +455,7 @@ class Store(
     TriggerStore,
     ControlStore,
     JobTemplateStore,
+    IterationStore,
     Protocol,
 ):
     """The whole store."""

@@ -12,6 +12,7 @@ from maestoso.store.memory.children import ChildMethods
 from maestoso.store.memory.controls import ControlMethods
 from maestoso.store.memory.definitions import DefinitionMethods
 from maestoso.store.memory.instances import InstanceMethods
+from maestoso.store.memory.iterations import IterationMethods
 from maestoso.store.memory.queue import GroupMethods, QueueMethods
 from maestoso.store.memory.signals import TriggerMethods
 from maestoso.store.memory.templates import TemplateMethods
@@ -28,6 +29,7 @@ class MemoryStore(
     TriggerMethods,
     ControlMethods,
     TemplateMethods,
+    IterationMethods,
 ):
     """The whole store in memory: ``MemoryStore(clock)``, or ``MemoryStore(clock,
     shared_with=other)`` for a second node on the same rows."""

@@ -37,6 +37,7 @@ from maestoso.store.sql.children import ChildMethods
 from maestoso.store.sql.database import create_engine, normalise_url
 from maestoso.store.sql.groups import GroupMethods
 from maestoso.store.sql.instances import InstanceMethods
+from maestoso.store.sql.iterations import IterationMethods
 from maestoso.store.sql.queue import QueueMethods
 from maestoso.store.sql.schema import WORKFLOW_OWNED_TABLES
 from maestoso.store.sql.signals import SignalMethods
@@ -68,6 +69,7 @@ class SqlStore(
     ChildMethods,
     ControlMethods,
     TemplateMethods,
+    IterationMethods,
 ):
     """The store over one database. Open it with ``SqlStore.open`` (or ``open_store``)."""
 
