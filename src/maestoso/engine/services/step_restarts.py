@@ -61,7 +61,7 @@ class StepRestarts:
         params = _params_json(request)
         inline_root = request.upstream_restart_mode is UpstreamRestartMode.RESTART_FROM_INLINE_ROOT
         if inline_root and request.restart_policy is not RestartPolicy.RESTART_FROM_SPECIFIC:
-            return await self._from_inline_root(run, step_id, request, params, caller)
+            return await self._from_inline_root(run, step_id, request, params, caller, blocking)
         if not WorkflowStatus.from_stored(run.status).is_terminal:
             extra = {"step_run_params": params, "restart_policy": request.restart_policy.value}
             answer = await self._actions.act(
@@ -102,6 +102,7 @@ class StepRestarts:
         request: StepInstanceRestartRequest,
         params: dict[str, Any] | None,
         caller: UserRef,
+        blocking: bool,
     ) -> dict[str, Any]:
         """Restart the closest non-inline instance with the request's policy."""
         if not WorkflowStatus.from_stored(run.status).is_terminal:
@@ -130,7 +131,7 @@ class StepRestarts:
             request_id=request.request_id,
             restart_config=config,
         )
-        return await self._new_run_answer(started, step_id, caller, blocking=False)
+        return await self._new_run_answer(started, step_id, caller, blocking)
 
     async def _check_restartable(self, run: InstanceRow, step_id: str) -> None:
         runs = await self._store.list_runs(run.workflow_id, run.instance_id)
