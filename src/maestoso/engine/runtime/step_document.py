@@ -28,6 +28,7 @@ def step_document(
         "group_info": document.get("group_info"),
         "owner": (document.get("run_properties") or {}).get("owner"),
         "definition": compiled.boxes[step_id],
+        "tags": [],  # Maestro writes the step's tags even when there are none
         "transition": {
             "predecessors": list(predecessors),
             "successors": dict(compiled.steps[step_id].successors),
