@@ -220,7 +220,10 @@ def _step_type(
     if name in STEP_TYPES:
         return STEP_TYPES[name], None
     job_id = fields.text("id")
-    return _resolve(job_id, type_text, version, fields.at("type"), ctx), type_text
+    step_type = _resolve(job_id, type_text, version, fields.at("type"), ctx)
+    if version is None and step_type is not None and step_type.upper() == name:
+        return step_type, None  # a step type of this server (Shell), by its built-in template
+    return step_type, type_text
 
 
 def _resolve(
