@@ -119,6 +119,20 @@ _OUTPUT_DATA = _object(
     ["external_job_id"],
 )
 
+_NODE_PATH = {
+    "type": "array",
+    "minItems": 1,
+    "items": {
+        "type": "object",
+        "properties": {
+            "workflow_id": {"type": "string"},
+            "instance_id": {"type": "integer", "minimum": 1},
+            "step_id": {"type": "string"},
+        },
+    },
+}
+_NODE_PATH_EXAMPLE = [{"workflow_id": "etl", "instance_id": 1}, {"step_id": "load"}]
+
 Body = tuple[type[BaseModel] | dict[str, Any], Any] | tuple[str, str]
 """A model or a JSON schema, and an example; or ``("yaml", example)`` for YAML text."""
 
@@ -163,5 +177,7 @@ REQUEST_BODIES: dict[tuple[str, str], Body] = {
         {"external_job_id": "job-1", "workflow_id": "hello", "params": {}},
     ),
     ("post", "/api/v3/job-templates"): (JobTemplateCreateRequest, _TEMPLATE_EXAMPLE),
+    ("get", f"{WF}/instances/inline-workflow-id"): (_NODE_PATH, _NODE_PATH_EXAMPLE),
+    ("get", "/api/v3/instances/inline-workflow-id"): (_NODE_PATH, _NODE_PATH_EXAMPLE),
     ("post", "/api/v3/job-templates/yaml"): ("yaml", _TEMPLATE_YAML_EXAMPLE),
 }

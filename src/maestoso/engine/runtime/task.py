@@ -119,6 +119,7 @@ class StepRun:
             await self._finish(status, result)
             await self.engine.clock.sleep(delay)
             self.attempt_id += 1
+            self.runtime_state = {}  # the new attempt's timeout counts from its own creation
             result = await self._bounded(self._attempt())
 
     async def _bounded(self, attempt: Coroutine[Any, Any, StepResult]) -> StepResult:
