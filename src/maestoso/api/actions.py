@@ -87,7 +87,12 @@ async def restart(
 ) -> JSON:
     body = await model_body(request, WorkflowInstanceRestartRequest)
     return await node.step_actions.restart_instance(
-        workflow_id, instance_id, body.restart_policy, user, run_params=body.run_params
+        workflow_id,
+        instance_id,
+        body.restart_policy,
+        user,
+        run_params=body.run_params,
+        request_id=body.request_id,
     )
 
 
@@ -104,9 +109,9 @@ async def restart_step(
     user: Caller,
     blocking: bool = True,
 ) -> JSON:
-    await model_body(request, StepInstanceRestartRequest)
-    return await node.step_actions.act(
-        workflow_id, instance_id, step_id, StepAction.RESTART, user, blocking=blocking
+    body = await model_body(request, StepInstanceRestartRequest)
+    return await node.step_restarts.restart(
+        workflow_id, instance_id, step_id, body, user, blocking=blocking
     )
 
 

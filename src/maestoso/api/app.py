@@ -12,10 +12,13 @@ from maestoso.api import (
     audit,
     controls,
     errors,
+    flatten,
     health,
+    inline,
     instances,
     logs,
     signals,
+    templates,
     triggers,
     workflows,
 )
@@ -83,6 +86,7 @@ def create_app(
     errors.install(app)
     # Before the workflows router: its static paths (the action maps) must match first.
     app.include_router(controls.router)
+    app.include_router(inline.router)
     app.include_router(instances.router)
     app.include_router(actions.router)
     app.include_router(logs.router)
@@ -90,6 +94,8 @@ def create_app(
     app.include_router(signals.router)
     app.include_router(signals.steps)
     app.include_router(triggers.router)
+    app.include_router(templates.router)
+    app.include_router(flatten.router)
     app.include_router(listing_router)
     app.include_router(audit.router)
     app.include_router(health.router)

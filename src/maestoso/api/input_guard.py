@@ -98,15 +98,9 @@ class InputGuard:
     def _target_problem(self, scope: Scope) -> str | None:
         path: str = scope["path"]
         query = scope.get("query_string", b"").decode("latin-1")
-        problem = check_text("the request path", path)
+        problem = check_text("the request path", path) or _query_problem(query)
         if problem is not None:
             return problem
-        for name, value in parse_qsl(query, keep_blank_values=True):
-            problem = check_text(f"the query parameter [{name}]", value) or check_text(
-                "a query parameter name", name
-            )
-            if problem is not None:
-                return problem
         return self._int_problem(path, query)
 
     def _int_problem(self, path: str, query: str) -> str | None:
@@ -154,8 +148,19 @@ class InputGuard:
         return body, 400, problem
 
 
+def _query_problem(query: str) -> str | None:
+    """A NUL or a lone surrogate in the query string, naming the parameter it is in."""
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        problem = check_text("the query string", name) or check_text(
+            f"the query parameter [{name}]", value
+        )
+        if problem is not None:
+            return problem
+    return check_text("the query string", query.replace("%00", "\x00"))
+
+
 def _too_large(size: int, limit: int) -> str:
-    # 413 and the same words as the handlers' own check (maestoso.api.bodies).
+    # 413, as the handlers' own check (maestoso.api.bodies) answers.
     return f"the request body of {size} bytes is larger than the limit of {limit} bytes"
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from maestoso.models import PropertiesUpdate, Tag, WorkflowCreateRequest
 from maestoso.models.restart import StepInstanceRestartRequest, WorkflowInstanceRestartRequest
 from maestoso.models.start import WorkflowStartRequest
+from maestoso.models.templates import JobTemplateCreateRequest
 
 WF = "/api/v3/workflows"
 INSTANCE = f"{WF}/{{workflow_id}}/instances/{{instance_id}}"
@@ -40,6 +41,34 @@ _YAML_EXAMPLE = """Workflow:
   name: world
   jobs:
     - job: {id: greet, type: NoOp}
+"""
+_TEMPLATE_EXAMPLE = {
+    "owner": "alice",
+    "status": "alpha",
+    "support": "data-team",
+    "definition": {
+        "job_type": "greet",
+        "step_type": "Shell",
+        "version": "v1",
+        "params": {
+            "command": {
+                "value": "echo hello ${who}",
+                "type": "STRING",
+                "internal_mode": "PROVIDED",
+            },
+            "who": {"value": "world", "type": "STRING", "internal_mode": "OPTIONAL"},
+        },
+    },
+}
+_TEMPLATE_YAML_EXAMPLE = """owner: alice
+status: alpha
+support: data-team
+definition:
+  job_type: greet
+  step_type: Shell
+  version: v1
+  params:
+    command: {value: "echo hello ${who}", type: STRING, internal_mode: PROVIDED}
 """
 _START_EXAMPLE = {
     "initiator": {"type": "MANUAL"},
@@ -90,6 +119,20 @@ _OUTPUT_DATA = _object(
     ["external_job_id"],
 )
 
+_NODE_PATH = {
+    "type": "array",
+    "minItems": 1,
+    "items": {
+        "type": "object",
+        "properties": {
+            "workflow_id": {"type": "string"},
+            "instance_id": {"type": "integer", "minimum": 1},
+            "step_id": {"type": "string"},
+        },
+    },
+}
+_NODE_PATH_EXAMPLE = [{"workflow_id": "etl", "instance_id": 1}, {"step_id": "load"}]
+
 Body = tuple[type[BaseModel] | dict[str, Any], Any] | tuple[str, str]
 """A model or a JSON schema, and an example; or ``("yaml", example)`` for YAML text."""
 
@@ -133,4 +176,8 @@ REQUEST_BODIES: dict[tuple[str, str], Body] = {
         _OUTPUT_DATA,
         {"external_job_id": "job-1", "workflow_id": "hello", "params": {}},
     ),
+    ("post", "/api/v3/job-templates"): (JobTemplateCreateRequest, _TEMPLATE_EXAMPLE),
+    ("get", f"{WF}/instances/inline-workflow-id"): (_NODE_PATH, _NODE_PATH_EXAMPLE),
+    ("get", "/api/v3/instances/inline-workflow-id"): (_NODE_PATH, _NODE_PATH_EXAMPLE),
+    ("post", "/api/v3/job-templates/yaml"): ("yaml", _TEMPLATE_YAML_EXAMPLE),
 }

@@ -45,9 +45,16 @@ steps = APIRouter(prefix="/api/v3/workflows", tags=["step actions"])
     summary="Bypass the signal dependencies of a step waiting for signals",
 )
 async def bypass(
-    workflow_id: str, instance_id: int, step_id: str, request: Request, user: Caller
+    workflow_id: str,
+    instance_id: int,
+    step_id: str,
+    request: Request,
+    user: Caller,
+    blocking: bool = True,
 ) -> dict[str, Any]:
     service = getattr(request.app.state.services, "bypass", None)
     if service is None:
         raise PlatformError("step actions are not served by this server")
-    return await cast(StepBypass, service).bypass(workflow_id, instance_id, step_id, user)
+    return await cast(StepBypass, service).bypass(
+        workflow_id, instance_id, step_id, user, blocking=blocking
+    )

@@ -11,6 +11,7 @@ from maestoso.api.services import workflow_service
 from maestoso.dsl.requests import parse_model
 from maestoso.dsl.yaml_dsl import parse_workflow_yaml
 from maestoso.engine.services.workflows import WorkflowService
+from maestoso.engine.templates import yaml_resolver
 from maestoso.models import PropertiesUpdate, Tag, UserRef, WorkflowCreateRequest
 
 router = APIRouter(prefix="/api/v3/workflows", tags=["workflows"])
@@ -22,7 +23,9 @@ JSON = dict[str, Any]
 
 async def _yaml_request(request: Request) -> WorkflowCreateRequest:
     text = (await read_body(request)).decode("utf-8", errors="replace")
-    return parse_model(WorkflowCreateRequest, parse_workflow_yaml(text))
+    node = getattr(request.app.state.services, "node", None)
+    resolver = await yaml_resolver(node.templates, text) if node is not None else None
+    return parse_model(WorkflowCreateRequest, parse_workflow_yaml(text, resolve_step_type=resolver))
 
 
 @router.post("", summary="Create a new version of a workflow")

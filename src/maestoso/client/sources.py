@@ -15,7 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import yaml
 
-from maestoso.dsl.loading import request_data
+from maestoso.dsl.loading import ResolverFor, request_data
 from maestoso.dsl.native_steps import with_native_steps
 from maestoso.dsl.requests import parse_model
 from maestoso.dsl.yaml_dsl import parse_workflow_yaml
@@ -33,30 +33,37 @@ class Definition(Protocol):
 Source = Definition | WorkflowCreateRequest | dict[str, Any] | Path | str
 
 
-def create_request(source: Source) -> WorkflowCreateRequest:
-    """The validated-for-shape create request of ``source``; raises ``ValidationError``."""
+def create_request(
+    source: Source, resolver_for: ResolverFor | None = None
+) -> WorkflowCreateRequest:
+    """The validated-for-shape create request of ``source``; raises ``ValidationError``.
+
+    ``resolver_for`` resolves the job templates a YAML document names (``Client`` asks its
+    server); without it a job of another type stays a template step."""
     if isinstance(source, WorkflowCreateRequest):
         return source
     if isinstance(source, Definition):
         data: Any = source.to_request()
     elif isinstance(source, dict):
-        data = _from_dict(source)
+        data = _from_dict(source, resolver_for)
     elif isinstance(source, str) and "\n" in source:
-        data = request_data(source)
+        data = request_data(source, resolver_for)
     else:
-        data = request_data(_read(Path(source)))
+        data = request_data(_read(Path(source)), resolver_for)
     if isinstance(data, dict):
         data = with_native_steps(data)
     return parse_model(WorkflowCreateRequest, data)
 
 
-def request_json(source: Source) -> dict[str, Any]:
-    return create_request(source).to_json()
+def request_json(source: Source, resolver_for: ResolverFor | None = None) -> dict[str, Any]:
+    return create_request(source, resolver_for).to_json()
 
 
-def _from_dict(document: dict[str, Any]) -> Any:
+def _from_dict(document: dict[str, Any], resolver_for: ResolverFor | None) -> Any:
     if set(document) in ({"Workflow"}, {"workflow"}) and "jobs" in next(iter(document.values())):
-        return parse_workflow_yaml(yaml.safe_dump(document, sort_keys=False))
+        text = yaml.safe_dump(document, sort_keys=False)
+        resolver = resolver_for(text) if resolver_for is not None else None
+        return parse_workflow_yaml(text, resolve_step_type=resolver)
     return document
 
 

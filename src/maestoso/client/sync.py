@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from functools import partial
 from types import TracebackType
 from typing import Any
 
@@ -12,6 +13,7 @@ import httpx
 from maestoso.client import calls
 from maestoso.client.connection import DEFAULT_TIMEOUT, Connection, decoded, transport_error
 from maestoso.client.errors import ClientError, ErrorBody
+from maestoso.client.job_types import server_resolver
 from maestoso.client.models import (
     InstanceSummary,
     Page,
@@ -74,11 +76,11 @@ class Client:
 
     def push(self, definition: Source) -> WorkflowDefinition:
         """Store a new version of a workflow; ``definition`` as ``sources.create_request``."""
-        answer = self.call(calls.push(request_json(definition)))
+        answer = self.call(calls.push(request_json(definition, partial(server_resolver, self))))
         return WorkflowDefinition.model_validate(answer["workflow_definition"])
 
     def validate(self, definition: Source) -> None:
-        self.call(calls.validate(request_json(definition)))
+        self.call(calls.validate(request_json(definition, partial(server_resolver, self))))
 
     def definition(self, workflow_id: str, version: str = "latest") -> WorkflowDefinition:
         return WorkflowDefinition.model_validate(self.call(calls.definition(workflow_id, version)))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from maestoso.dsl.requests import parse_json, parse_model
 from maestoso.dsl.validation import ValidationSettings, validate_request
-from maestoso.dsl.yaml_dsl import parse_workflow_yaml
+from maestoso.dsl.yaml_dsl import StepTypeResolver, parse_workflow_yaml
 from maestoso.errors import ValidationError
 from maestoso.models import WorkflowCreateRequest
 
@@ -21,18 +22,24 @@ def load_request(path: Path) -> WorkflowCreateRequest:
     return parse_model(WorkflowCreateRequest, request_data(text))
 
 
-def request_data(text: str) -> Any:
+ResolverFor = Callable[[str], StepTypeResolver | None]
+"""Given YAML DSL text, a resolver of the job templates it names (or None)."""
+
+
+def request_data(text: str, resolver_for: ResolverFor | None = None) -> Any:
     """A create request as JSON data, from its JSON text or from YAML DSL text.
 
     A JSON request is an object; a DSL document is a mapping under ``Workflow``, which YAML
     may also write in braces, so an object with that root key is read as the DSL.
+    ``resolver_for`` gives the DSL's job types their step types (see ``parse_workflow_yaml``).
     """
     if text.lstrip().startswith("{"):
         data = parse_json(text)
         root = data.get("Workflow", data.get("workflow")) if isinstance(data, dict) else None
         if not (len(data) == 1 and isinstance(root, dict) and "jobs" in root):
             return data
-    return parse_workflow_yaml(text)
+    resolver = resolver_for(text) if resolver_for is not None else None
+    return parse_workflow_yaml(text, resolve_step_type=resolver)
 
 
 def check_request(

@@ -25,6 +25,7 @@ from maestoso.dsl.yaml_jobs import JobContext, StepTypeResolver, convert_jobs, t
 from maestoso.dsl.yaml_load import load_document
 from maestoso.dsl.yaml_params import parse_params
 from maestoso.dsl.yaml_problems import Loc, Problems, YamlMap
+from maestoso.dsl.yaml_triggers import TRIGGER_KEYS, signal_triggers, time_triggers
 
 __all__ = ["StepTypeResolver", "parse_workflow_yaml"]
 
@@ -60,11 +61,31 @@ def parse_workflow_yaml(
     workflow = _root(document, problems)
     request = {
         "properties": _properties(workflow),
-        "workflow": _workflow(workflow, JobContext(problems, resolve_step_type)),
+        "workflow": _with_triggers(
+            _workflow(workflow, JobContext(problems, resolve_step_type)), document, problems
+        ),
         "is_active": True,
     }
     problems.raise_if_any()
     return request
+
+
+def _with_triggers(
+    workflow: dict[str, Any], document: YamlMap, problems: Problems
+) -> dict[str, Any]:
+    """The workflow with the root's trigger keys (``yaml_triggers``), in Maestro's order."""
+    triggers: dict[str, Any] = {}
+    for key, convert in (("time_triggers", time_triggers), ("signal_triggers", signal_triggers)):
+        if key in document:
+            loc = Loc(key, document.key_lines[key])
+            triggers[key] = convert(document[key], loc, problems)
+    if not triggers:
+        return workflow
+    head = [key for key in ("id", "name", "description", "tags", "timeout") if key in workflow]
+    ordered: dict[str, Any] = {key: workflow[key] for key in head}
+    ordered.update(triggers)
+    ordered.update({key: value for key, value in workflow.items() if key not in ordered})
+    return ordered
 
 
 def _root(document: Any, problems: Problems) -> FieldReader:
@@ -73,8 +94,11 @@ def _root(document: Any, problems: Problems) -> FieldReader:
     if not isinstance(document, YamlMap):
         problems.add(root, "must be a mapping with a Workflow key")
         problems.fail()
-    for key in document.keys() - set(ROOT_KEYS):
-        problems.add(root.key(document, key), "unknown key; the root must only hold Workflow")
+    for key in document.keys() - set(ROOT_KEYS) - set(TRIGGER_KEYS):
+        problems.add(
+            root.key(document, key),
+            "unknown key; the root must only hold Workflow, time_triggers and signal_triggers",
+        )
     present = [key for key in ROOT_KEYS if key in document]
     if len(present) != 1:
         problems.add(root, "must have exactly one Workflow (or workflow) key")

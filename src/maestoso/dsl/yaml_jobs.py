@@ -25,6 +25,11 @@ STEP_TYPES = {
     "KUBERNETES": "Kubernetes", "HTTP": "Http", "TEMPLATE": "template",
 }  # fmt: skip
 _TEMPLATE = STEP_TYPES["TEMPLATE"]
+JOB_STEP_TYPES = {
+    **{name: value for name, value in STEP_TYPES.items() if value != _TEMPLATE},
+    "SHELL": "Shell",
+}
+"""The step types a job template may run on: Maestro's leaf types and this server's Shell."""
 # Step types a `- job:` cannot have: each has its own list item, or is internal to the engine.
 _OTHER_STEP_TYPES = {"FOREACH", "WHILE", "SUBWORKFLOW", "JOIN"}
 FAILURE_MODES = frozenset({"FAIL_IMMEDIATELY", "FAIL_AFTER_RUNNING", "IGNORE_FAILURE"})
@@ -214,17 +219,26 @@ def _step_type(
         return None, None
     if name in STEP_TYPES:
         return STEP_TYPES[name], None
-    return _resolve(type_text, version, fields.at("type"), ctx), type_text
+    job_id = fields.text("id")
+    step_type = _resolve(job_id, type_text, version, fields.at("type"), ctx)
+    if version is None and step_type is not None and step_type.upper() == name:
+        return step_type, None  # a step type of this server (Shell), by its built-in template
+    return step_type, type_text
 
 
-def _resolve(type_text: str, version: str | None, loc: Loc, ctx: JobContext) -> str | None:
+def _resolve(
+    job_id: str | None, type_text: str, version: str | None, loc: Loc, ctx: JobContext
+) -> str | None:
     """The step type of a job template; ``template`` when no resolver is configured."""
     if ctx.resolve_step_type is None:
         return _TEMPLATE
     resolved = ctx.resolve_step_type(type_text, version)
-    step_type = STEP_TYPES.get(resolved.upper()) if resolved else None
+    step_type = JOB_STEP_TYPES.get(resolved.upper()) if resolved else None
     if step_type is None:
-        ctx.problems.add(loc, f"cannot find the step type of job type [{type_text}]")
+        which = type_text if version is None else f"{type_text}] of version [{version}"
+        ctx.problems.add(
+            loc, f"cannot find step type for job id: [{job_id}] with job type: [{which}]"
+        )
     return step_type
 
 

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from maestoso.clock import Clock
+from maestoso.engine.reads.flatten import FlattenedViews
+from maestoso.engine.reads.inline import InlinePaths
 from maestoso.engine.runtime.context import EngineContext
 from maestoso.engine.runtime.executor import DEFAULT_GROUPS, FlowExecutor
 from maestoso.engine.runtime.gates import Controls
@@ -25,7 +27,9 @@ from maestoso.engine.services.output_data import OutputData
 from maestoso.engine.services.permits import TagPermits
 from maestoso.engine.services.restarts import Restarts
 from maestoso.engine.services.step_actions import StepActions
+from maestoso.engine.services.step_restarts import StepRestarts
 from maestoso.engine.services.triggered import TriggeredStarts
+from maestoso.engine.templates import JobTemplates
 from maestoso.models.events import InstanceAction, StartWorkflow, StepActionEvent
 from maestoso.models.steps import StepType
 from maestoso.queue import QueueWorker, Route, Wakeup
@@ -51,6 +55,9 @@ class EngineNode:
         self.wakeup = Wakeup()
         wake = self.wakeup.set
         self.signals = SignalHub(store, clock)
+        self.templates = JobTemplates(store)
+        self.inline = InlinePaths(store)
+        self.flattened = FlattenedViews(store)
         self.context = EngineContext(
             store=store,
             writer=StepWriter(store, wake=wake),
@@ -60,6 +67,7 @@ class EngineNode:
             signals=self.signals,
             wakeup=self.wakeup,
             home=home or Path(".maestoso"),
+            templates=self.templates,
         )
         locks = WorkflowLocks()
         self.instances = InstanceService(
@@ -86,6 +94,7 @@ class EngineNode:
         self.tag_permits = TagPermits(store, clock)
         self.output_data = OutputData(store, clock)
         self.step_actions = StepActions(store, clock, self.executor, self.restarts, wake)
+        self.step_restarts = StepRestarts(store, clock, self.step_actions, self.restarts)
         self.bypass = StepBypass(store, clock, self.signals)
         self.triggered = TriggeredStarts(store, clock, self.instances, self.signals, wake)
         self.worker = QueueWorker(

@@ -98,3 +98,14 @@ def range_key(value: int) -> str:
     """Maestro's order-preserving base62: the length as a digit, then the digits."""
     digits = hash_key(value)
     return _BASE62[len(digits)] + digits[::-1]
+
+
+def correlation_id(workflow_id: str, instance_id: int, initiator: Any) -> str:
+    """Maestro's default correlation id of an instance: ``<workflow>:<instance>:1`` of the
+    root of its chain (a subworkflow or a loop iteration shares its root's; a restart keeps
+    the id its first run got)."""
+    ancestors = initiator.get("ancestors") if isinstance(initiator, dict) else None
+    if ancestors:
+        root = ancestors[0]
+        return f"{root.get('workflow_id')}:{root.get('instance_id')}:1"
+    return f"{workflow_id}:{instance_id}:1"

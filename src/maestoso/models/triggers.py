@@ -8,6 +8,7 @@ from pydantic import BeforeValidator, Field
 
 from maestoso.models.base import CaseInsensitiveEnum, MaestroModel
 from maestoso.models.durations import ParsableLong
+from maestoso.models.interval_start import interval_start_ms
 from maestoso.models.params import ParamMap
 
 
@@ -31,12 +32,29 @@ class PredefinedTimeTrigger(MaestroModel):
     fuzzy_max_delay: ParsableLong | None = None
 
 
+def _start_text(value: Any) -> Any:
+    if isinstance(value, str):
+        interval_start_ms(value)  # a ValueError names the accepted forms
+    return value
+
+
 class IntervalTimeTrigger(MaestroModel):
+    """``interval`` (a duration: ``3H``, ``90 min``…) from ``start`` (Maestro's date text, see
+    ``interval_start``) or ``start_time`` (epoch ms, Maestoso's); without either, from when the
+    version was activated."""
+
     type: Literal["INTERVAL"] = "INTERVAL"
+    start: Annotated[str | None, BeforeValidator(_start_text)] = None
     start_time: int | None = None
     interval: ParsableLong
     timezone: str | None = None
     fuzzy_max_delay: ParsableLong | None = None
+
+    @property
+    def start_ms(self) -> int | None:
+        if self.start_time is not None:
+            return self.start_time
+        return None if self.start is None else interval_start_ms(self.start)
 
 
 # The type id is upper-cased before the discriminator reads it (type ids are case-insensitive).

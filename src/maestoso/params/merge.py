@@ -85,6 +85,8 @@ def _literal_map(name: str, previous: ParamDefinition | None, kind: ParamType) -
         raise ParamError(
             f"ParameterDefinition type mismatch, [{name}] is not a [{kind}] but [{previous.type}]"
         )
+    if previous.value is None and previous.expression is None:
+        return {}  # a placeholder (a template's param nobody set yet): merged into as empty
     if previous.value is None:
         raise ParamError(f"{kind} param [{name}] definition is not a literal")
     return dict(previous.value)

@@ -18,6 +18,7 @@ from typing import Any
 
 from maestoso.models import FailureMode, ForeachStep
 from maestoso.runtimes.base import Iteration, State, StepContext, StepResult
+from maestoso.runtimes.foreach_details import foreach_details
 from maestoso.runtimes.loops import (
     ITERATION_LIMIT,
     LOOP_INDEX,
@@ -73,6 +74,8 @@ class ForeachRuntime:
                 "stats": {},
                 "running_stats": {},
                 "rollup": empty_rollup(),
+                "running_rollup": empty_rollup(),
+                "details": {},
             },
             "type": "FOREACH",
         }
@@ -204,11 +207,16 @@ async def _refresh(context: StepContext, artifact: dict[str, Any]) -> int:
         high = min(low + FOLD_PAGE, new_checkpoint) - 1
         for child_rollup in await context.children.rollups(workflow_id, low, high):
             add_rollup(rollup, child_rollup)
+    running_rollup = empty_rollup()
+    for child_rollup in await context.children.rollups(workflow_id, new_checkpoint, launched):
+        add_rollup(running_rollup, child_rollup)
     artifact["foreach_overview"] = {
         "checkpoint": new_checkpoint,
         "stats": stats,
         "running_stats": count(normal_status(s) for i, s in window if i >= new_checkpoint),
         "rollup": rollup,
+        "running_rollup": running_rollup,
+        "details": foreach_details(overview.get("details"), window),
     }
     return len(open_ids)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from maestoso.store.iterations import IterationStore
 from maestoso.store.records import (
     BreakpointRow,
     Fence,
@@ -37,6 +38,7 @@ from maestoso.store.records import (
     WorkflowRow,
 )
 from maestoso.store.security import AuditStore, TokenStore
+from maestoso.store.templates import JobTemplateStore
 
 
 class DefinitionStore(Protocol):
@@ -477,6 +479,8 @@ class Store(
     ControlStore,
     TokenStore,
     AuditStore,
+    JobTemplateStore,
+    IterationStore,
     Protocol,
 ):
     """The whole store."""

@@ -20,6 +20,7 @@ from croniter import croniter
 
 from maestoso.dsl.validation import quartz_to_unix
 from maestoso.models.durations import duration_millis
+from maestoso.models.interval_start import interval_start_ms
 from maestoso.models.naming import canonical, name_uuid
 from maestoso.models.triggers import PREDEFINED_CRONS
 
@@ -97,6 +98,8 @@ class Schedule:
         if step <= 0:
             return None
         start = self.trigger.get("start_time")
+        if not isinstance(start, int) and isinstance(self.trigger.get("start"), str):
+            start = interval_start_ms(self.trigger["start"])  # Maestro's text form
         origin = int(start) if isinstance(start, int) else self.anchor
         if time_ms < origin:
             return origin

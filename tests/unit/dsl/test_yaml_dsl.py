@@ -17,6 +17,8 @@ import pytest
 from maestoso.dsl.yaml_dsl import parse_workflow_yaml
 from maestoso.errors import ValidationError
 
+ROOT_PROBLEM = "unknown key; the root must only hold Workflow, time_triggers and signal_triggers"
+
 
 def parse(text: str, **kwargs: Any) -> dict[str, Any]:
     return parse_workflow_yaml(dedent(text), **kwargs)
@@ -254,7 +256,8 @@ def test_resolver_that_finds_nothing_is_a_problem() -> None:
         resolve_step_type=lambda job_type, version: None,
     )
     assert errors == [
-        "Workflow.jobs[0].job.type: cannot find the step type of job type [spark] (line 5)"
+        "Workflow.jobs[0].job.type: cannot find step type for job id: [a] with job type: "
+        "[spark] (line 5)"
     ]
 
 
@@ -338,9 +341,7 @@ def test_job_template_yaml_sample_is_not_a_workflow(maestro_samples: Path) -> No
     """sample-job-template-1.yaml is a job template request, which has no Workflow root."""
     with pytest.raises(ValidationError) as caught:
         parse_workflow_yaml((maestro_samples / "sample-job-template-1.yaml").read_text())
-    assert "document.definition: unknown key; the root must only hold Workflow (line 15)" in (
-        caught.value.errors
-    )
+    assert f"document.definition: {ROOT_PROBLEM} (line 15)" in (caught.value.errors)
     assert "document: must have exactly one Workflow (or workflow) key (line 1)" in (
         caught.value.errors
     )
@@ -465,7 +466,7 @@ def test_root_problems(text: str, expected: str) -> None:
 
 def test_unknown_root_keys_are_reported_with_their_path() -> None:
     errors = errors_of(MINIMAL + "extra: 1\n")
-    assert errors == ["document.extra: unknown key; the root must only hold Workflow (line 6)"]
+    assert errors == [f"document.extra: {ROOT_PROBLEM} (line 6)"]
 
 
 def test_many_problems_are_summarised_in_the_message() -> None:

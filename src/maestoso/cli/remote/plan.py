@@ -11,11 +11,14 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 from maestoso.client import Client, ClientError, WorkflowDefinition
+from maestoso.client.job_types import server_resolver
 from maestoso.client.sources import create_request
+from maestoso.dsl.loading import ResolverFor
 from maestoso.errors import ValidationError
 from maestoso.models import Workflow, WorkflowCreateRequest
 
@@ -42,7 +45,9 @@ class Change:
         }
 
 
-def load_folder(folder: Path) -> dict[str, tuple[Path, WorkflowCreateRequest]]:
+def load_folder(
+    folder: Path, resolver_for: ResolverFor | None = None
+) -> dict[str, tuple[Path, WorkflowCreateRequest]]:
     """Every definition under ``folder`` by workflow id; two files of one id are an error."""
     if not folder.is_dir():
         raise ValidationError(f"{folder} is not a folder", [str(folder)])
@@ -50,7 +55,7 @@ def load_folder(folder: Path) -> dict[str, tuple[Path, WorkflowCreateRequest]]:
     problems: list[str] = []
     for path in sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUFFIXES):
         try:
-            request = create_request(path)
+            request = create_request(path, resolver_for)
         except ValidationError as error:
             problems.extend(f"{path}: {problem}" for problem in error.errors or [error.message])
             continue
@@ -64,7 +69,7 @@ def load_folder(folder: Path) -> dict[str, tuple[Path, WorkflowCreateRequest]]:
 
 
 def plan(client: Client, folder: Path, prune: bool) -> list[Change]:
-    wanted = load_folder(folder)
+    wanted = load_folder(folder, partial(server_resolver, client))
     changes = [_compare(client, wf_id, path, request) for wf_id, (path, request) in wanted.items()]
     if prune:
         changes.extend(

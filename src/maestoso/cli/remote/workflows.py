@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from maestoso.cli.remote.options import (
     reports_errors,
 )
 from maestoso.cli.remote.render import dag_tree, instances_table, when, workflows_table
+from maestoso.client.job_types import server_resolver
 from maestoso.client.sources import request_json
 
 
@@ -31,9 +33,10 @@ def push(
     json: Json = False,
 ) -> None:
     """Store each file as a new version of its workflow."""
-    requests = [request_json(path) for path in files]  # every file is checked before any push
     pushed = []
     with connect(server, user, token) as client:
+        # every file is checked (its job templates looked up) before any push
+        requests = [request_json(path, partial(server_resolver, client)) for path in files]
         for path, request in zip(files, requests, strict=True):
             definition = client.push(request)
             pushed.append(definition.model_dump(mode="json"))

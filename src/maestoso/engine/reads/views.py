@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from maestoso.models.naming import correlation_id
 from maestoso.models.statuses import WorkflowStatus
 from maestoso.store.records import InstanceRow
 
@@ -73,7 +74,8 @@ def instance_json(
     fields: JsonDict = {
         key: value for key, value in row.document.items() if key != "aggregated_info"
     }
-    fields.setdefault("correlation_id", f"{row.workflow_id}:{row.instance_id}:{row.run_id}")
+    if not fields.get("correlation_id"):
+        fields["correlation_id"] = correlation_id(row.workflow_id, row.instance_id, row.initiator)
     fields.update(
         workflow_id=row.workflow_id,
         workflow_instance_id=row.instance_id,

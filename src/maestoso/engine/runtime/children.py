@@ -212,6 +212,7 @@ class StepChildren:
         key = f"[{workflow_id}][{iteration.instance_id}][1]"
         document: dict[str, Any] = {
             "correlation_id": parent.document.get("correlation_id"),
+            "group_info": parent.document.get("group_info"),
             "internal_id": parent.document.get("internal_id"),
             "run_config": {"policy": "START_FRESH_NEW_RUN"},
             "run_properties": parent.document.get("run_properties") or {},

@@ -11,6 +11,7 @@ from maestoso.engine.runtime.compiled import WorkflowCache
 from maestoso.engine.runtime.gates import Controls
 from maestoso.engine.runtime.signal_hub import SignalHub
 from maestoso.engine.runtime.writer import StepWriter
+from maestoso.engine.templates import JobTemplates
 from maestoso.models.steps import StepType
 from maestoso.queue import Wakeup
 from maestoso.runtimes import StepRuntime
@@ -33,6 +34,8 @@ class EngineContext:
     """Steps of one instance running at once when the workflow does not say."""
     home: Path = field(default_factory=lambda: Path(".maestoso"))
     """The data directory; step logs live under ``logs/`` in it."""
+    templates: JobTemplates | None = None
+    """Job templates, whose params steps with a ``sub_type`` get as defaults."""
 
     fresh_runs: set[tuple[str, int, int]] = field(default_factory=set)
     """Runs created by this node and not started yet: their flows skip the resume read."""

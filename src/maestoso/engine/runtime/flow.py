@@ -303,6 +303,7 @@ class FlowActor:
             previous = self._final.pop(step_id, None)
             if previous is not None and step_id not in self._running:
                 self._launch(step_id, resume_from=previous, new_attempt=True)
+                self._running[step_id][0].restart_params = message.params
             return
         status = _ACTION_STATUS[action]
         running = self._running.pop(step_id, None)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from maestoso.models.statuses import StepAction, WorkflowStatus
 from maestoso.store.records import StepAttemptRow
@@ -34,6 +36,8 @@ class ActOnStep:
 
     step_id: str
     action: StepAction
+    params: Mapping[str, Any] | None = None
+    """A RESTART's ``step_run_params`` (definitions as JSON), for the new attempt."""
 
 
 Message = StepFinished | StepCrashed | Terminate | ActOnStep

@@ -79,8 +79,10 @@ class RetryTracker:
         cap = _number(getattr(backoff, f"{kind}_retry_limit_in_secs"), 3600)
         return float(min(base * exponent**retries, cap))
 
-    def summary(self) -> dict[str, int]:
-        """Maestro's ``step_retry`` bookkeeping."""
+    def summary(self, artifacts: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Maestro's ``step_retry`` bookkeeping: counts, limits, whether the system may
+        retry (not when the work said so in a ``maestro_retry`` artifact) and the backoff
+        merged with the defaults."""
         return {
             "error_retries": self.used["error"],
             "error_retry_limit": self.limit("error"),
@@ -89,7 +91,26 @@ class RetryTracker:
             "timeout_retries": self.used["timeout"],
             "timeout_retry_limit": self.limit("timeout"),
             "manual_retries": 0,
+            "retryable": not not_retryable(artifacts or {}),
+            "backoff": backoff_json(self.policy.backoff),
         }
+
+
+def backoff_json(backoff: ExponentialBackoff | FixedBackoff | None) -> dict[str, Any]:
+    """A backoff with every field the defaults fill in, ``type`` last (Maestro's order)."""
+    given = backoff or DEFAULT_BACKOFF
+    defaults = (
+        DEFAULT_BACKOFF
+        if isinstance(given, ExponentialBackoff)
+        else FixedBackoff(
+            error_retry_backoff_in_secs=60,
+            platform_retry_backoff_in_secs=60,
+            timeout_retry_backoff_in_secs=60,
+        )
+    )
+    merged = {**defaults.to_json(), **given.to_json()}
+    kind = merged.pop("type")
+    return {**merged, "type": kind}
 
 
 _STATUS_OF = {

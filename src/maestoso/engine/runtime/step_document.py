@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from maestoso.engine.runtime.compiled import CompiledWorkflow
+from maestoso.models.naming import correlation_id
 from maestoso.models.statuses import StepStatus
 from maestoso.store.records import InstanceRow, StepAttemptRow
 
@@ -17,12 +18,17 @@ def step_document(
     predecessors: tuple[str, ...],
 ) -> dict[str, Any]:
     """What every attempt of a step records of its run and definition."""
+    document = instance.document
     return {
         "workflow_uuid": instance.uuid,
-        "correlation_id": instance.document.get("correlation_id"),
+        "correlation_id": document.get("correlation_id")
+        or correlation_id(instance.workflow_id, instance.instance_id, instance.initiator),
         "step_instance_id": compiled.ordinals[step_id],
         "workflow_version_id": instance.version_id,
+        "group_info": document.get("group_info"),
+        "owner": (document.get("run_properties") or {}).get("owner"),
         "definition": compiled.boxes[step_id],
+        "tags": [],  # Maestro writes the step's tags even when there are none
         "transition": {
             "predecessors": list(predecessors),
             "successors": dict(compiled.steps[step_id].successors),

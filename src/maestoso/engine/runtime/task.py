@@ -35,6 +35,7 @@ from maestoso.engine.runtime.retries import (
 )
 from maestoso.engine.runtime.step_context import AttemptContext
 from maestoso.engine.runtime.step_document import step_document
+from maestoso.engine.runtime.step_inputs import step_inputs
 from maestoso.engine.runtime.step_signals import StepSignals
 from maestoso.engine.runtime.timeouts import resolve_seconds
 from maestoso.engine.runtime.writer import Write
@@ -70,6 +71,8 @@ class StepRun:
     timeout_ms: int | None = None
     new_attempt: bool = False
     """A user's restart of a finished step: the next attempt, whatever the last one was."""
+    restart_params: Mapping[str, Any] | None = None
+    """The ``step_run_params`` of that restart, if it gave any."""
     nested: dict[tuple[str, ...], Any] = field(default_factory=dict)
     workflow_params: Mapping[str, Parameter] = field(default_factory=dict)
     step_rows: Callable[[str], StepAttemptRow | None] = lambda _: None
@@ -117,6 +120,7 @@ class StepRun:
             await self._finish(status, result)
             await self.engine.clock.sleep(delay)
             self.attempt_id += 1
+            self.runtime_state = {}  # the new attempt's timeout counts from its own creation
             result = await self._bounded(self._attempt())
 
     async def _bounded(
@@ -178,16 +182,22 @@ class StepRun:
             return StepResult(state=State.FATAL_ERROR)
         await self._read_nested()
         try:
+            inputs = await step_inputs(
+                self.engine, self.step, self.instance, self.workflow_params, self.restart_params
+            )
             evaluated = await off_loop(  # SEL runs on a worker thread, bounded in time
                 evaluate_step_params,
                 self.step,
                 self.workflow_params,
                 context=self._param_context(),
                 clock=self.engine.clock,
+                injected=inputs.injected,
+                restart_params=inputs.restart_params,
             )
         except MaestosoError as exc:
             self._log(exc.message)
             return StepResult(state=State.FATAL_ERROR)
+        inputs.record(self.document)
         params = {name: param.to_json() for name, param in evaluated.items()}
         self.document["params"] = params
         runtime = await self._runtime_or_fail()
@@ -292,7 +302,7 @@ class StepRun:
         now = self.engine.clock.now_ms()
         state = {"status": status.value, **self.runtime_state, "modify_time": now}
         if self.retries is not None and self.document:
-            self.document["step_retry"] = self.retries.summary()
+            self.document["step_retry"] = self.retries.summary(self.artifacts)
         if self.timeout_ms is not None and self.document:
             self.document["timeout_in_millis"] = self.timeout_ms
         return StepAttemptRow(

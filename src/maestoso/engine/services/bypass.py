@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 from maestoso.clock import Clock
 from maestoso.engine.runtime.signal_hub import SignalHub
 from maestoso.errors import InvalidStatusError, NotFoundError
 from maestoso.store.port import Store
+from maestoso.store.records import StepAttemptRow
+
+BLOCKING_SECONDS = 5.0
+_POLL_SECONDS = 0.05
 
 
 class StepBypass:
@@ -22,8 +28,11 @@ class StepBypass:
         self._signals = signals
 
     async def bypass(
-        self, workflow_id: str, instance_id: int, step_id: str, caller: Any
+        self, workflow_id: str, instance_id: int, step_id: str, caller: Any, blocking: bool = True
     ) -> dict[str, Any]:
+        """Let the step go on without its signals. ``blocking`` (Maestro's default) waits up
+        to five seconds for the step to leave WAITING_FOR_SIGNALS, and answers with the state
+        it reached; otherwise the answer shows the state it was in."""
         run = await self._store.get_instance(workflow_id, instance_id)
         if run is None:
             raise NotFoundError(f"Cannot find workflow instance [{workflow_id}][{instance_id}]")
@@ -36,6 +45,8 @@ class StepBypass:
                 [f"status: {status} allows no BYPASS_STEP_DEPENDENCIES"],
             )
         self._signals.request_bypass((workflow_id, instance_id, run.run_id, step_id))
+        if blocking:
+            row = await self._moved_on(row) or row
         return {
             "workflow_id": workflow_id,
             "workflow_instance_id": instance_id,
@@ -50,3 +61,18 @@ class StepBypass:
                 "author": caller,
             },
         }
+
+    async def _moved_on(self, before: StepAttemptRow) -> StepAttemptRow | None:
+        # Real time, not the node's clock: this bounds how long an HTTP caller waits for
+        # its answer (a wait on a real thing), and the step moves on when woken, not later.
+        deadline = time.monotonic() + BLOCKING_SECONDS
+        while time.monotonic() < deadline:
+            await asyncio.sleep(_POLL_SECONDS)
+            now = await self._store.get_step_attempt(
+                before.workflow_id, before.instance_id, before.run_id, before.step_id
+            )
+            if now is not None and (
+                now.attempt_id != before.attempt_id or now.status != before.status
+            ):
+                return now
+        return None

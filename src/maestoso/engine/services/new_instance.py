@@ -8,11 +8,13 @@ from typing import Any
 from maestoso.engine.runtime.executor import group_of
 from maestoso.engine.runtime.param_context import RunContext
 from maestoso.engine.runtime.signal_hub import SignalHub
+from maestoso.engine.runtime.timeouts import resolve_seconds
 from maestoso.errors import UserError
 from maestoso.models import UserRef, Workflow
+from maestoso.models.naming import correlation_id
 from maestoso.models.start import InitiatorType, WorkflowStartRequest
 from maestoso.models.statuses import WorkflowStatus
-from maestoso.params import evaluate_workflow_params
+from maestoso.params import Parameter, evaluate_workflow_params
 from maestoso.store.records import InstanceRow
 
 
@@ -58,6 +60,7 @@ def new_instance(
         for successor in step.successors:
             predecessors[successor].append(step.id)
     document: dict[str, Any] = {
+        "group_info": groups,
         "internal_id": internal_id,
         "run_config": {"policy": "START_FRESH_NEW_RUN"},
         "run_params": run_params or None,
@@ -74,8 +77,13 @@ def new_instance(
             }
             for step in steps
         },
+        "timeout_in_millis": _timeout_ms(workflow, evaluated),
         "params": params,
     }
+    ancestors = initiator.get("ancestors")
+    if ancestors:  # a subworkflow shares its root's correlation id, as its run config says
+        shared = correlation_id(workflow_id, 0, initiator)
+        document["correlation_id"] = document["run_config"]["correlation_id"] = shared
     if request.runtime_tags:
         document["run_config"]["runtime_tags"] = [
             t if isinstance(t, str) else t.to_json() for t in request.runtime_tags
@@ -156,3 +164,15 @@ def _provisional(
         end_time=None,
         modify_time=0,
     )
+
+
+def _timeout_ms(workflow: Workflow, evaluated: dict[str, Parameter]) -> int | None:
+    """The workflow's timeout, parsed against its params (Maestro writes it when set)."""
+    if workflow.timeout is None:
+        return None
+    results = {name: param.evaluated_result for name, param in evaluated.items()}
+    try:
+        seconds = resolve_seconds(workflow.timeout, results)
+    except UserError:
+        return None  # the run fails on it when it starts
+    return None if seconds is None else seconds * 1000

@@ -12,6 +12,7 @@ restarted is stored as FAILED_2, so it stops blocking a STRICT_SEQUENTIAL queue.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
@@ -58,10 +59,21 @@ class Restarts:
         caller: UserRef,
         run_params: ParamMap | None = None,
         from_step: str | None = None,
+        *,
+        request_id: str | None = None,
+        restart_config: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
+        """A new run of a finished instance. ``request_id`` becomes the run's uuid and
+        makes the restart idempotent: a second request with it answers DUPLICATED with the
+        run the first made. ``restart_config`` (a step restart's) is kept in the run's
+        ``run_config``."""
         latest = await self._store.get_instance(workflow_id, instance_id)
         if latest is None:
             raise NotFoundError(f"Cannot find workflow instance [{workflow_id}][{instance_id}]")
+        if request_id is not None:
+            for run in await self._store.list_runs(workflow_id, instance_id):
+                if run.uuid == request_id:
+                    return _duplicated(run, caller)
         status = WorkflowStatus.from_stored(latest.status)
         if not status.is_terminal:
             raise InvalidStatusError(
@@ -71,7 +83,16 @@ class Restarts:
             )
         steps_to_run = await self._steps_to_run(latest, policy, from_step)
         # Off the event loop: the restart evaluates the workflow params again.
-        row = await off_loop(self._next_run, latest, steps_to_run, policy, caller, run_params)
+        row = await off_loop(
+            self._next_run,
+            latest,
+            steps_to_run,
+            policy,
+            caller,
+            run_params,
+            request_id or str(uuid.uuid4()),
+            restart_config,
+        )
         event = JobEvent.of(StartWorkflow(workflow_id=workflow_id))
         stored = await self._store.create_run(row, [event])
         if latest.status == BLOCKING_FAILURE:
@@ -137,6 +158,8 @@ class Restarts:
         policy: RestartPolicy,
         caller: UserRef,
         run_params: ParamMap | None,
+        run_uuid: str,
+        restart_config: dict[str, Any] | None,
     ) -> InstanceRow:
         now = self._clock.now_ms()
         compiled = self._workflows.get(
@@ -158,9 +181,17 @@ class Restarts:
             clock=self._clock,
             workflow_id=latest.workflow_id,
         )
+        run_config = {
+            key: value
+            for key, value in (latest.document.get("run_config") or {}).items()
+            if key not in ("policy", "restart_config")
+        }
+        run_config["policy"] = policy.value
+        if restart_config:
+            run_config["restart_config"] = restart_config
         document = {
             **latest.document,
-            "run_config": {**(latest.document.get("run_config") or {}), "policy": policy.value},
+            "run_config": run_config,
             "runtime_dag": runtime_dag,
             "params": {name: param.to_json() for name, param in evaluated.items()},
         }
@@ -170,6 +201,7 @@ class Restarts:
         return replace(
             latest,
             run_id=latest.run_id + 1,
+            uuid=run_uuid,
             status=WorkflowStatus.CREATED.value,
             document=document,
             runtime_overview=None,
@@ -192,3 +224,20 @@ def _downstream(dag: Dag, starts: Iterable[str]) -> set[str]:
             seen.add(step)
             stack.extend(dag.successors.get(step, ()))
     return seen
+
+
+def _duplicated(run: InstanceRow, caller: UserRef) -> dict[str, Any]:
+    """The answer to a restart whose request id made ``run`` already."""
+    return {
+        "workflow_id": run.workflow_id,
+        "workflow_version_id": run.version_id,
+        "workflow_instance_id": run.instance_id,
+        "workflow_run_id": run.run_id,
+        "workflow_uuid": run.uuid,
+        "status": "DUPLICATED",
+        "timeline_event": log_event(
+            run.create_time,
+            f"User [{user_name(caller)}]'s restart request [{run.uuid}] is a duplicate of "
+            f"run [{run.run_id}]",
+        ),
+    }

@@ -44,6 +44,7 @@ class StepActions:
         caller: UserRef,
         *,
         blocking: bool = True,
+        extra: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         run = await self._store.get_instance(workflow_id, instance_id)
         if run is None:
@@ -85,6 +86,7 @@ class StepActions:
                 step_id=step_id,
                 attempt_id=attempt.attempt_id if attempt else 0,
                 action=action.value,
+                extra=extra or {},
             )
             await self._store.enqueue([JobEvent.of(event)])
             self._wake()
@@ -112,6 +114,7 @@ class StepActions:
         policy: RestartPolicy,
         caller: UserRef,
         run_params: ParamMap | None = None,
+        request_id: str | None = None,
     ) -> dict[str, Any]:
         """Restart an instance; a child of a running parent is restarted through its parent
         (a new attempt of the parent's step), as Maestro delegates up the ancestors."""
@@ -140,7 +143,7 @@ class StepActions:
                 )
                 return {**response, "status": "DELEGATED"}
         return await self._restarts.restart_instance(
-            workflow_id, instance_id, policy, caller, run_params=run_params
+            workflow_id, instance_id, policy, caller, run_params=run_params, request_id=request_id
         )
 
     async def on_step_action(self, event: StepActionEvent) -> None:
@@ -159,7 +162,7 @@ class StepActions:
             and event.action != StepAction.RESTART.value
         ):
             return
-        message = ActOnStep(step_id, StepAction(event.action))
+        message = ActOnStep(step_id, StepAction(event.action), event.extra.get("step_run_params"))
         if not self._executor.deliver(key, message):
             raise RetryLater(0.5, "the run is not running on this node yet")
         for _ in range(100):

@@ -134,11 +134,9 @@ def tag_of(value: Any) -> Tag | str:
     return value if isinstance(value, str) else Tag.model_validate(value)
 
 
-def enriched_extras(workflow: dict[str, Any], now: int) -> dict[str, Any]:
-    extras: dict[str, Any] = next_execution_extras(workflow, now)
-    if workflow.get("params"):
-        extras["workflow_params"] = workflow["params"]
-    return extras
+def enriched_extras(workflow: dict[str, Any], now: int, params: dict[str, Any]) -> dict[str, Any]:
+    """``WorkflowDefinitionExtras``: the merged params, then the next execution times."""
+    return {**params, **next_execution_extras(workflow, now)}
 
 
 def new_version(

@@ -16,6 +16,7 @@ from maestoso.clock import Clock
 from maestoso.dsl.loading import check_request
 from maestoso.dsl.validation import ValidationSettings
 from maestoso.engine.reads.pagination import PageRequest, page_result
+from maestoso.engine.services.enrichment import enriched_params
 from maestoso.engine.services.strategies import strategy_of, switch_problem
 from maestoso.engine.services.workflow_documents import (
     VersionSelector,
@@ -28,6 +29,7 @@ from maestoso.engine.services.workflow_documents import (
     tag_of,
     timeline_entry,
 )
+from maestoso.engine.templates import JobTemplates
 from maestoso.errors import ConflictError, MaestosoError, NotFoundError, ValidationError
 from maestoso.models import (
     Properties,
@@ -35,6 +37,7 @@ from maestoso.models import (
     RunStrategy,
     Tag,
     UserRef,
+    Workflow,
     WorkflowCreateRequest,
     user_name,
 )
@@ -58,11 +61,16 @@ class WorkflowService:
     """The use cases of workflow definitions, over the store."""
 
     def __init__(
-        self, store: Store, clock: Clock, validation: ValidationSettings | None = None
+        self,
+        store: Store,
+        clock: Clock,
+        validation: ValidationSettings | None = None,
+        templates: JobTemplates | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
         self._validation = validation or ValidationSettings()
+        self._templates = templates or JobTemplates(store, cache_seconds=0)
         # Writers of one workflow take turns inside a node; across nodes the store's
         # compare-and-set (and the retry below) keeps versions and snapshots consistent.
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -106,7 +114,11 @@ class WorkflowService:
         version_id = VersionSelector.parse(version).resolve(row)
         body = definition_body(row, await self._require_version(workflow_id, version_id))
         if enriched:
-            body["enriched_extras"] = enriched_extras(body["workflow"], self._clock.now_ms())
+            workflow = Workflow.model_validate(body["workflow"])
+            params = await enriched_params(workflow, self._templates)
+            body["enriched_extras"] = enriched_extras(
+                body["workflow"], self._clock.now_ms(), params
+            )
             body["modify_time"] = body.pop("modify_time")
         return body
 

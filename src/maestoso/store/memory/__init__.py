@@ -12,9 +12,11 @@ from maestoso.store.memory.children import ChildMethods
 from maestoso.store.memory.controls import ControlMethods
 from maestoso.store.memory.definitions import DefinitionMethods
 from maestoso.store.memory.instances import InstanceMethods
+from maestoso.store.memory.iterations import IterationMethods
 from maestoso.store.memory.queue import GroupMethods, QueueMethods
 from maestoso.store.memory.security import AuditMethods, TokenMethods
 from maestoso.store.memory.signals import TriggerMethods
+from maestoso.store.memory.templates import TemplateMethods
 
 __all__ = ["MemoryStore"]
 
@@ -29,6 +31,8 @@ class MemoryStore(
     ControlMethods,
     TokenMethods,
     AuditMethods,
+    TemplateMethods,
+    IterationMethods,
 ):
     """The whole store in memory: ``MemoryStore(clock)``, or ``MemoryStore(clock,
     shared_with=other)`` for a second node on the same rows."""

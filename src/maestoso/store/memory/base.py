@@ -31,6 +31,7 @@ from maestoso.store.records import (
     VersionRow,
     WorkflowRow,
 )
+from maestoso.store.templates import JobTemplateRow
 
 T = TypeVar("T")
 
@@ -85,6 +86,7 @@ class Tables:
     """``TokenRow`` by token id (see ``memory.security``)."""
     audit: list[Any] = field(default_factory=list)
     """``AuditEntry`` rows, oldest first."""
+    job_templates: dict[tuple[str, str], JobTemplateRow] = field(default_factory=dict)
 
 
 class MemoryBase:

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from maestoso.store.sql import tables
 from maestoso.store.sql.tables import belongs_to, metadata
 from maestoso.store.sql.tables_security import maestoso_audit, maestoso_token
+from maestoso.store.sql.tables_templates import maestro_job_template
 from maestoso.store.sql.tables_triggers import (
     maestro_signal_subscription,
     maestro_signal_trigger,
@@ -23,7 +24,14 @@ from maestoso.store.sql.tables_triggers import (
 )
 from maestoso.store.sql.text_limits import check_text_columns
 
-__all__ = ["WORKFLOW_OWNED_TABLES", "create_all", "include_object_for", "metadata", "tables_for"]
+__all__ = [
+    "WORKFLOW_OWNED_TABLES",
+    "create_all",
+    "include_object_for",
+    "maestro_job_template",
+    "metadata",
+    "tables_for",
+]
 
 WORKFLOW_OWNED_TABLES: tuple[Table, ...] = (
     *tables.WORKFLOW_OWNED_TABLES,

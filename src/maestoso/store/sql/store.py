@@ -38,6 +38,7 @@ from maestoso.store.sql.children import ChildMethods
 from maestoso.store.sql.database import create_engine, normalise_url
 from maestoso.store.sql.groups import GroupMethods
 from maestoso.store.sql.instances import InstanceMethods
+from maestoso.store.sql.iterations import IterationMethods
 from maestoso.store.sql.queue import QueueMethods
 from maestoso.store.sql.schema import WORKFLOW_OWNED_TABLES
 from maestoso.store.sql.signals import SignalMethods
@@ -51,6 +52,7 @@ from maestoso.store.sql.tables import (
     maestro_workflow_version,
     workflow_id_seq,
 )
+from maestoso.store.sql.templates import TemplateMethods
 from maestoso.store.sql.tokens import TokenMethods
 from maestoso.store.sql.triggers import TriggerMethods
 
@@ -70,6 +72,8 @@ class SqlStore(
     ControlMethods,
     TokenMethods,
     AuditMethods,
+    TemplateMethods,
+    IterationMethods,
 ):
     """The store over one database. Open it with ``SqlStore.open`` (or ``open_store``)."""
 
