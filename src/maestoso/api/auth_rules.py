@@ -155,6 +155,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PUT", "/api/v3/output-data"): role(Role.OPERATOR, "publish output data"),
     ("POST", "/api/v3/tag-permits"): role(Role.ADMIN, "change tag permits"),
     ("DELETE", "/api/v3/tag-permits/{tag}"): role(Role.ADMIN, "remove tag permits"),
+    # job templates supply commands to other users' steps: admins keep them
+    ("POST", "/api/v3/job-templates"): role(Role.ADMIN, "change job templates"),
+    ("POST", "/api/v3/job-templates/yaml"): role(Role.ADMIN, "change job templates"),
+    ("DELETE", "/api/v3/job-templates/{job_type}"): role(Role.ADMIN, "remove job templates"),
     # the audit log
     ("GET", "/api/v3/audit"): role(Role.ADMIN, "read the audit log"),
     ("GET", WORKFLOW + "/audit"): Rule(_workflow_audit, "operate grant on the workflow"),
