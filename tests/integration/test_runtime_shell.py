@@ -58,7 +58,11 @@ def three_steps() -> dict[str, Any]:
 
 
 def log_file(home: Path, workflow_id: str, step_id: str, attempt: int = 1) -> Path:
-    return home / "logs" / workflow_id / "1" / "1" / step_id / str(attempt) / "stdout.log"
+    """Instance 1's log of the step (its directory also names the instance's uuid); a path
+    that does not exist yet while the step has not started."""
+    instances = sorted((home / "logs" / workflow_id).glob("1-*"))
+    instance = instances[0] if instances else home / "logs" / workflow_id / "1-not-yet"
+    return instance / "1" / step_id / str(attempt) / "stdout.log"
 
 
 def readme_example() -> dict[str, Any]:
@@ -132,9 +136,11 @@ async def test_stopping_a_workflow_ends_the_grandchildren_too(
         workflow("shell-stop", typed_step("busy", "Shell", {"command": string(command)}))
     )
     await engine.start("shell-stop")
-    stdout = log_file(tmp_path / "home", "shell-stop", "busy")
     deadline = time.monotonic() + 10
-    while len(stdout.read_text().split() if stdout.exists() else []) < 3:
+    while True:
+        stdout = log_file(tmp_path / "home", "shell-stop", "busy")
+        if len(stdout.read_text().split() if stdout.exists() else []) >= 3:
+            break
         assert time.monotonic() < deadline
         await asyncio.sleep(0.02)
     pids = [int(pid) for pid in stdout.read_text().split()]

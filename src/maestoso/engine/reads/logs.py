@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 from maestoso.clock import Clock, SystemClock
 from maestoso.engine.reads.instances import Selector
+from maestoso.engine.runtime.context import attempt_dir
 from maestoso.errors import NotFoundError, ValidationError
 from maestoso.models.statuses import StepStatus
 from maestoso.secrets import ChainedSecrets, Masker, referenced_secrets
@@ -95,10 +96,7 @@ class StepLogs:
                 f"Cannot find step [{step_id}]{which} of workflow instance "
                 f"[{workflow_id}][{instance_id}]" + ("" if run_id is None else f"[run {run_id}]")
             )
-        # The layout of EngineContext.log_dir.
-        directory = self._root.joinpath(
-            row.workflow_id, str(row.instance_id), str(row.run_id), row.step_id
-        ) / str(row.attempt_id)
+        directory = attempt_dir(self._root, instance, row.step_id, row.attempt_id)
         if not directory.resolve().is_relative_to(self._root):
             raise NotFoundError(f"Cannot find the logs of step [{step_id}]")
         return LogFile(

@@ -48,12 +48,19 @@ class EngineContext:
         return False
 
     def log_dir(self, instance: InstanceRow, step_id: str, attempt_id: int) -> Path:
-        return (
-            self.home
-            / "logs"
-            / instance.workflow_id
-            / str(instance.instance_id)
-            / str(instance.run_id)
-            / step_id
-            / str(attempt_id)
-        )
+        return attempt_dir(self.home / "logs", instance, step_id, attempt_id)
+
+
+def attempt_dir(root: Path, instance: InstanceRow, step_id: str, attempt_id: int) -> Path:
+    """Where an attempt keeps its logs and its launch marker. The instance's uuid is part of
+    it: a workflow deleted and created again (or a fresh database on the same data directory)
+    numbers its instances from 1 again, and must not find an earlier attempt's marker."""
+    instance_dir = f"{instance.instance_id}-{instance.uuid}"
+    return (
+        root
+        / instance.workflow_id
+        / instance_dir
+        / str(instance.run_id)
+        / step_id
+        / str(attempt_id)
+    )
