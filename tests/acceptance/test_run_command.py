@@ -76,7 +76,8 @@ def test_a_failing_workflow_exits_1(tmp_path: Path) -> None:
     assert "    working" in done.stdout and "    broken-thing" in done.stdout
     # --keep keeps the database and the logs
     assert (tmp_path / "kept" / "maestoso.db").exists()
-    assert (tmp_path / "kept/logs/sad/1/1/x/1/stderr.log").read_text() == "broken-thing\n"
+    [instance] = (tmp_path / "kept/logs/sad").glob("1-*")
+    assert (instance / "1/x/1/stderr.log").read_text() == "broken-thing\n"
 
 
 def test_an_invalid_definition_exits_2_naming_the_problem(tmp_path: Path) -> None:

@@ -42,7 +42,8 @@ async def test_sample_kubernetes_wf(engine: tuple[Harness, KubeServer], tmp_path
     assert step.status == "SUCCEEDED"
     assert step.artifacts is not None
     assert step.artifacts["maestro_kubernetes"]["execution_script"] == "echo hello world"
-    log = tmp_path / "home/logs/sample-kubernetes-wf/1/1/job.2/1/stdout.log"
+    [instance] = (tmp_path / "home/logs/sample-kubernetes-wf").glob("1-*")
+    log = instance / "1/job.2/1/stdout.log"
     assert log.read_text() == "hello world\n"
     assert kube.state.created[0]["spec"]["template"]["spec"]["containers"][0]["image"] == "busybox"
 
@@ -63,7 +64,8 @@ async def test_output_data_changes_a_param_and_the_path_taken(
     # foo != 'default' now, so the edge to `end` is taken.
     assert steps["end"].status == "SUCCEEDED"
     if name == "sample-kubernetes-env-wf":
-        log = tmp_path / f"home/logs/{name}/1/1/job1/1/stdout.log"
+        [instance] = (tmp_path / f"home/logs/{name}").glob("1-*")
+        log = instance / "1/job1/1/stdout.log"
         assert log.read_text().splitlines()[0] == "error retries: 0"
 
 

@@ -36,7 +36,9 @@ def _last_error(step: StepAttemptRow) -> str:
 
 
 def _log_dir(step: StepAttemptRow, home: Path) -> Path:
-    parts = (step.workflow_id, step.instance_id, step.run_id, step.step_id, step.attempt_id)
+    # The engine's layout: the instance directory also names the instance's uuid.
+    instance = f"{step.instance_id}-{step.document.get('workflow_uuid')}"
+    parts = (step.workflow_id, instance, step.run_id, step.step_id, step.attempt_id)
     return home.joinpath("logs", *(str(part) for part in parts))
 
 
