@@ -72,8 +72,11 @@ async def off_loop(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> 
     context = contextvars.copy_context()
     future = asyncio.get_running_loop().run_in_executor(_executor, context.run, bounded)
     try:
+        # Not asyncio.wait_for: on Python 3.11 it swallows a cancellation (a step's timeout, a
+        # stop) that arrives as the worker finishes, and returns the result instead.
         with working_elsewhere():
-            return await asyncio.wait_for(future, seconds + _GRACE_SECONDS)
+            async with asyncio.timeout(seconds + _GRACE_SECONDS):
+                return await future
     except TimeoutError:
         raise ParamError(
             f"SEL evaluation exceeded the server's wall-clock limit of {seconds:g} s"

@@ -16,12 +16,13 @@ database busy is not retried there but handed to the connection's ``aiosqlite`` 
 which waits for the lock with the full busy timeout (``BUSY_TIMEOUT_MS``) as before, while
 the loop goes on. Connecting and closing stay on that thread too.
 
-SQLAlchemy's asyncio layer insists that every execution awaits something: each call awaits
-a coroutine that returns at once (a greenlet switch, no trip through the loop).
+SQLAlchemy's asyncio layer insists that every execution awaits something: each call yields to
+the loop once (``asyncio.sleep(0)``, no thread involved), as a call of a database would.
 """
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -81,15 +82,18 @@ def _waiting(function: Callable[..., T], connection: sqlite3.Connection, *args: 
         connection.execute("PRAGMA busy_timeout=0")
 
 
-async def _nothing() -> None:
-    """Awaited by every call, as SQLAlchemy's asyncio layer requires."""
+async def _yield() -> None:
+    """Awaited by every call: SQLAlchemy's asyncio layer requires an await, and the loop gets
+    its turn, as at any database call (a burst of statements must not starve other tasks, and
+    a cancellation or a timeout due lands at the next statement)."""
+    await asyncio.sleep(0)
 
 
 def run(adapted: AsyncAdapt_aiosqlite_connection, function: Callable[..., T], *args: Any) -> T:
     """``function(sqlite3_connection, *args)`` on this thread; on the driver's thread,
     waiting, if the database is busy. Driver errors are raised as the adapter raises them."""
     driver = adapted._connection
-    await_(_nothing())
+    await_(_yield())
     try:
         try:
             return function(driver._conn, *args)
