@@ -18,7 +18,7 @@ from maestoso.clock import Clock
 from maestoso.errors import DatabaseUnavailableError, MaestosoError
 from maestoso.models.events import EventPayload
 from maestoso.queue.wakeup import Wakeup
-from maestoso.store.port import QueueStore
+from maestoso.store.coordination import QueueStore
 from maestoso.store.records import QueuedEvent
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from maestoso.clock import Clock
-from maestoso.store.port import DefinitionStore, FlowGroupStore, InstanceStore, QueueStore, Store
+from maestoso.store.coordination import FlowGroupStore, QueueStore
+from maestoso.store.port import DefinitionStore, InstanceStore, Store
 from maestoso.store.sql.availability import is_unavailable
 from maestoso.store.sql.database import database_url
 from maestoso.store.sql.readiness import database_problems

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from maestoso.store.controls import ControlStore
+from maestoso.store.coordination import FlowGroupStore, QueueStore
 from maestoso.store.iterations import IterationStore
 from maestoso.store.records import (
-    BreakpointRow,
     Fence,
-    GroupRow,
     IfQueued,
     InstanceRow,
     InstanceUpdate,
@@ -24,21 +24,16 @@ from maestoso.store.records import (
     JsonDict,
     NewVersion,
     Page,
-    ParamCondition,
     PropertiesChange,
-    QueuedEvent,
     RunLimit,
-    SignalInstanceRow,
-    SignalTriggerRow,
     StepAttemptRow,
-    TagPermitRow,
     TimelineEntry,
-    TimeTriggerRow,
     VersionRow,
     WorkflowRow,
 )
 from maestoso.store.security import AuditStore, TokenStore
 from maestoso.store.templates import JobTemplateStore
+from maestoso.store.triggering import SignalStore, TriggerStore
 
 
 class DefinitionStore(Protocol):
@@ -238,205 +233,6 @@ class InstanceStore(Protocol):
     async def unfinished_instances(self, group_ids: list[int]) -> list[InstanceRow]:
         """Runs IN_PROGRESS (or PAUSED) whose group is one of ``group_ids``: the flows to resume."""
         ...
-
-
-class QueueStore(Protocol):
-    """The durable job-event queue (``maestro_queue``)."""
-
-    async def enqueue(self, events: list[JobEvent]) -> None:
-        """Add events on their own (the writes of a change enqueue theirs in its transaction).
-        An event's ``create_time`` is the store's clock at enqueue time."""
-        ...
-
-    async def claim_events(
-        self, *, owner: str, now: int, lease_ms: int, limit: int, queue_ids: list[int] | None = None
-    ) -> list[QueuedEvent]:
-        """Claim up to ``limit`` events that are available (``available_at <= now``), not
-        parked, and not owned (``owned_until < now``), in the order they became available
-        (``available_at``, then enqueue order); each becomes owned until ``now + lease_ms``
-        and its attempt count goes up. Returned by ``msg_id``. Two claimers never get the
-        same event while its lease runs. PostgreSQL: ``FOR UPDATE SKIP LOCKED``; SQLite:
-        inside the single writer."""
-        ...
-
-    async def complete_event(self, msg_id: int) -> None:
-        """Delete a handled event (a no-op if it is gone)."""
-        ...
-
-    async def retry_event(self, msg_id: int, *, available_at: int, error: str) -> None:
-        """Release an event for another attempt at ``available_at``, keeping the error."""
-        ...
-
-    async def park_event(self, msg_id: int, *, error: str) -> None:
-        """Set an event aside for good (kept with its error, never claimed again)."""
-        ...
-
-    async def parked_events(self, limit: int = 100) -> list[tuple[QueuedEvent, str]]:
-        """Parked events and their last errors, oldest first; ``attempts`` is the number of
-        claims it had."""
-        ...
-
-    async def next_available_time(self) -> int | None:
-        """The earliest time at which an unparked event can be claimed (its ``available_at``,
-        or for a claimed one the end of its lease + 1), for timers; None if there is none."""
-        ...
-
-
-class FlowGroupStore(Protocol):
-    """Ownership of flow groups (``maestro_flow_group``): a lease, a heartbeat, a generation."""
-
-    async def claim_group(
-        self, group_id: int, *, owner: str, now: int, lease_ms: int
-    ) -> Fence | None:
-        """Take the group if it is unowned, its lease expired, or already ``owner``'s;
-        the generation goes up by one on every claim. None if another owner holds it."""
-        ...
-
-    async def heartbeat_group(self, fence: Fence, *, now: int, lease_ms: int) -> bool:
-        """Extend the lease; False if the fence no longer holds (the group was taken)."""
-        ...
-
-    async def release_group(self, fence: Fence) -> None:
-        """Give the group up (on shutdown), if the fence still holds: any owner may claim it
-        at once. The generation stays until that claim, so stop writing before releasing."""
-        ...
-
-    async def list_groups(self) -> list[GroupRow]:
-        """Every group ever claimed, by ``group_id``."""
-        ...
-
-
-class SignalStore(Protocol):
-    """Announced signals and their indexed params (``maestro_signal_instance``/``_param``)."""
-
-    async def add_signal(
-        self, signal: SignalInstanceRow, events: list[JobEvent]
-    ) -> SignalInstanceRow | None:
-        """Store the signal with the next ``seq_id`` of its name, index its params and
-        enqueue ``events`` (a payload key ``seq_id`` with value 0 gets the allocated id), in
-        one transaction. None, with nothing written, when a signal of that name already has
-        ``signal.instance_id``."""
-        ...
-
-    async def get_signal(self, name: str, seq_id: int | None = None) -> SignalInstanceRow | None:
-        """One signal, or the latest of its name when ``seq_id`` is None."""
-        ...
-
-    async def match_signal(
-        self, name: str, conditions: list[ParamCondition], *, after: int = 0
-    ) -> int | None:
-        """The lowest ``seq_id`` above ``after`` of a signal of ``name`` whose params meet
-        every condition (a param of another type than the condition's value never does)."""
-        ...
-
-
-class TriggerStore(Protocol):
-    """The time and signal triggers of active workflow versions."""
-
-    async def replace_triggers(
-        self,
-        workflow_id: str,
-        *,
-        time_triggers: list[TimeTriggerRow],
-        signal_triggers: list[SignalTriggerRow],
-    ) -> None:
-        """Make these the workflow's triggers: rows of other trigger uuids go, rows already
-        there stay as they are (watermarks and checkpoints kept), new ones are added. A new
-        signal trigger starts after the latest signal of each of its names (the given
-        checkpoints are ignored)."""
-        ...
-
-    async def list_time_triggers(self, workflow_id: str) -> list[TimeTriggerRow]: ...
-
-    async def list_signal_triggers(self, workflow_id: str) -> list[SignalTriggerRow]: ...
-
-    async def triggered_workflows(self) -> list[str]:
-        """Workflows that have trigger rows, or an active version with trigger uuids."""
-        ...
-
-    async def due_time_triggers(self, now: int, *, limit: int) -> list[TimeTriggerRow]:
-        """Time triggers whose ``next_fire_time <= now``, the earliest first."""
-        ...
-
-    async def next_time_trigger_fire(self) -> int | None:
-        """The earliest ``next_fire_time`` of all time triggers, for timers."""
-        ...
-
-    async def advance_time_trigger(
-        self,
-        row: TimeTriggerRow,
-        *,
-        watermark: int,
-        next_fire_time: int | None,
-        events: list[JobEvent],
-    ) -> bool:
-        """Move the trigger's watermark on and enqueue ``events``, in one transaction, if its
-        watermark is still ``row.watermark``; else (another scheduler did it) False and
-        nothing written."""
-        ...
-
-    async def subscribed_triggers(self, signal_name: str) -> list[tuple[str, str]]:
-        """``(workflow_id, trigger_uuid)`` of the signal triggers listening to the name."""
-        ...
-
-    async def fire_signal_trigger(
-        self,
-        workflow_id: str,
-        trigger_uuid: str,
-        *,
-        base: tuple[str, int],
-        lookups: dict[str, list[ParamCondition]],
-        events: Callable[[dict[str, int]], list[JobEvent]],
-    ) -> dict[str, int] | None:
-        """With the trigger row locked: unless ``base`` (a signal name and seq id) is already
-        consumed, find for each other signal of ``lookups`` its first match after its
-        checkpoint; when all match, move the checkpoints to the matched ids, enqueue
-        ``events(ids)`` and return the ids. None (nothing written) when the trigger is gone,
-        the base consumed, or a signal unmatched."""
-        ...
-
-
-class ControlStore(Protocol):
-    """Breakpoints and paused attempts (``maestro_step_breakpoint``) and tag permits."""
-
-    async def save_breakpoint(self, row: BreakpointRow) -> None: ...
-
-    async def list_breakpoints(
-        self, workflow_id: str, step_id: str | None, *, system_generated: bool
-    ) -> list[BreakpointRow]: ...
-
-    async def workflows_with_breakpoints(self) -> set[str]: ...
-
-    async def delete_breakpoints(
-        self, workflow_id: str, step_id: str, *, system_generated: bool, keys: Any = None
-    ) -> int: ...
-
-    async def save_tag_permit(self, row: TagPermitRow) -> None: ...
-
-    async def get_tag_permit(self, tag: str) -> TagPermitRow | None: ...
-
-    async def delete_tag_permit(self, tag: str) -> bool: ...
-
-    async def acquire_permits(self, step_uuid: str, tags: list[str], now: int) -> list[str]:
-        """Take a permit of every limited tag, or none; the tags that are full."""
-        ...
-
-    async def release_permits(self, step_uuid: str) -> None: ...
-
-    async def count_permits(self, tag: str) -> int: ...
-
-    async def save_output_data(
-        self,
-        job_type: str,
-        job_id: str,
-        workflow_id: str | None,
-        payload: dict[str, Any],
-        now: int,
-    ) -> None:
-        """Insert or replace the output data an external job published."""
-        ...
-
-    async def get_output_data(self, job_type: str, job_id: str) -> dict[str, Any] | None: ...
 
 
 class ChildStore(Protocol):

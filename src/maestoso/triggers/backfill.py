@@ -12,7 +12,8 @@ from typing import Any, Protocol
 
 from maestoso.clock import Clock
 from maestoso.errors import NotFoundError, ValidationError
-from maestoso.store.port import DefinitionStore, QueueStore
+from maestoso.store.coordination import QueueStore
+from maestoso.store.port import DefinitionStore
 from maestoso.triggers.starts import time_start
 from maestoso.triggers.time import Schedule
 

@@ -12,8 +12,9 @@ import logging
 from typing import Any, Protocol
 
 from maestoso.clock import Clock
-from maestoso.store.port import DefinitionStore, TriggerStore
+from maestoso.store.port import DefinitionStore
 from maestoso.store.records import SignalTriggerRow, TimeTriggerRow, VersionRow, WorkflowRow
+from maestoso.store.triggering import TriggerStore
 from maestoso.triggers.catch_up import catch_up_policy
 from maestoso.triggers.time import Schedule, schedule_problem
 

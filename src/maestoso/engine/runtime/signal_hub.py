@@ -17,8 +17,8 @@ from maestoso.clock import Clock
 from maestoso.errors import ConflictError
 from maestoso.models import ParamDefinition
 from maestoso.models.naming import canonical, name_uuid
-from maestoso.store.port import SignalStore
 from maestoso.store.records import ParamCondition
+from maestoso.store.triggering import SignalStore
 from maestoso.triggers.signals import SignalService
 
 _CACHE_SIZE = 10_000

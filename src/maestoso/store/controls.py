@@ -1,0 +1,53 @@
+"""The step-control part of the store port: breakpoints, tag permits and output data."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from maestoso.store.records import (
+    BreakpointRow,
+    TagPermitRow,
+)
+
+
+class ControlStore(Protocol):
+    """Breakpoints and paused attempts (``maestro_step_breakpoint``) and tag permits."""
+
+    async def save_breakpoint(self, row: BreakpointRow) -> None: ...
+
+    async def list_breakpoints(
+        self, workflow_id: str, step_id: str | None, *, system_generated: bool
+    ) -> list[BreakpointRow]: ...
+
+    async def workflows_with_breakpoints(self) -> set[str]: ...
+
+    async def delete_breakpoints(
+        self, workflow_id: str, step_id: str, *, system_generated: bool, keys: Any = None
+    ) -> int: ...
+
+    async def save_tag_permit(self, row: TagPermitRow) -> None: ...
+
+    async def get_tag_permit(self, tag: str) -> TagPermitRow | None: ...
+
+    async def delete_tag_permit(self, tag: str) -> bool: ...
+
+    async def acquire_permits(self, step_uuid: str, tags: list[str], now: int) -> list[str]:
+        """Take a permit of every limited tag, or none; the tags that are full."""
+        ...
+
+    async def release_permits(self, step_uuid: str) -> None: ...
+
+    async def count_permits(self, tag: str) -> int: ...
+
+    async def save_output_data(
+        self,
+        job_type: str,
+        job_id: str,
+        workflow_id: str | None,
+        payload: dict[str, Any],
+        now: int,
+    ) -> None:
+        """Insert or replace the output data an external job published."""
+        ...
+
+    async def get_output_data(self, job_type: str, job_id: str) -> dict[str, Any] | None: ...

@@ -1,0 +1,79 @@
+"""The queue and flow-group parts of the store port: durable events and the leases that
+share flows between nodes."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from maestoso.store.records import (
+    Fence,
+    GroupRow,
+    JobEvent,
+    QueuedEvent,
+)
+
+
+class QueueStore(Protocol):
+    """The durable job-event queue (``maestro_queue``)."""
+
+    async def enqueue(self, events: list[JobEvent]) -> None:
+        """Add events on their own (the writes of a change enqueue theirs in its transaction).
+        An event's ``create_time`` is the store's clock at enqueue time."""
+        ...
+
+    async def claim_events(
+        self, *, owner: str, now: int, lease_ms: int, limit: int, queue_ids: list[int] | None = None
+    ) -> list[QueuedEvent]:
+        """Claim up to ``limit`` events that are available (``available_at <= now``), not
+        parked, and not owned (``owned_until < now``), in the order they became available
+        (``available_at``, then enqueue order); each becomes owned until ``now + lease_ms``
+        and its attempt count goes up. Returned by ``msg_id``. Two claimers never get the
+        same event while its lease runs. PostgreSQL: ``FOR UPDATE SKIP LOCKED``; SQLite:
+        inside the single writer."""
+        ...
+
+    async def complete_event(self, msg_id: int) -> None:
+        """Delete a handled event (a no-op if it is gone)."""
+        ...
+
+    async def retry_event(self, msg_id: int, *, available_at: int, error: str) -> None:
+        """Release an event for another attempt at ``available_at``, keeping the error."""
+        ...
+
+    async def park_event(self, msg_id: int, *, error: str) -> None:
+        """Set an event aside for good (kept with its error, never claimed again)."""
+        ...
+
+    async def parked_events(self, limit: int = 100) -> list[tuple[QueuedEvent, str]]:
+        """Parked events and their last errors, oldest first; ``attempts`` is the number of
+        claims it had."""
+        ...
+
+    async def next_available_time(self) -> int | None:
+        """The earliest time at which an unparked event can be claimed (its ``available_at``,
+        or for a claimed one the end of its lease + 1), for timers; None if there is none."""
+        ...
+
+
+class FlowGroupStore(Protocol):
+    """Ownership of flow groups (``maestro_flow_group``): a lease, a heartbeat, a generation."""
+
+    async def claim_group(
+        self, group_id: int, *, owner: str, now: int, lease_ms: int
+    ) -> Fence | None:
+        """Take the group if it is unowned, its lease expired, or already ``owner``'s;
+        the generation goes up by one on every claim. None if another owner holds it."""
+        ...
+
+    async def heartbeat_group(self, fence: Fence, *, now: int, lease_ms: int) -> bool:
+        """Extend the lease; False if the fence no longer holds (the group was taken)."""
+        ...
+
+    async def release_group(self, fence: Fence) -> None:
+        """Give the group up (on shutdown), if the fence still holds: any owner may claim it
+        at once. The generation stays until that claim, so stop writing before releasing."""
+        ...
+
+    async def list_groups(self) -> list[GroupRow]:
+        """Every group ever claimed, by ``group_id``."""
+        ...
