@@ -28,7 +28,7 @@ KILLS = int(ASKED or 20)
 INSTANCES = max(6, KILLS // 3)
 CHAIN = 4
 KILL_BUDGET_SECONDS = math.inf if ASKED else 50.0
-MIN_KILLS = KILLS if ASKED else KILLS // 2
+MIN_KILLS = KILLS if ASKED else KILLS // 4
 """Kills that must land within the budget (a loaded machine restarts the server slowly)."""
 
 

@@ -132,14 +132,14 @@ async def test_admit_queued_starts_the_oldest_as_far_as_the_limit_allows(workflo
     queued = [await create(workflow, f"q{n}") for n in range(3)]
     await end(workflow, first)
 
-    admitted = await workflow.admit_queued(WF, limit_of=limit_of(2), now=T0 + 50)
+    admitted = await workflow.admit_queued(WF, limit_of=limit_of(2), now=lambda: T0 + 50)
 
     assert [row.instance_id for row in admitted] == [queued[0].instance_id, queued[1].instance_id]
     for row in admitted:
         assert (row.status, row.start_time, row.modify_time) == ("IN_PROGRESS", T0 + 50, T0 + 50)
         assert row.execution_id
         assert await workflow.get_instance(WF, row.instance_id) == row
-    assert await workflow.admit_queued(WF, limit_of=limit_of(2), now=T0 + 60) == []
+    assert await workflow.admit_queued(WF, limit_of=limit_of(2), now=lambda: T0 + 60) == []
     assert len(await workflow.find_instances(WF, statuses=("CREATED",), limit=9)) == 1
 
 
@@ -148,12 +148,12 @@ async def test_admit_queued_respects_a_blocking_failure(workflow: Store) -> None
     await create(workflow, "queued")
     await end(workflow, failed, "FAILED")
 
-    assert await workflow.admit_queued(WF, limit_of=limit_of(1, True), now=T0) == []
-    assert len(await workflow.admit_queued(WF, limit_of=limit_of(1), now=T0)) == 1
+    assert await workflow.admit_queued(WF, limit_of=limit_of(1, True), now=lambda: T0) == []
+    assert len(await workflow.admit_queued(WF, limit_of=limit_of(1), now=lambda: T0)) == 1
 
 
 async def test_admit_queued_of_an_unknown_workflow(store: Store) -> None:
-    assert await store.admit_queued("nope", limit_of=limit_of(1), now=T0) == []
+    assert await store.admit_queued("nope", limit_of=limit_of(1), now=lambda: T0) == []
 
 
 async def test_an_ended_run_enqueues_its_admission_event_only_if_a_run_waits(
@@ -186,7 +186,7 @@ async def test_a_run_ending_as_another_arrives_never_strands_it(
             assert enqueued == (arrived.status == "CREATED"), f"round {n}"
             await claim_all(workflow)
             if arrived.status == "CREATED":
-                (arrived,) = await workflow.admit_queued(WF, limit_of=limit_of(1), now=T0)
+                (arrived,) = await workflow.admit_queued(WF, limit_of=limit_of(1), now=lambda: T0)
             await end(workflow, arrived)
     finally:
         await other.close()

@@ -131,13 +131,18 @@ class InstanceStore(Protocol):
         ...
 
     async def admit_queued(
-        self, workflow_id: str, *, limit_of: Callable[[JsonDict], RunLimit], now: int
+        self,
+        workflow_id: str,
+        *,
+        limit_of: Callable[[JsonDict], RunLimit],
+        now: Callable[[], int],
     ) -> list[InstanceRow]:
         """Start the oldest queued (CREATED) runs of the workflow, by (instance_id, run_id),
         as far as ``limit_of(properties_snapshot)`` allows (as ``create_instance``'s
         ``admit`` counts, all in one transaction with the workflow row locked): each becomes
-        IN_PROGRESS with ``start_time`` = ``now`` and a new random ``execution_id``. The runs
-        started, as stored; none for an unknown workflow."""
+        IN_PROGRESS with ``start_time`` = ``now()`` and a new random ``execution_id``. The runs
+        started, as stored; none for an unknown workflow. ``now`` is read once the locks are
+        held: a run admitted because another ended never starts before that one's end."""
         ...
 
     async def create_run(self, row: InstanceRow, events: list[JobEvent]) -> InstanceRow:

@@ -29,8 +29,10 @@ class Admission:
             await self._admit(event.workflow_id)
 
     async def _admit(self, workflow_id: str) -> None:
-        now = self._clock.now_ms()
-        for row in await self._store.admit_queued(workflow_id, limit_of=limit_of, now=now):
+        admitted = await self._store.admit_queued(
+            workflow_id, limit_of=limit_of, now=self._clock.now_ms
+        )
+        for row in admitted:
             launch_started(self._flows, row)
 
     async def on_instance_action(self, event: InstanceAction) -> None:

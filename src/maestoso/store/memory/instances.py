@@ -57,7 +57,7 @@ class InstanceMethods(MemoryBase):
         return copied(created), True
 
     async def admit_queued(
-        self, workflow_id: str, *, limit_of: Callable[[JsonDict], RunLimit], now: int
+        self, workflow_id: str, *, limit_of: Callable[[JsonDict], RunLimit], now: Callable[[], int]
     ) -> list[InstanceRow]:
         await round_trip()
         workflow = self._tables.workflows.get(workflow_id)
@@ -68,7 +68,7 @@ class InstanceMethods(MemoryBase):
         queued = sorted(key for key, run in runs.items() if run.status == "CREATED")
         admitted = []
         for key in queued[: max(slots, 0)]:
-            runs[key] = _started(runs[key], now)
+            runs[key] = _started(runs[key], now())
             admitted.append(copied(runs[key]))
         return admitted
 

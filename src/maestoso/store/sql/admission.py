@@ -145,7 +145,7 @@ async def admit_queued(
     connection: AsyncConnection,
     workflow_id: str,
     limit_of: Callable[[JsonDict], RunLimit],
-    now: int,
+    now: Callable[[], int],
 ) -> list[InstanceRow]:
     """Start the oldest queued runs as far as the limit allows, in the caller's (writing)
     transaction; the runs started, as stored."""
@@ -158,7 +158,10 @@ async def admit_queued(
     postgres = connection.dialect.name == "postgresql"
     query = _QUEUED_LOCKED if postgres else _QUEUED
     rows = (await connection.execute(query, {"w_id": workflow_id, "n": slots})).mappings()
-    admitted = [started(instance_of(row), now) for row in rows]
+    # Read the time only now: waiting for the locks above may have outlasted the end of the
+    # run that made room, and a run must not seem to start before that one ended.
+    start = now()
+    admitted = [started(instance_of(row), start) for row in rows]
     if admitted:
         await connection.execute(_START, [_start_params(row) for row in admitted])
     return admitted

@@ -143,7 +143,7 @@ class InstanceMethods(SqlBase):
         return created, True
 
     async def admit_queued(
-        self, workflow_id: str, *, limit_of: Callable[[JsonDict], RunLimit], now: int
+        self, workflow_id: str, *, limit_of: Callable[[JsonDict], RunLimit], now: Callable[[], int]
     ) -> list[InstanceRow]:
         async with self._writing() as connection:
             return await admit_queued(connection, workflow_id, limit_of, now)
