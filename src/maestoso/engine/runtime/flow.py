@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-from maestoso.clock import Clock
 from maestoso.dsl.dag import Dag
 from maestoso.engine.runtime.children import ChildrenHub
 from maestoso.engine.runtime.compiled import CompiledWorkflow
 from maestoso.engine.runtime.context import EngineContext
+from maestoso.engine.runtime.edges import Edge, any_edge_holds
 from maestoso.engine.runtime.messages import (
     ActOnStep,
     Message,
@@ -46,7 +46,6 @@ from maestoso.models.statuses import (
 from maestoso.models.timeline import log_event
 from maestoso.models.workflow import DEFAULT_WORKFLOW_TIMEOUT_SECS
 from maestoso.params import ParamError, off_loop
-from maestoso.sel import SelError, evaluate
 from maestoso.store.records import (
     Fence,
     IfQueued,
@@ -382,36 +381,3 @@ def _status_event(status: WorkflowStatus, now: int, terminate: Terminate | None)
     if terminate is not None and terminate.reason:
         message += f" due to [{terminate.reason}]"
     return log_event(now, message)
-
-
-@dataclass(frozen=True, slots=True)
-class Edge:
-    """An edge whose source passed, with the condition it puts on its target."""
-
-    source: str
-    target: str
-    condition: str
-    row: StepAttemptRow
-
-
-def any_edge_holds(
-    edges: list[Edge], params: dict[str, Any], clock: Clock, key: tuple[str, int, int]
-) -> bool:
-    """Whether one of ``edges`` holds, in order (blocking: SEL runs here). A condition that
-    fails to evaluate does not hold."""
-    for edge in edges:
-        variables = {**params, **results_of(edge.row.document.get("params") or {})}
-        condition = edge.condition
-        text = condition if condition.rstrip().endswith(";") else condition + ";"
-        try:
-            if evaluate(text, variables, clock=clock).value is True:
-                return True
-        except SelError as exc:
-            logger.warning(
-                "flow %s: condition of edge %s -> %s failed: %s",
-                key,
-                edge.source,
-                edge.target,
-                exc.message,
-            )
-    return False
