@@ -98,6 +98,9 @@ class FlowActor:
         self._carried: dict[str, StepAttemptRow] = {}
         self._step_actions: list[ActOnStep] = []
         self._final: dict[str, StepAttemptRow] = {}
+        # Final rows not written yet: written before anything they make ready starts, or
+        # with the run's end when they were its last (one transaction instead of two).
+        self._unwritten: list[StepAttemptRow] = []
         self._running: dict[str, tuple[StepRun, asyncio.Task[None]]] = {}
         self._terminating: Terminate | None = None
         self._failing_fast = False
@@ -124,6 +127,8 @@ class FlowActor:
             await self._resume()
             while not await self._advance():
                 self._handle(await self._mailbox.get())
+                while not self._mailbox.empty():  # steps that finished together: one write
+                    self._handle(self._mailbox.get_nowait())
             await self._conclude()
         except FencedError:
             logger.warning(
@@ -189,6 +194,7 @@ class FlowActor:
     def _apply_step_finished(self, message: StepFinished) -> None:
         self._running.pop(message.step_id, None)
         self._final[message.step_id] = message.row
+        self._unwritten.append(message.row)
         status = StepStatus(message.row.status)
         if status.is_failed and self._mode(message.step_id) is FailureMode.FAIL_IMMEDIATELY:
             self._failing_fast = True
@@ -198,34 +204,45 @@ class FlowActor:
         raise message.error
 
     async def _advance(self) -> bool:
-        """Start what can start, write what became final; True when the run is over."""
+        """Start what can start, write what became final; True when the run is over (its
+        last final rows are then written by ``_conclude``, with the run's end)."""
+        if self._step_actions:
+            await self._write_final()
         while self._step_actions:
             await self._act(self._step_actions.pop(0))
         if self._terminating or self._failing_fast:
             await self._stop_all()
             return True
-        unsatisfied: list[StepAttemptRow] = []
+        ready: list[str] = []
         progressed = True
         while progressed:
             progressed = False
             for step_id in self._steps:
-                if step_id in self._final or step_id in self._running:
+                if step_id in self._final or step_id in self._running or step_id in ready:
                     continue
-                if len(self._running) >= self._limit:
+                if len(self._running) + len(ready) >= self._limit:
                     break
                 verdict = await self._readiness(step_id)
                 if verdict is None:
                     continue
                 if verdict:
-                    self._launch(step_id)
+                    ready.append(step_id)
                 else:
                     row = self._unsatisfied_row(step_id)
                     self._final[step_id] = row
-                    unsatisfied.append(row)
+                    self._unwritten.append(row)
                     progressed = True
-        if unsatisfied:
-            await self._write(Write(attempts=unsatisfied))
-        return not self._running and self._mailbox.empty()
+        if not ready and not self._running and self._mailbox.empty():
+            return True
+        await self._write_final()  # before the steps it made ready start
+        for step_id in ready:
+            self._launch(step_id)
+        return False
+
+    async def _write_final(self) -> None:
+        if self._unwritten:
+            rows, self._unwritten = self._unwritten, []
+            await self._write(Write(attempts=rows))
 
     async def _readiness(self, step_id: str) -> bool | None:
         """True: start it; False: it can never run (UNSATISFIED); None: not yet."""
@@ -286,7 +303,6 @@ class FlowActor:
                 logger.exception("flow %s: step %s failed inside", self.key, run.step.id)
                 run.note(f"internal error: {type(exc).__name__}: {exc}")
                 row = await run.terminate(StepStatus.INTERNALLY_FAILED)
-            await self._write(Write(attempts=[row]))
         except asyncio.CancelledError:
             raise
         except BaseException as exc:
@@ -333,8 +349,7 @@ class FlowActor:
         rows = [await run.terminate(step_status) for run, _ in runs]
         for row in rows:
             self._final[row.step_id] = row
-        if rows:
-            await self._write(Write(attempts=rows))
+        self._unwritten += rows
 
     async def _conclude(self) -> None:
         statuses = [StepStatus(row.status) for row in self._final.values()]
@@ -360,7 +375,8 @@ class FlowActor:
         # Only when a run waits for this one's place (the writer wakes the queue then); inline
         # instances (loop iterations) bypass run strategies: nothing to admit after them.
         if_queued = [] if is_inline(workflow_id) else [admit_next]
-        await self._write(Write(instance_updates=[update], if_queued=if_queued))
+        rows, self._unwritten = self._unwritten, []
+        await self._write(Write(attempts=rows, instance_updates=[update], if_queued=if_queued))
         self.children.concluded(self.instance)
 
     async def _write(self, write: Write) -> None:
