@@ -101,6 +101,10 @@ class FlowActor:
         # Final rows not written yet: written before anything they make ready starts, or
         # with the run's end when they were its last (one transaction instead of two).
         self._unwritten: list[StepAttemptRow] = []
+        # Steps whose readiness may have changed: all at first, then the successors of each
+        # step that became final, and those the concurrency limit held back (a long chain
+        # would otherwise ask every waiting step again at every step's end).
+        self._to_check: dict[str, None] = dict.fromkeys(self._steps)
         self._running: dict[str, tuple[StepRun, asyncio.Task[None]]] = {}
         self._terminating: Terminate | None = None
         self._failing_fast = False
@@ -193,7 +197,7 @@ class FlowActor:
 
     def _apply_step_finished(self, message: StepFinished) -> None:
         self._running.pop(message.step_id, None)
-        self._final[message.step_id] = message.row
+        self._finalise(message.row)
         self._unwritten.append(message.row)
         status = StepStatus(message.row.status)
         if status.is_failed and self._mode(message.step_id) is FailureMode.FAIL_IMMEDIATELY:
@@ -217,11 +221,13 @@ class FlowActor:
         progressed = True
         while progressed:
             progressed = False
-            for step_id in self._steps:
-                if step_id in self._final or step_id in self._running or step_id in ready:
+            for step_id in [s for s in self._steps if s in self._to_check]:
+                if step_id in self._final or step_id in self._running:
+                    del self._to_check[step_id]
                     continue
                 if len(self._running) + len(ready) >= self._limit:
                     break
+                del self._to_check[step_id]
                 verdict = await self._readiness(step_id)
                 if verdict is None:
                     continue
@@ -229,7 +235,7 @@ class FlowActor:
                     ready.append(step_id)
                 else:
                     row = self._unsatisfied_row(step_id)
-                    self._final[step_id] = row
+                    self._finalise(row)
                     self._unwritten.append(row)
                     progressed = True
         if not ready and not self._running and self._mailbox.empty():
@@ -238,6 +244,10 @@ class FlowActor:
         for step_id in ready:
             self._launch(step_id)
         return False
+
+    def _finalise(self, row: StepAttemptRow) -> None:
+        self._final[row.step_id] = row
+        self._to_check.update(dict.fromkeys(self._dag.successors.get(row.step_id, ())))
 
     async def _write_final(self) -> None:
         if self._unwritten:
@@ -331,7 +341,7 @@ class FlowActor:
         else:
             run = self._step_run(step_id, None)
         row = await run.terminate(status)
-        self._final[step_id] = row
+        self._finalise(row)
         await self._write(Write(attempts=[row]))
         if status.is_failed and self._mode(step_id) is FailureMode.FAIL_IMMEDIATELY:
             self._failing_fast = True
