@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from maestoso.bench import rest, sqlcount
 from maestoso.bench.preload import preload
+from maestoso.bench.rest_calls import noop_workflow
 from maestoso.cli import app
 from maestoso.store import open_store
 
@@ -77,7 +78,7 @@ def test_a_preloaded_workload_starts_after_the_stored_runs() -> None:
 
 
 async def test_preload_stores_copies_of_one_real_run(tmp_path: Path) -> None:
-    await preload(None, tmp_path, rest._noop_workflow("stored"), 120)
+    await preload(None, tmp_path, noop_workflow("stored"), 120)
     store = await open_store(None, tmp_path)
     try:
         workflow = await store.get_workflow("stored")

@@ -16,10 +16,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -28,15 +26,24 @@ import httpx
 
 from maestoso.bench.engine import chain, diamond, fan_out
 from maestoso.bench.preload import preload
+from maestoso.bench.rest_calls import (
+    API,
+    TERMINAL,
+    background,
+    create,
+    instances,
+    noop_workflow,
+    now_ms,
+    overall,
+    sleep_workflow,
+    start,
+    wait_run,
+    with_id,
+)
 from maestoso.bench.server import Server, running
 
-API = "/api/v3/workflows"
-START_BODY: dict[str, Any] = {"initiator": {"type": "manual"}}
-TERMINAL = frozenset({"SUCCEEDED", "FAILED", "STOPPED", "TIMED_OUT"})
-PARALLEL: dict[str, Any] = {"rule": "parallel", "workflow_concurrency": 100}
 WARM_UP = 10
 """Requests sent before measuring: the first ones pay for lazy imports and cold caches."""
-PAGE = 200
 BACKGROUND_RATE = 5.0
 SLEEPERS = 3
 
@@ -91,115 +98,31 @@ def percentiles(
     )
 
 
-def _noop_workflow(workflow_id: str) -> dict[str, Any]:
-    return {
-        "properties": {"owner": "bench", "run_strategy": PARALLEL, "step_concurrency": 1000},
-        "workflow": {"id": workflow_id, "steps": [{"step": {"id": "a", "type": "NoOp"}}]},
-    }
-
-
-def _sleep_workflow(workflow_id: str, seconds: int) -> dict[str, Any]:
-    nap = {"sleep_seconds": {"type": "LONG", "value": seconds}}
-    step = {"id": "nap", "type": "Sleep", "params": nap}
-    return {
-        "properties": {"owner": "bench", "run_strategy": PARALLEL},
-        "workflow": {"id": workflow_id, "steps": [{"step": step}]},
-    }
-
-
-def _with_id(definition: dict[str, Any], workflow_id: str) -> dict[str, Any]:
-    return {**definition, "workflow": {**definition["workflow"], "id": workflow_id}}
-
-
-def _create(http: httpx.Client, definition: dict[str, Any]) -> str:
-    response = http.post(API, json=definition)
-    response.raise_for_status()
-    return str(definition["workflow"]["id"])
-
-
-def _start(http: httpx.Client, workflow_id: str) -> int:
-    response = http.post(f"{API}/{workflow_id}/versions/latest/actions/start", json=START_BODY)
-    response.raise_for_status()
-    return int(response.json()["workflow_instance_id"])
-
-
-def _now_ms() -> float:
-    return time.time() * 1000
-
-
-def _wait_run(http: httpx.Client, workflow_id: str, instance_id: int, every: float) -> Any:
-    """The run's JSON once it is terminal; ``enriched=false`` keeps each poll cheap."""
-    url = f"{API}/{workflow_id}/instances/{instance_id}/runs/1"
-    while True:
-        response = http.get(url, params={"enriched": "false"})
-        response.raise_for_status()
-        run = response.json()
-        if run["status"] in TERMINAL:
-            return run
-        time.sleep(every)
-
-
-def _overall(statuses: Sequence[str]) -> str:
-    return "SUCCEEDED" if set(statuses) <= {"SUCCEEDED"} else "/".join(sorted(set(statuses)))
-
-
-@contextmanager
-def _background(base: str, workflow_id: str, rate: float) -> Iterator[list[int]]:
-    """A second client starting ``rate`` runs a second until the block ends."""
-    started: list[int] = []
-    stop = threading.Event()
-
-    failures: list[Exception] = []
-
-    def stream() -> None:
-        with httpx.Client(base_url=base, timeout=60, headers={"user": "bench"}) as http:
-            while not stop.is_set():
-                began = time.monotonic()
-                try:
-                    started.append(_start(http, workflow_id))
-                except Exception as error:  # reported by the measuring thread
-                    failures.append(error)
-                    return
-                stop.wait(max(0.0, 1 / rate - (time.monotonic() - began)))
-
-    thread = threading.Thread(target=stream, name="bench-background", daemon=True)
-    if rate > 0:
-        thread.start()
-    try:
-        yield started
-    finally:
-        stop.set()
-        if rate > 0:
-            thread.join(timeout=60)
-    if failures:
-        raise RuntimeError("the background client failed") from failures[0]
-
-
 def start_latency(http: httpx.Client, server: Server, options: Options) -> list[Row]:
     """Start requests one after another while other runs execute; each request is paired
     with a ``GET …/versions/latest``, the floor of the HTTP stack under the same load."""
     count = options.count or 1000
-    measured = _create(http, _noop_workflow("bench-start"))
-    other = _create(http, _noop_workflow("bench-background"))
-    sleeper = _create(http, _sleep_workflow("bench-sleep", 3600))
+    measured = create(http, noop_workflow("bench-start"))
+    other = create(http, noop_workflow("bench-background"))
+    sleeper = create(http, sleep_workflow("bench-sleep", 3600))
     for _ in range(options.sleepers):
-        _start(http, sleeper)
+        start(http, sleeper)
     for _ in range(WARM_UP):
         http.get(f"{API}/{measured}/versions/latest").raise_for_status()
-        _start(http, measured)
+        start(http, measured)
     floor: list[float] = []
     starts: list[float] = []
     began = time.perf_counter()
-    with _background(server.base, other, options.background_rate) as background:
+    with background(server.base, other, options.background_rate) as others:
         for _ in range(count):
             before = time.perf_counter()
             http.get(f"{API}/{measured}/versions/latest").raise_for_status()
             middle = time.perf_counter()
-            _start(http, measured)
+            start(http, measured)
             starts.append((time.perf_counter() - middle) * 1000)
             floor.append((middle - before) * 1000)
     seconds = time.perf_counter() - began
-    load = f"load {len(background) / seconds:.1f} runs/s + {options.sleepers} asleep"
+    load = f"load {len(others) / seconds:.1f} runs/s + {options.sleepers} asleep"
     return [
         percentiles("start-latency", f"GET versions/latest ({load})", floor, seconds, "OK"),
         percentiles("start-latency", f"POST actions/start ({load})", starts, seconds, "OK"),
@@ -209,9 +132,9 @@ def start_latency(http: httpx.Client, server: Server, options: Options) -> list[
 def noop_run(http: httpx.Client, server: Server, options: Options) -> list[Row]:
     """One one-NoOp-step run at a time, from the start request to its end."""
     count = options.count or 200
-    workflow_id = _create(http, _noop_workflow("bench-noop"))
+    workflow_id = create(http, noop_workflow("bench-noop"))
     for _ in range(WARM_UP):
-        _wait_run(http, workflow_id, _start(http, workflow_id), 0.01)
+        wait_run(http, workflow_id, start(http, workflow_id), 0.01)
     to_start: list[float] = []
     to_end: list[float] = []
     observed: list[float] = []
@@ -219,16 +142,16 @@ def noop_run(http: httpx.Client, server: Server, options: Options) -> list[Row]:
     began = time.perf_counter()
     answers: list[float] = []
     for _ in range(count):
-        sent = _now_ms()
-        instance_id = _start(http, workflow_id)
-        answers.append(_now_ms() - sent)
-        run = _wait_run(http, workflow_id, instance_id, 0.01)
-        observed.append(_now_ms() - sent)
+        sent = now_ms()
+        instance_id = start(http, workflow_id)
+        answers.append(now_ms() - sent)
+        run = wait_run(http, workflow_id, instance_id, 0.01)
+        observed.append(now_ms() - sent)
         to_start.append(run["start_time"] - sent)
         to_end.append(run["end_time"] - sent)
         statuses.append(run["status"])
     seconds = time.perf_counter() - began
-    status = _overall(statuses)
+    status = overall(statuses)
     return [
         percentiles("noop-run", "POST actions/start (no other run)", answers, seconds, status),
         percentiles("noop-run", "request -> start_time", to_start, seconds, status),
@@ -237,41 +160,27 @@ def noop_run(http: httpx.Client, server: Server, options: Options) -> list[Row]:
     ]
 
 
-def _instances(http: httpx.Client, workflow_id: str) -> list[dict[str, Any]]:
-    """Every instance (its latest run), a page at a time."""
-    elements: list[dict[str, Any]] = []
-    params: dict[str, Any] = {"first": PAGE, "aggregated": "false"}
-    while True:
-        response = http.get(f"{API}/{workflow_id}/instances", params=params)
-        response.raise_for_status()
-        page = response.json()
-        elements += page["elements"]
-        if not page["page_info"]["has_next_page"]:
-            return elements
-        params["cursor"] = page["page_info"]["end_cursor"]
-
-
 def diamonds(http: httpx.Client, server: Server, options: Options) -> list[Row]:
     """``count`` instances of a 5-step diamond started one after another; done when the last
     one ends (the server's latest ``end_time``), polled every 100 ms."""
     count = options.count or 100
-    workflow_id = _create(http, _with_id(diamond(), "bench-diamond"))
+    workflow_id = create(http, with_id(diamond(), "bench-diamond"))
     starts: list[float] = []
     sent: dict[int, float] = {}
-    first = _now_ms()
+    first = now_ms()
     for _ in range(count):
-        before = _now_ms()
-        instance_id = _start(http, workflow_id)
-        starts.append(_now_ms() - before)
+        before = now_ms()
+        instance_id = start(http, workflow_id)
+        starts.append(now_ms() - before)
         sent[instance_id] = before
     while True:
-        runs = _instances(http, workflow_id)
+        runs = instances(http, workflow_id)
         if len(runs) == count and all(r["status"] in TERMINAL for r in runs):
             break
         time.sleep(0.1)
     last = max(r["end_time"] for r in runs)
     seconds = (last - first) / 1000
-    status = _overall([r["status"] for r in runs])
+    status = overall([r["status"] for r in runs])
     per_run = [r["end_time"] - sent[r["workflow_instance_id"]] for r in runs]
     name = "diamond-http-x100"
     return [
@@ -296,19 +205,19 @@ def _one_big_run(
 ) -> Callable[[httpx.Client, Server, Options], list[Row]]:
     def run(http: httpx.Client, server: Server, options: Options) -> list[Row]:
         count = options.count or 3
-        workflow_id = _create(http, _with_id(definition(), f"bench-{name}"))
+        workflow_id = create(http, with_id(definition(), f"bench-{name}"))
         to_end: list[float] = []
         statuses: list[str] = []
         began = time.perf_counter()
         for _ in range(count):
-            sent = _now_ms()
-            run = _wait_run(http, workflow_id, _start(http, workflow_id), 0.05)
+            sent = now_ms()
+            run = wait_run(http, workflow_id, start(http, workflow_id), 0.05)
             to_end.append(run["end_time"] - sent)
             statuses.append(run["status"])
         seconds = time.perf_counter() - began
         per_step = min(to_end) / steps
         label = f"request -> end_time ({per_step:.2f} ms/step at best)"
-        return [percentiles(name, label, to_end, seconds, _overall(statuses))]
+        return [percentiles(name, label, to_end, seconds, overall(statuses))]
 
     return run
 
@@ -329,13 +238,13 @@ HTTP_WORKLOADS = {
             "start-latency",
             "1,000 start requests in a row while other runs execute, and GET versions/latest",
             start_latency,
-            _noop_workflow("bench-start"),
+            noop_workflow("bench-start"),
         ),
         HttpWorkload(
             "noop-run",
             "200 one-NoOp-step runs, one at a time",
             noop_run,
-            _noop_workflow("bench-noop"),
+            noop_workflow("bench-noop"),
         ),
         HttpWorkload(
             "diamond-http-x100",

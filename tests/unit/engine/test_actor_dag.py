@@ -4,9 +4,12 @@ propagation of UNSATISFIED, joins and the three failure modes."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from tests.unit.engine.actors import Engine, engine_on_memory, step, workflow
+
+from maestoso.store.records import StepAttemptRow
 
 
 @pytest.fixture
@@ -173,3 +176,29 @@ async def test_params_flow_from_one_step_to_the_next(engine: Engine) -> None:
 
     b = await engine.store.get_step_attempt("params", 1, 1, "b")
     assert b is not None and b.document["params"]["y"]["evaluated_result"] == 21
+
+
+async def test_final_rows_are_written_before_what_they_start_and_with_the_run_end(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writes: list[tuple[list[str], list[str], list[str]]] = []
+    save_steps = engine.store.save_steps
+
+    async def recording(attempts: list[StepAttemptRow], **rest: Any) -> int:
+        updates = [u.status or "" for u in rest.get("instance_updates") or []]
+        steps = [f"{a.step_id}:{a.status}" for a in attempts]
+        writes.append((steps, updates, list(engine.runtime.started)))
+        return await save_steps(attempts, **rest)
+
+    monkeypatch.setattr(engine.store, "save_steps", recording)
+    body = workflow(
+        "ordered", step("a", successors={"b": "true", "c": "false"}), step("b"), step("c")
+    )
+
+    row = await engine.run(body)
+
+    assert row.status == "SUCCEEDED"
+    assert writes == [
+        (["a:SUCCEEDED", "c:UNSATISFIED"], [], ["a"]),  # before b starts
+        (["b:SUCCEEDED"], ["SUCCEEDED"], ["a", "b"]),  # the last step's row with the run's end
+    ]

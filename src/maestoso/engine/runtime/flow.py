@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-from maestoso.clock import Clock
 from maestoso.dsl.dag import Dag
 from maestoso.engine.runtime.children import ChildrenHub
 from maestoso.engine.runtime.compiled import CompiledWorkflow
 from maestoso.engine.runtime.context import EngineContext
+from maestoso.engine.runtime.edges import Edge, any_edge_holds
 from maestoso.engine.runtime.messages import (
     ActOnStep,
     Message,
@@ -46,7 +46,6 @@ from maestoso.models.statuses import (
 from maestoso.models.timeline import log_event
 from maestoso.models.workflow import DEFAULT_WORKFLOW_TIMEOUT_SECS
 from maestoso.params import ParamError, off_loop
-from maestoso.sel import SelError, evaluate
 from maestoso.store.records import (
     Fence,
     IfQueued,
@@ -99,6 +98,13 @@ class FlowActor:
         self._carried: dict[str, StepAttemptRow] = {}
         self._step_actions: list[ActOnStep] = []
         self._final: dict[str, StepAttemptRow] = {}
+        # Final rows not written yet: written before anything they make ready starts, or
+        # with the run's end when they were its last (one transaction instead of two).
+        self._unwritten: list[StepAttemptRow] = []
+        # Steps whose readiness may have changed: all at first, then the successors of each
+        # step that became final, and those the concurrency limit held back (a long chain
+        # would otherwise ask every waiting step again at every step's end).
+        self._to_check: dict[str, None] = dict.fromkeys(self._steps)
         self._running: dict[str, tuple[StepRun, asyncio.Task[None]]] = {}
         self._terminating: Terminate | None = None
         self._failing_fast = False
@@ -125,6 +131,8 @@ class FlowActor:
             await self._resume()
             while not await self._advance():
                 self._handle(await self._mailbox.get())
+                while not self._mailbox.empty():  # steps that finished together: one write
+                    self._handle(self._mailbox.get_nowait())
             await self._conclude()
         except FencedError:
             logger.warning(
@@ -189,7 +197,8 @@ class FlowActor:
 
     def _apply_step_finished(self, message: StepFinished) -> None:
         self._running.pop(message.step_id, None)
-        self._final[message.step_id] = message.row
+        self._finalise(message.row)
+        self._unwritten.append(message.row)
         status = StepStatus(message.row.status)
         if status.is_failed and self._mode(message.step_id) is FailureMode.FAIL_IMMEDIATELY:
             self._failing_fast = True
@@ -199,34 +208,51 @@ class FlowActor:
         raise message.error
 
     async def _advance(self) -> bool:
-        """Start what can start, write what became final; True when the run is over."""
+        """Start what can start, write what became final; True when the run is over (its
+        last final rows are then written by ``_conclude``, with the run's end)."""
+        if self._step_actions:
+            await self._write_final()
         while self._step_actions:
             await self._act(self._step_actions.pop(0))
         if self._terminating or self._failing_fast:
             await self._stop_all()
             return True
-        unsatisfied: list[StepAttemptRow] = []
+        ready: list[str] = []
         progressed = True
         while progressed:
             progressed = False
-            for step_id in self._steps:
+            for step_id in [s for s in self._steps if s in self._to_check]:
                 if step_id in self._final or step_id in self._running:
+                    del self._to_check[step_id]
                     continue
-                if len(self._running) >= self._limit:
+                if len(self._running) + len(ready) >= self._limit:
                     break
+                del self._to_check[step_id]
                 verdict = await self._readiness(step_id)
                 if verdict is None:
                     continue
                 if verdict:
-                    self._launch(step_id)
+                    ready.append(step_id)
                 else:
                     row = self._unsatisfied_row(step_id)
-                    self._final[step_id] = row
-                    unsatisfied.append(row)
+                    self._finalise(row)
+                    self._unwritten.append(row)
                     progressed = True
-        if unsatisfied:
-            await self._write(Write(attempts=unsatisfied))
-        return not self._running and self._mailbox.empty()
+        if not ready and not self._running and self._mailbox.empty():
+            return True
+        await self._write_final()  # before the steps it made ready start
+        for step_id in ready:
+            self._launch(step_id)
+        return False
+
+    def _finalise(self, row: StepAttemptRow) -> None:
+        self._final[row.step_id] = row
+        self._to_check.update(dict.fromkeys(self._dag.successors.get(row.step_id, ())))
+
+    async def _write_final(self) -> None:
+        if self._unwritten:
+            rows, self._unwritten = self._unwritten, []
+            await self._write(Write(attempts=rows))
 
     async def _readiness(self, step_id: str) -> bool | None:
         """True: start it; False: it can never run (UNSATISFIED); None: not yet."""
@@ -287,7 +313,6 @@ class FlowActor:
                 logger.exception("flow %s: step %s failed inside", self.key, run.step.id)
                 run.note(f"internal error: {type(exc).__name__}: {exc}")
                 row = await run.terminate(StepStatus.INTERNALLY_FAILED)
-            await self._write(Write(attempts=[row]))
         except asyncio.CancelledError:
             raise
         except BaseException as exc:
@@ -316,7 +341,7 @@ class FlowActor:
         else:
             run = self._step_run(step_id, None)
         row = await run.terminate(status)
-        self._final[step_id] = row
+        self._finalise(row)
         await self._write(Write(attempts=[row]))
         if status.is_failed and self._mode(step_id) is FailureMode.FAIL_IMMEDIATELY:
             self._failing_fast = True
@@ -334,8 +359,7 @@ class FlowActor:
         rows = [await run.terminate(step_status) for run, _ in runs]
         for row in rows:
             self._final[row.step_id] = row
-        if rows:
-            await self._write(Write(attempts=rows))
+        self._unwritten += rows
 
     async def _conclude(self) -> None:
         statuses = [StepStatus(row.status) for row in self._final.values()]
@@ -361,7 +385,8 @@ class FlowActor:
         # Only when a run waits for this one's place (the writer wakes the queue then); inline
         # instances (loop iterations) bypass run strategies: nothing to admit after them.
         if_queued = [] if is_inline(workflow_id) else [admit_next]
-        await self._write(Write(instance_updates=[update], if_queued=if_queued))
+        rows, self._unwritten = self._unwritten, []
+        await self._write(Write(attempts=rows, instance_updates=[update], if_queued=if_queued))
         self.children.concluded(self.instance)
 
     async def _write(self, write: Write) -> None:
@@ -382,36 +407,3 @@ def _status_event(status: WorkflowStatus, now: int, terminate: Terminate | None)
     if terminate is not None and terminate.reason:
         message += f" due to [{terminate.reason}]"
     return log_event(now, message)
-
-
-@dataclass(frozen=True, slots=True)
-class Edge:
-    """An edge whose source passed, with the condition it puts on its target."""
-
-    source: str
-    target: str
-    condition: str
-    row: StepAttemptRow
-
-
-def any_edge_holds(
-    edges: list[Edge], params: dict[str, Any], clock: Clock, key: tuple[str, int, int]
-) -> bool:
-    """Whether one of ``edges`` holds, in order (blocking: SEL runs here). A condition that
-    fails to evaluate does not hold."""
-    for edge in edges:
-        variables = {**params, **results_of(edge.row.document.get("params") or {})}
-        condition = edge.condition
-        text = condition if condition.rstrip().endswith(";") else condition + ";"
-        try:
-            if evaluate(text, variables, clock=clock).value is True:
-                return True
-        except SelError as exc:
-            logger.warning(
-                "flow %s: condition of edge %s -> %s failed: %s",
-                key,
-                edge.source,
-                edge.target,
-                exc.message,
-            )
-    return False

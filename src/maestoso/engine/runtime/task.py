@@ -14,9 +14,6 @@ from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from maestoso.engine.runtime.children import ChildrenHub
-from maestoso.engine.runtime.compiled import CompiledWorkflow
-from maestoso.engine.runtime.context import EngineContext
 from maestoso.engine.runtime.gates import StepGates
 from maestoso.engine.runtime.param_context import (
     SIGNAL_DEPENDENCIES_KEY,
@@ -33,42 +30,30 @@ from maestoso.engine.runtime.retries import (
     not_retryable,
     settle,
 )
-from maestoso.engine.runtime.step_context import AttemptContext
-from maestoso.engine.runtime.step_document import step_document
+from maestoso.engine.runtime.step_attempt import StepAttempt
 from maestoso.engine.runtime.step_inputs import step_inputs
 from maestoso.engine.runtime.step_signals import StepSignals
 from maestoso.engine.runtime.timeouts import resolve_seconds
 from maestoso.engine.runtime.writer import Write
 from maestoso.errors import FencedError, MaestosoError, PlatformError
-from maestoso.models import ParamDefinition, Step, TypedStep
+from maestoso.models import ParamDefinition
 from maestoso.models.statuses import StepStatus
-from maestoso.models.timeline import log_event
-from maestoso.params import Parameter, evaluate_params, evaluate_step_params, off_loop
+from maestoso.params import (
+    Parameter,
+    evaluate_params,
+    evaluate_step_params,
+    off_loop,
+    off_loop_unless_trusted,
+)
 from maestoso.runtimes import State, StepResult, StepRuntime
 from maestoso.runtimes.outputs import job_key
-from maestoso.store.records import Fence, InstanceRow, StepAttemptRow
+from maestoso.store.records import Fence, StepAttemptRow
 
 
-@dataclass(slots=True)
-class StepRun:
-    engine: EngineContext
-    instance: InstanceRow
-    compiled: CompiledWorkflow
-    step: Step
-    predecessors: tuple[str, ...]
+@dataclass(slots=True, kw_only=True)
+class StepRun(StepAttempt):
     fence: Fence
-    children: ChildrenHub
     resume_from: StepAttemptRow | None = None
-    attempt_id: int = 1
-    status: StepStatus = StepStatus.CREATED
-    runtime_state: dict[str, Any] = field(default_factory=dict)
-    document: dict[str, Any] = field(default_factory=dict)
-    artifacts: dict[str, Any] = field(default_factory=dict)
-    timeline: list[dict[str, Any]] = field(default_factory=list)
-    step_uuid: str = ""
-    context: AttemptContext | None = None
-    retries: RetryTracker | None = None
-    timeout_ms: int | None = None
     new_attempt: bool = False
     """A user's restart of a finished step: the next attempt, whatever the last one was."""
     restart_params: Mapping[str, Any] | None = None
@@ -185,7 +170,8 @@ class StepRun:
             inputs = await step_inputs(
                 self.engine, self.step, self.instance, self.workflow_params, self.restart_params
             )
-            evaluated = await off_loop(  # SEL runs on a worker thread, bounded in time
+            evaluated = await off_loop_unless_trusted(  # user SEL: on a worker thread
+                (self.step.params, inputs.injected, inputs.restart_params),
                 evaluate_step_params,
                 self.step,
                 self.workflow_params,
@@ -297,38 +283,8 @@ class StepRun:
         await self._write(row)
         return row
 
-    def _row(self, status: StepStatus) -> StepAttemptRow:
-        self.status = status
-        now = self.engine.clock.now_ms()
-        state = {"status": status.value, **self.runtime_state, "modify_time": now}
-        if self.retries is not None and self.document:
-            self.document["step_retry"] = self.retries.summary(self.artifacts)
-        if self.timeout_ms is not None and self.document:
-            self.document["timeout_in_millis"] = self.timeout_ms
-        return StepAttemptRow(
-            workflow_id=self.instance.workflow_id,
-            instance_id=self.instance.instance_id,
-            run_id=self.instance.run_id,
-            step_id=self.step.id,
-            attempt_id=self.attempt_id,
-            step_uuid=self.step_uuid,
-            status=status.value,
-            runtime_state=state,
-            document=self.document,
-            artifacts=dict(self.artifacts) or None,
-            timeline=list(self.timeline),
-            create_time=self.runtime_state.get("create_time", now),
-            modify_time=now,
-        )
-
     async def _write(self, row: StepAttemptRow) -> None:
         await self.engine.writer.write(Write(attempts=[row]), self.fence)
-
-    def _document(self) -> dict[str, Any]:
-        document = step_document(self.instance, self.compiled, self.step.id, self.predecessors)
-        if isinstance(self.step, TypedStep) and self.step.tags:
-            document["tags"] = [t if isinstance(t, str) else t.to_json() for t in self.step.tags]
-        return document
 
     def _param_context(self) -> RunContext:
         current = {
@@ -399,54 +355,6 @@ class StepRun:
             workflow_params=params,
         )
         return {name: param.evaluated_result for name, param in evaluated.items()}
-
-    def _absorb(self, result: StepResult) -> None:
-        self.artifacts.update(result.artifacts)
-        if result.output_params:
-            params = dict(self.document.get("params") or {})
-            params.update(result.output_params)
-            self.document["params"] = params
-            if self.context is not None:
-                self.context.params.update(results_of(result.output_params))
-        for message in result.timeline:
-            self._log(message)
-
-    def note(self, message: str) -> None:
-        """Add a message to the attempt's timeline."""
-        self._log(message)
-
-    def _log(self, message: str) -> None:
-        self.timeline.append(log_event(self.engine.clock.now_ms(), message))
-
-    @staticmethod
-    def _resumable(row: StepAttemptRow) -> bool:
-        return row.status == StepStatus.RUNNING.value
-
-    def _load(self, row: StepAttemptRow) -> None:
-        self.attempt_id = row.attempt_id
-        self.step_uuid = row.step_uuid
-        self.status = StepStatus.RUNNING
-        self.runtime_state = {
-            k: v for k, v in row.runtime_state.items() if k not in ("status", "modify_time")
-        }
-        self.document = dict(row.document)
-        self.artifacts = dict(row.artifacts or {})
-        self.timeline = list(row.timeline)
-        self.context = self._make_context(self.document.get("params") or {})
-
-    def _make_context(self, params: Mapping[str, Mapping[str, Any]]) -> AttemptContext:
-        return AttemptContext(
-            self.instance,
-            self.step.id,
-            self.attempt_id,
-            self.step_uuid,
-            results_of(params),
-            self.artifacts,
-            self.engine,
-            self.step,
-            {name: dict(param) for name, param in params.items()},
-            self.children,
-        )
 
 
 def _evaluated(stored: Mapping[str, Any] | None) -> dict[str, Parameter]:

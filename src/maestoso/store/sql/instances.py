@@ -1,14 +1,10 @@
-"""Workflow instances (one row per run) and their step attempts, on SQL.
+"""Workflow instances on SQL: one row per run.
 
 ``create_instance`` allocates the instance id by advancing ``maestro_workflow.
 latest_instance_id`` with an ``UPDATE … RETURNING``: that row lock serialises the creations of
 one workflow (on PostgreSQL; the single writer does it on SQLite), so ids are dense and the
 uuid dedup that follows (an ``INSERT … ON CONFLICT DO NOTHING`` on the unique
 ``(workflow_id, uuid, run_id)``) sees every instance committed before it.
-
-``save_steps`` is the engine's hot path: the fence check, one ``INSERT … ON CONFLICT DO
-UPDATE`` for all the attempts (an executemany), the instance updates (an executemany per run
-of updates of the same shape, see ``instance_updates``) and one insert of the events.
 """
 
 from __future__ import annotations
@@ -32,20 +28,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from maestoso.errors import NotFoundError
 from maestoso.store.records import (
     Fence,
-    IfQueued,
     InstanceRow,
     InstanceUpdate,
     JobEvent,
     JsonDict,
     RunLimit,
-    StepAttemptRow,
 )
-from maestoso.store.sql.admission import admit_queued, room, started, with_queued_runs
+from maestoso.store.sql.admission import admit_queued, room, started
 from maestoso.store.sql.base import SqlBase, upsert
 from maestoso.store.sql.groups import check_fence
 from maestoso.store.sql.instance_rows import (
-    attempt_of,
-    attempt_values,
     instance_of,
     instance_values,
 )
@@ -54,7 +46,6 @@ from maestoso.store.sql.queue import insert_events
 from maestoso.store.sql.tables import (
     ACTIVE_STATUSES,
     active_status_predicate,
-    maestro_step_instance,
     maestro_workflow,
     maestro_workflow_instance,
     resumable_status_predicate,
@@ -62,10 +53,8 @@ from maestoso.store.sql.tables import (
 
 _wf = maestro_workflow
 _inst = maestro_workflow_instance
-_step = maestro_step_instance
 
 _INSTANCE_KEY = (_inst.c.workflow_id, _inst.c.instance_id, _inst.c.run_id)
-_STEP_KEY = ("workflow_id", "instance_id", "run_id", "step_id", "attempt_id")
 
 _ALLOCATE = (
     update(_wf)
@@ -241,75 +230,6 @@ class InstanceMethods(SqlBase):
             await apply_updates(connection, updates)
             await insert_events(connection, events or [], self._clock.now_ms())
 
-    async def save_steps(
-        self,
-        attempts: list[StepAttemptRow],
-        *,
-        instance_updates: list[InstanceUpdate] | None = None,
-        events: list[JobEvent] | None = None,
-        fence: Fence | None = None,
-        if_queued: list[IfQueued] | None = None,
-    ) -> int:
-        async with self._writing() as connection:
-            await check_fence(connection, fence)
-            if attempts:
-                # Last write wins for an attempt written twice in one call (a group commit):
-                # PostgreSQL refuses to upsert one row twice in a statement.
-                rows = {_attempt_key(a): attempt_values(a) for a in attempts}
-                await connection.execute(_upsert_attempts(self._dialect), list(rows.values()))
-            await apply_updates(connection, instance_updates or [])
-            if if_queued:
-                queued = await with_queued_runs(connection, (e.workflow_id for e in if_queued))
-                conditional = [e.event for e in if_queued if e.workflow_id in queued]
-            else:
-                conditional = []
-            await insert_events(connection, [*(events or []), *conditional], self._clock.now_ms())
-        return len(conditional)
-
-    async def get_step_attempts(
-        self, workflow_id: str, instance_id: int, run_id: int
-    ) -> list[StepAttemptRow]:
-        later = _step.alias("later")
-        is_latest = ~exists().where(
-            *(later.c[name] == _step.c[name] for name in _STEP_KEY[:4]),
-            later.c.attempt_id > _step.c.attempt_id,
-        )
-        query = select(_step).where(*_run_of(workflow_id, instance_id, run_id), is_latest)
-        attempts = await self._attempts(query)
-        return sorted(attempts, key=_step_order)
-
-    async def get_step_attempt(
-        self,
-        workflow_id: str,
-        instance_id: int,
-        run_id: int,
-        step_id: str,
-        attempt_id: int | None = None,
-    ) -> StepAttemptRow | None:
-        query = select(_step).where(
-            *_run_of(workflow_id, instance_id, run_id), _step.c.step_id == step_id
-        )
-        if attempt_id is None:
-            query = query.order_by(_step.c.attempt_id.desc()).limit(1)
-        else:
-            query = query.where(_step.c.attempt_id == attempt_id)
-        found = await self._attempts(query)
-        return found[0] if found else None
-
-    async def list_step_attempts(
-        self, workflow_id: str, instance_id: int, step_id: str
-    ) -> list[StepAttemptRow]:
-        query = (
-            select(_step)
-            .where(
-                _step.c.workflow_id == workflow_id,
-                _step.c.instance_id == instance_id,
-                _step.c.step_id == step_id,
-            )
-            .order_by(_step.c.run_id, _step.c.attempt_id)
-        )
-        return await self._attempts(query)
-
     async def unfinished_instances(self, group_ids: list[int]) -> list[InstanceRow]:
         if not group_ids:
             return []
@@ -324,11 +244,6 @@ class InstanceMethods(SqlBase):
         async with self._reading() as connection:
             rows = (await connection.execute(query)).mappings().all()
         return [instance_of(row) for row in rows]
-
-    async def _attempts(self, query: Any) -> list[StepAttemptRow]:
-        async with self._reading() as connection:
-            rows = (await connection.execute(query)).mappings().all()
-        return [attempt_of(row) for row in rows]
 
 
 # -- instance statements -----------------------------------------------------------------------
@@ -372,36 +287,3 @@ def _with_instance_id(event: JobEvent, instance_id: int) -> JobEvent:
     if event.payload.get("workflow_instance_id", None) != 0:
         return event
     return replace(event, payload={**event.payload, "workflow_instance_id": instance_id})
-
-
-# -- step attempts -----------------------------------------------------------------------------
-
-
-@functools.cache
-def _upsert_attempts(dialect: str) -> Any:
-    statement = upsert(dialect, _step)
-    return statement.on_conflict_do_update(
-        index_elements=list(_STEP_KEY),
-        set_={c.name: statement.excluded[c.name] for c in _step.c if c.name not in _STEP_KEY},
-    )
-
-
-def _run_of(workflow_id: str, instance_id: int, run_id: int) -> list[ColumnElement[bool]]:
-    return [
-        _step.c.workflow_id == workflow_id,
-        _step.c.instance_id == instance_id,
-        _step.c.run_id == run_id,
-    ]
-
-
-def _attempt_key(attempt: StepAttemptRow) -> tuple[Any, ...]:
-    return tuple(getattr(attempt, name) for name in _STEP_KEY)
-
-
-def _step_order(attempt: StepAttemptRow) -> tuple[bool, Any, str]:
-    ordinal = attempt.document.get("step_instance_id")
-    known = isinstance(ordinal, int)
-    return (not known, ordinal if known else 0, attempt.step_id)
-
-
-# -- rows --------------------------------------------------------------------------------------

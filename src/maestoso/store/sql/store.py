@@ -5,15 +5,14 @@ a new version advances ``latest_version_id`` with a conditional ``UPDATE`` (or c
 workflow with ``INSERT … ON CONFLICT DO NOTHING``), so of two concurrent writers of the same
 version exactly one changes a row and the other gets ``ConflictError`` with nothing written.
 
-This module holds the definitions; instances and steps (``instances``), the queue
-(``queue``) and flow groups (``groups``) are mixed in from their own modules, and the
+This module holds the definitions; their history (``history``), instances (``instances``),
+steps (``step_attempts``), the queue (``queue``) and flow groups (``groups``) are mixed in
+from their own modules, and the
 transactions they share come from ``base``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
@@ -37,18 +36,18 @@ from maestoso.store.sql.base import translated, upsert
 from maestoso.store.sql.children import ChildMethods
 from maestoso.store.sql.database import create_engine, normalise_url
 from maestoso.store.sql.groups import GroupMethods
+from maestoso.store.sql.history import HistoryMethods, append_timeline, insert_change
 from maestoso.store.sql.instances import InstanceMethods
 from maestoso.store.sql.iterations import IterationMethods
 from maestoso.store.sql.queue import QueueMethods
 from maestoso.store.sql.schema import WORKFLOW_OWNED_TABLES
 from maestoso.store.sql.signals import SignalMethods
+from maestoso.store.sql.step_attempts import StepAttemptMethods
 from maestoso.store.sql.step_controls import ControlMethods
 from maestoso.store.sql.tables import (
     WORKFLOW_ID_START,
     maestoso_sequence,
     maestro_workflow,
-    maestro_workflow_properties,
-    maestro_workflow_timeline,
     maestro_workflow_version,
     workflow_id_seq,
 )
@@ -58,12 +57,11 @@ from maestoso.store.sql.triggers import TriggerMethods
 
 _wf = maestro_workflow
 _ver = maestro_workflow_version
-_props = maestro_workflow_properties
-_tl = maestro_workflow_timeline
 
 
 class SqlStore(
     InstanceMethods,
+    StepAttemptMethods,
     QueueMethods,
     GroupMethods,
     SignalMethods,
@@ -74,6 +72,7 @@ class SqlStore(
     AuditMethods,
     TemplateMethods,
     IterationMethods,
+    HistoryMethods,
 ):
     """The store over one database. Open it with ``SqlStore.open`` (or ``open_store``)."""
 
@@ -113,8 +112,8 @@ class SqlStore(
                 )
             )
             if new.properties_change is not None:
-                await _insert_change(connection, new.properties_change)
-            await _append_timeline(connection, new.timeline)
+                await insert_change(connection, new.properties_change)
+            await append_timeline(connection, new.timeline)
         return row
 
     async def get_workflow(self, workflow_id: str) -> WorkflowRow | None:
@@ -169,8 +168,8 @@ class SqlStore(
                 properties_snapshot=snapshot,
                 modify_ts=change.create_time,
             )
-            await _insert_change(connection, change)
-            await _append_timeline(connection, timeline)
+            await insert_change(connection, change)
+            await append_timeline(connection, timeline)
         return row
 
     async def set_active_version(
@@ -198,7 +197,7 @@ class SqlStore(
                 activated_by=activated_by,
                 modify_ts=activate_time,
             )
-            await _append_timeline(connection, timeline)
+            await append_timeline(connection, timeline)
         return row
 
     async def delete_workflow(self, workflow_id: str) -> bool:
@@ -207,45 +206,6 @@ class SqlStore(
             for table in WORKFLOW_OWNED_TABLES:
                 await connection.execute(delete(table).where(table.c.workflow_id == workflow_id))
         return result.rowcount > 0
-
-    async def list_timeline(self, workflow_id: str, *, limit: int) -> list[TimelineEntry]:
-        if limit < 0:
-            raise ValueError(f"limit must not be negative, got {limit}")
-        query = (
-            select(_tl)
-            .where(_tl.c.workflow_id == workflow_id)
-            .order_by(_tl.c.create_ts.desc(), _tl.c.hash_id.desc())
-            .limit(limit)
-        )
-        async with self._reading() as connection:
-            rows = (await connection.execute(query)).mappings().all()
-        return [
-            TimelineEntry(
-                workflow_id=row["workflow_id"],
-                create_time=row["create_ts"],
-                event=row["change_event"],
-            )
-            for row in rows
-        ]
-
-    async def list_properties_changes(self, workflow_id: str) -> list[PropertiesChange]:
-        query = (
-            select(_props)
-            .where(_props.c.workflow_id == workflow_id)
-            .order_by(_props.c.create_time.asc())
-        )
-        async with self._reading() as connection:
-            rows = (await connection.execute(query)).mappings().all()
-        return [
-            PropertiesChange(
-                workflow_id=row["workflow_id"],
-                create_time=row["create_time"],
-                author=row["author"],
-                properties_changes=row["properties_changes"],
-                previous_snapshot=row["previous_snapshot"],
-            )
-            for row in rows
-        ]
 
 
 # -- statements ------------------------------------------------------------------------------
@@ -342,39 +302,6 @@ async def _update_workflow(
 ) -> WorkflowRow:
     statement = update(_wf).where(_wf.c.workflow_id == workflow_id).values(values).returning(*_wf.c)
     return _workflow((await connection.execute(statement)).mappings().one())
-
-
-async def _insert_change(connection: AsyncConnection, change: PropertiesChange) -> None:
-    await connection.execute(
-        _props.insert().values(
-            workflow_id=change.workflow_id,
-            create_time=change.create_time,
-            author=change.author,
-            properties_changes=change.properties_changes,
-            previous_snapshot=change.previous_snapshot,
-        )
-    )
-
-
-async def _append_timeline(connection: AsyncConnection, entries: list[TimelineEntry]) -> None:
-    if not entries:
-        return
-    rows = [
-        {
-            "workflow_id": entry.workflow_id,
-            "create_ts": entry.create_time,
-            "hash_id": _event_hash(entry.event),
-            "change_event": entry.event,
-        }
-        for entry in entries
-    ]
-    # The same event at the same time is the same entry: writing it twice keeps one.
-    await connection.execute(upsert(connection.dialect.name, _tl).on_conflict_do_nothing(), rows)
-
-
-def _event_hash(event: Any) -> str:
-    canonical = json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
 # -- rows --------------------------------------------------------------------------------------
