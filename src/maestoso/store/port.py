@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from maestoso.store.controls import ControlStore
-from maestoso.store.coordination import FlowGroupStore, QueueStore
+from maestoso.store.coordination import FlowGroupStore, NotificationStore, QueueStore
 from maestoso.store.iterations import IterationStore
 from maestoso.store.records import (
     Fence,
@@ -270,6 +270,7 @@ class Store(
     ChildStore,
     QueueStore,
     FlowGroupStore,
+    NotificationStore,
     SignalStore,
     TriggerStore,
     ControlStore,

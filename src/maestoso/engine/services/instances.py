@@ -229,7 +229,7 @@ class InstanceService:
             action=action,
             reason=reason,
         )
-        await self._store.enqueue([JobEvent.of(event)])
+        await self._store.enqueue([JobEvent.of(event, group=row.group_id)])
         self._wake()
         return False, row
 
