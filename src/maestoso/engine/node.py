@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from maestoso.clock import Clock
+from maestoso.engine.reads.cluster import ClusterView
 from maestoso.engine.reads.flatten import FlattenedViews
 from maestoso.engine.reads.inline import InlinePaths
 from maestoso.engine.runtime.context import EngineContext
@@ -97,6 +98,7 @@ class EngineNode:
             info=info,
             claimed=wake,
         )
+        self.cluster = ClusterView(store, clock, groups)
         self.admission = Admission(store, clock, self.executor, locks)
         self.restarts = Restarts(store, clock, self.signals, self.context.workflows, wake)
         self.breakpoints = Breakpoints(store, clock, self.context.controls)

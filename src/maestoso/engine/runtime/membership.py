@@ -40,4 +40,4 @@ def claimable(
 def to_hand_over(held: Mapping[int, int], count: int) -> list[int]:
     """Which ``count`` of the held groups (group id → flows running here) to give up: those
     running the fewest flows, so that the fewest runs move."""
-    return sorted(held, key=lambda group_id: (held[group_id], -group_id))[:count]
+    return sorted(held, key=lambda group_id: (held[group_id], -group_id))[: max(count, 0)]
