@@ -37,7 +37,13 @@ from maestoso.engine.services.step_actions import StepActions
 from maestoso.engine.services.step_restarts import StepRestarts
 from maestoso.engine.services.triggered import TriggeredStarts
 from maestoso.engine.templates import JobTemplates
-from maestoso.models.events import InstanceAction, QueueId, StartWorkflow, StepActionEvent
+from maestoso.models.events import (
+    InstanceAction,
+    LaunchFlow,
+    QueueId,
+    StartWorkflow,
+    StepActionEvent,
+)
 from maestoso.models.steps import StepType
 from maestoso.queue import QueueWorker, Route, Wakeup
 from maestoso.runtimes import StepRuntime, default_runtimes
@@ -87,6 +93,7 @@ class EngineNode:
             groups=groups,
             wake=wake,
             launch=self._launch,
+            owns=self._owns,
         )
         self.executor = FlowExecutor(
             self.context,
@@ -113,6 +120,7 @@ class EngineNode:
             clock,
             [
                 Route(StartWorkflow, self.admission.on_start_workflow),
+                Route(LaunchFlow, self.admission.on_launch_flow),
                 Route(InstanceAction, self.admission.on_instance_action),
                 Route(StepActionEvent, self.step_actions.on_step_action),
                 *self.triggered.routes,
@@ -133,6 +141,9 @@ class EngineNode:
         """The shared queues, and those of the flow groups this node owns."""
         owned = self.executor.owned_groups()
         return [*map(int, QueueId), *(flow_queue(group_id) for group_id in owned)]
+
+    def _owns(self, group_id: int) -> bool:
+        return self.executor.owns(group_id)
 
     def _launch(self, row: InstanceRow) -> None:
         """Run a run that a start request started in its own transaction."""
