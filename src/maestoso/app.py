@@ -52,8 +52,10 @@ async def running_services(
         owner=settings.node_name,
         home=settings.home,
         runtimes=default_runtimes(settings, secrets),
+        groups=settings.flow_groups,
         lease_seconds=settings.group_lease_seconds,
         heartbeat_seconds=settings.group_heartbeat_seconds,
+        info={"address": f"http://{settings.host}:{settings.port}"},
     )
     security = security_services(settings, store, clock)
     try:

@@ -31,10 +31,13 @@ class Settings:
     node_id: str | None = None
     """This node's name in flow-group leases (default ``host:port``). A node restarted under
     the same name takes its groups back at once instead of waiting for their leases to end."""
-    group_lease_seconds: float = 60.0
-    """How long a node's claim on a flow group lasts unless renewed (``MAESTOSO_GROUP_LEASE``):
-    after a node dies, its runs wait that long for another node."""
-    group_heartbeat_seconds: float = 10.0
+    flow_groups: int = 64
+    """How many flow groups new runs are spread over (``MAESTOSO_FLOW_GROUPS``); the nodes of a
+    cluster share them out. Changing it is safe: runs keep the group they were stored under."""
+    group_lease_seconds: float = 12.0
+    """How long a node's claim on a flow group (and its membership) lasts unless renewed
+    (``MAESTOSO_GROUP_LEASE``): after a node dies, its runs wait that long for another node."""
+    group_heartbeat_seconds: float = 3.0
     """How often a node renews its flow-group leases (``MAESTOSO_GROUP_HEARTBEAT``)."""
 
     http_allowed_hosts: frozenset[str] = DEFAULT_HTTP_ALLOWED_HOSTS
@@ -98,8 +101,9 @@ class Settings:
             port=int(env.get("MAESTOSO_PORT", str(DEFAULT_PORT))),
             pagerduty_services=frozenset(s.strip() for s in services.split(",") if s.strip()),
             node_id=env.get("MAESTOSO_NODE_ID") or None,
-            group_lease_seconds=float(env.get("MAESTOSO_GROUP_LEASE", "60")),
-            group_heartbeat_seconds=float(env.get("MAESTOSO_GROUP_HEARTBEAT", "10")),
+            flow_groups=int(env.get("MAESTOSO_FLOW_GROUPS", "64")),
+            group_lease_seconds=float(env.get("MAESTOSO_GROUP_LEASE", "12")),
+            group_heartbeat_seconds=float(env.get("MAESTOSO_GROUP_HEARTBEAT", "3")),
             http_allowed_hosts=_hosts(env.get("MAESTOSO_HTTP_ALLOWED_HOSTS")),
             http_connect_timeout_seconds=float(env.get("MAESTOSO_HTTP_CONNECT_TIMEOUT", "30")),
             http_send_timeout_seconds=float(env.get("MAESTOSO_HTTP_SEND_TIMEOUT", "30")),

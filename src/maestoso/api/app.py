@@ -13,6 +13,7 @@ from maestoso.api import (
     controls,
     errors,
     flatten,
+    groups,
     health,
     inline,
     instances,
@@ -98,6 +99,7 @@ def create_app(
     app.include_router(flatten.router)
     app.include_router(listing_router)
     app.include_router(audit.router)
+    app.include_router(groups.router)
     app.include_router(health.router)
     install_docs(app)
     # Outermost last: the access log sees every answer, the host check runs first.

@@ -11,12 +11,19 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from maestoso.clock import Clock
+from maestoso.engine.reads.cluster import ClusterView
 from maestoso.engine.reads.flatten import FlattenedViews
 from maestoso.engine.reads.inline import InlinePaths
 from maestoso.engine.runtime.context import EngineContext
-from maestoso.engine.runtime.executor import DEFAULT_GROUPS, FlowExecutor
+from maestoso.engine.runtime.executor import (
+    DEFAULT_GROUPS,
+    DEFAULT_HEARTBEAT_SECONDS,
+    DEFAULT_LEASE_SECONDS,
+    FlowExecutor,
+)
 from maestoso.engine.runtime.gates import Controls
 from maestoso.engine.runtime.signal_hub import SignalHub
+from maestoso.engine.runtime.wakeups import Wakeups
 from maestoso.engine.runtime.writer import StepWriter
 from maestoso.engine.services.admission import Admission, launch_started
 from maestoso.engine.services.breakpoints import Breakpoints
@@ -30,12 +37,18 @@ from maestoso.engine.services.step_actions import StepActions
 from maestoso.engine.services.step_restarts import StepRestarts
 from maestoso.engine.services.triggered import TriggeredStarts
 from maestoso.engine.templates import JobTemplates
-from maestoso.models.events import InstanceAction, StartWorkflow, StepActionEvent
+from maestoso.models.events import (
+    InstanceAction,
+    LaunchFlow,
+    QueueId,
+    StartWorkflow,
+    StepActionEvent,
+)
 from maestoso.models.steps import StepType
 from maestoso.queue import QueueWorker, Route, Wakeup
 from maestoso.runtimes import StepRuntime, default_runtimes
 from maestoso.store.port import Store
-from maestoso.store.records import InstanceRow
+from maestoso.store.records import InstanceRow, JsonDict, flow_queue
 
 
 class EngineNode:
@@ -48,8 +61,9 @@ class EngineNode:
         groups: int = DEFAULT_GROUPS,
         owner: str | None = None,
         home: Path | None = None,
-        lease_seconds: float = 60.0,
-        heartbeat_seconds: float = 10.0,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        heartbeat_seconds: float = DEFAULT_HEARTBEAT_SECONDS,
+        info: JsonDict | None = None,
     ) -> None:
         self.owner = owner or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
         self.wakeup = Wakeup()
@@ -62,7 +76,7 @@ class EngineNode:
             store=store,
             writer=StepWriter(store, wake=wake),
             clock=clock,
-            controls=Controls(store, clock),
+            controls=Controls(store, clock, shared=store.shared),
             runtimes=dict(runtimes or default_runtimes()),
             signals=self.signals,
             wakeup=self.wakeup,
@@ -79,6 +93,7 @@ class EngineNode:
             groups=groups,
             wake=wake,
             launch=self._launch,
+            owns=self._owns,
         )
         self.executor = FlowExecutor(
             self.context,
@@ -87,7 +102,10 @@ class EngineNode:
             groups=groups,
             lease_ms=int(lease_seconds * 1000),
             heartbeat_seconds=heartbeat_seconds,
+            info=info,
+            claimed=wake,
         )
+        self.cluster = ClusterView(store, clock, groups)
         self.admission = Admission(store, clock, self.executor, locks)
         self.restarts = Restarts(store, clock, self.signals, self.context.workflows, wake)
         self.breakpoints = Breakpoints(store, clock, self.context.controls)
@@ -102,20 +120,39 @@ class EngineNode:
             clock,
             [
                 Route(StartWorkflow, self.admission.on_start_workflow),
+                Route(LaunchFlow, self.admission.on_launch_flow),
                 Route(InstanceAction, self.admission.on_instance_action),
                 Route(StepActionEvent, self.step_actions.on_step_action),
                 *self.triggered.routes,
             ],
             owner=self.owner,
             wakeup=self.wakeup,
+            queues=self._queues,
         )
+        self.wakeups = Wakeups(
+            store,
+            queue=self.wakeup,
+            signals=self.signals,
+            controls=self.context.controls,
+            nodes=self.executor.rebalance_soon,
+        )
+
+    def _queues(self) -> list[int]:
+        """The shared queues, and those of the flow groups this node owns."""
+        owned = self.executor.owned_groups()
+        return [*map(int, QueueId), *(flow_queue(group_id) for group_id in owned)]
+
+    def _owns(self, group_id: int) -> bool:
+        return self.executor.owns(group_id)
 
     def _launch(self, row: InstanceRow) -> None:
         """Run a run that a start request started in its own transaction."""
         launch_started(self.executor, row)
 
     async def start(self) -> None:
-        """Claim the flow groups, resume their runs, and start handling events."""
+        """Listen to the other nodes, claim this node's share of the flow groups, resume
+        their runs, and start handling events."""
+        self.wakeups.start()
         await self.executor.start()
         self.worker.start()
         self.triggered.start()
@@ -124,3 +161,4 @@ class EngineNode:
         await self.triggered.stop()
         await self.worker.stop()
         await self.executor.stop()
+        await self.wakeups.stop()

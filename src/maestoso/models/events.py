@@ -25,6 +25,8 @@ class EventKind(StrEnum):
     """Start a workflow's active version for a time or signal trigger."""
     SIGNAL_ANNOUNCED = "SIGNAL_ANNOUNCED"
     """A signal was stored: match it against the triggers and steps waiting for it."""
+    LAUNCH_FLOW = "LAUNCH_FLOW"
+    """Run a started run on the node that owns its flow group (it was started elsewhere)."""
 
 
 class QueueId(IntEnum):
@@ -48,6 +50,32 @@ class StartWorkflow:
     @classmethod
     def from_json(cls, payload: Mapping[str, Any]) -> StartWorkflow:
         return cls(workflow_id=str(payload["workflow_id"]))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LaunchFlow:
+    kind: ClassVar[EventKind] = EventKind.LAUNCH_FLOW
+    queue: ClassVar[QueueId] = QueueId.START
+
+    workflow_id: str
+    instance_id: int
+    """0 in a start's own transaction: the store sets the instance id it allocates."""
+    run_id: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "workflow_id": self.workflow_id,
+            "workflow_instance_id": self.instance_id,
+            "workflow_run_id": self.run_id,
+        }
+
+    @classmethod
+    def from_json(cls, payload: Mapping[str, Any]) -> LaunchFlow:
+        return cls(
+            workflow_id=str(payload["workflow_id"]),
+            instance_id=int(payload["workflow_instance_id"]),
+            run_id=int(payload["workflow_run_id"]),
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -163,11 +191,20 @@ class SignalAnnounced:
         return cls(name=str(payload["name"]), seq_id=int(payload["seq_id"]))
 
 
-EventPayload = StartWorkflow | InstanceAction | StepActionEvent | StartTriggered | SignalAnnounced
+EventPayload = (
+    StartWorkflow | LaunchFlow | InstanceAction | StepActionEvent | StartTriggered | SignalAnnounced
+)
 
 PAYLOAD_TYPES: Mapping[EventKind, type[EventPayload]] = {
     payload.kind: payload
-    for payload in (StartWorkflow, InstanceAction, StepActionEvent, StartTriggered, SignalAnnounced)
+    for payload in (
+        StartWorkflow,
+        LaunchFlow,
+        InstanceAction,
+        StepActionEvent,
+        StartTriggered,
+        SignalAnnounced,
+    )
 }
 
 

@@ -2,8 +2,8 @@
 
 Nothing is dropped. A handler that raises is retried with exponential backoff while the error
 is retryable and attempts remain; otherwise the event is parked with its error, for a person
-to look at. Wake-ups are in-process (``wake``) so an event never waits for the next poll;
-polling is only the safety net for events written by other nodes or made available later.
+to look at. Wake-ups are in-process (``wake``), and from other nodes through their
+notifications, so an event never waits for the next poll; polling is only the safety net.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ class QueueWorker:
         *,
         owner: str,
         wakeup: Wakeup | None = None,
+        queues: Callable[[], list[int] | None] = lambda: None,
         lease_ms: int = 30_000,
         batch: int = 100,
         poll_seconds: float = 2.0,
@@ -71,6 +72,8 @@ class QueueWorker:
         self._max_attempts = max_attempts
         self._backoff_seconds = backoff_seconds
         self._wakeup = wakeup or Wakeup()
+        self._queues = queues
+        """The queues this worker claims from, asked each time (None: all of them)."""
         self._task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
@@ -92,7 +95,11 @@ class QueueWorker:
     async def run_once(self) -> int:
         """Claim and handle one batch; the number of events handled."""
         events = await self._store.claim_events(
-            owner=self._owner, now=self._clock.now_ms(), lease_ms=self._lease_ms, limit=self._batch
+            owner=self._owner,
+            now=self._clock.now_ms(),
+            lease_ms=self._lease_ms,
+            limit=self._batch,
+            queue_ids=self._queues(),
         )
         if events:
             await asyncio.gather(*(self._handle_or_leave(event) for event in events))
@@ -124,7 +131,7 @@ class QueueWorker:
 
     async def _idle_seconds(self) -> float:
         try:
-            upcoming = await self._store.next_available_time()
+            upcoming = await self._store.next_available_time(self._queues())
         except MaestosoError:
             return self._poll_seconds
         if upcoming is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from maestoso.store.records import (
@@ -31,8 +32,12 @@ class ControlStore(Protocol):
 
     async def delete_tag_permit(self, tag: str) -> bool: ...
 
-    async def acquire_permits(self, step_uuid: str, tags: list[str], now: int) -> list[str]:
-        """Take a permit of every limited tag, or none; the tags that are full."""
+    async def acquire_permits(
+        self, step_uuid: str, tags: list[str], now: int, limits: Mapping[str, int] | None = None
+    ) -> list[str]:
+        """Take a permit of every limited tag, or none; the tags that are full. ``limits``
+        adds limits of the caller's own (a workflow's step concurrency), held and released
+        like tag permits, under names that no tag can have."""
         ...
 
     async def release_permits(self, step_uuid: str) -> None: ...

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from maestoso.store.controls import ControlStore
-from maestoso.store.coordination import FlowGroupStore, QueueStore
+from maestoso.store.coordination import FlowGroupStore, NotificationStore, QueueStore
 from maestoso.store.iterations import IterationStore
 from maestoso.store.records import (
     Fence,
@@ -113,7 +113,12 @@ class InstanceStore(Protocol):
     """Workflow instances (one row per run) and their step attempts."""
 
     async def create_instance(
-        self, row: InstanceRow, events: list[JobEvent], *, admit: RunLimit | None = None
+        self,
+        row: InstanceRow,
+        events: list[JobEvent],
+        *,
+        admit: RunLimit | None = None,
+        if_started: list[JobEvent] | None = None,
     ) -> tuple[InstanceRow, bool]:
         """Insert a new instance (run 1) with ``instance_id`` = the workflow's
         ``latest_instance_id`` + 1 (the given ``row.instance_id`` is ignored), advancing that
@@ -127,7 +132,9 @@ class InstanceStore(Protocol):
         admissions of the workflow: no run of the workflow is queued (CREATED), fewer than
         ``admit.concurrency`` are active, and with ``blocked_by_failure`` none is FAILED. It is
         then stored IN_PROGRESS with ``start_time`` = ``row.create_time`` and a new random
-        ``execution_id``, and ``events`` are not enqueued (they are for a queued run)."""
+        ``execution_id``, and ``events`` are not enqueued (they are for a queued run).
+        ``if_started`` are enqueued too when the run is stored IN_PROGRESS (given so, or
+        started at once), with their ``workflow_instance_id`` filled in the same way."""
         ...
 
     async def admit_queued(
@@ -275,6 +282,7 @@ class Store(
     ChildStore,
     QueueStore,
     FlowGroupStore,
+    NotificationStore,
     SignalStore,
     TriggerStore,
     ControlStore,

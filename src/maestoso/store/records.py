@@ -208,13 +208,26 @@ class JobEvent:
     """Epoch ms before which no worker may claim it (0: at once)."""
 
     @classmethod
-    def of(cls, payload: EventPayload, *, available_at: int = 0) -> JobEvent:
+    def of(
+        cls, payload: EventPayload, *, available_at: int = 0, group: int | None = None
+    ) -> JobEvent:
+        """The event of ``payload``; with ``group``, for the node owning that flow group only
+        (an action on a run reaches the node running it)."""
         return cls(
             type=payload.kind,
             payload=payload.to_json(),
-            queue_id=payload.queue,
+            queue_id=payload.queue if group is None else flow_queue(group),
             available_at=available_at,
         )
+
+
+FLOW_QUEUES = 1000
+"""Queue ids from here on are flow groups' own: ``FLOW_QUEUES + group_id``."""
+
+
+def flow_queue(group_id: int) -> int:
+    """The queue of the events only the owner of flow group ``group_id`` may claim."""
+    return FLOW_QUEUES + group_id
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -247,6 +260,18 @@ class GroupRow:
     owner: str | None
     heartbeat_time: int
     owned_until: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NodeRow:
+    """A member of the cluster (``maestoso_node``): alive while ``alive_until`` is ahead."""
+
+    node_id: str
+    start_time: int
+    heartbeat_time: int
+    alive_until: int
+    info: JsonDict
+    """What the node says of itself (its address, version), shown by the API."""
 
 
 # -- signals and triggers -----------------------------------------------------------------------

@@ -1,9 +1,14 @@
 """The node's flow executor (Maestro's group actors): it owns flow groups and runs their flows.
 
-A node claims groups (a lease with a generation in the database), resumes the unfinished
-runs of each group it claims, and heartbeats its leases. A group whose lease is lost (another
-node took it) has its flows dropped here without any further write: the fence on every write
-already refuses them, and the new owner resumes them from the database.
+A node registers itself (``maestoso_node``), claims its share of the groups (a lease with a
+generation in the database; see ``membership``), resumes the unfinished runs of each group it
+claims, and heartbeats its registration and leases. Each heartbeat, and each notification
+that a node joined or left, shares the groups out again: a node above its share hands groups
+over (stops their flows, then releases them), one below claims free or expired ones. On
+SIGTERM a node unregisters and releases every group, so the others claim them at once. A
+group whose lease is lost (another node took it) has its flows dropped here without any
+further write: the fence on every write already refuses them, and the new owner resumes them
+from the database.
 
 Database outages. A flow that fails (a write or read the database did not answer) is launched
 again from the database after a pause that doubles from ``RELAUNCH_FIRST_SECONDS`` up to
@@ -22,18 +27,25 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import random
 import zlib
+from collections.abc import Callable
 
+from maestoso.engine.runtime import membership
 from maestoso.engine.runtime.children import ChildrenHub, SubworkflowStarter
 from maestoso.engine.runtime.context import EngineContext
 from maestoso.engine.runtime.flow import FlowActor
 from maestoso.engine.runtime.messages import Message, Terminate
 from maestoso.models.statuses import WorkflowStatus
-from maestoso.store.records import Fence, InstanceRow
+from maestoso.store.coordination import Topic
+from maestoso.store.records import Fence, InstanceRow, JsonDict, NodeRow
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_GROUPS = 3
+DEFAULT_GROUPS = 64
+DEFAULT_LEASE_SECONDS = 12.0
+DEFAULT_HEARTBEAT_SECONDS = 3.0
+"""A dead node's groups are claimed within a lease and a heartbeat: 15 s."""
 RELAUNCH_FIRST_SECONDS = 0.5
 RELAUNCH_MAX_SECONDS = 5.0
 """A failed flow is launched again after 0.5 s, 1 s, 2 s, 4 s, then every 5 s."""
@@ -52,15 +64,23 @@ class FlowExecutor:
         starter: SubworkflowStarter,
         owner: str,
         groups: int = DEFAULT_GROUPS,
-        lease_ms: int = 60_000,
-        heartbeat_seconds: float = 10.0,
+        lease_ms: int = int(DEFAULT_LEASE_SECONDS * 1000),
+        heartbeat_seconds: float = DEFAULT_HEARTBEAT_SECONDS,
+        info: JsonDict | None = None,
+        claimed: Callable[[], None] = lambda: None,
     ) -> None:
+        """``info`` is what the node tells of itself in the nodes' view; ``claimed`` is called
+        after groups were claimed (events routed to them may wait)."""
         self.engine = engine
         self.children = ChildrenHub(engine, self, starter)
         self.owner = owner
-        self.groups = groups
+        self.groups = max(groups, 1)
         self._lease_ms = lease_ms
         self._heartbeat_seconds = heartbeat_seconds
+        self._info = info or {}
+        self._claimed = claimed
+        self._start_time = 0
+        self._poke = asyncio.Event()
         self._fences: dict[int, Fence] = {}
         self._renewed: dict[int, int] = {}
         """When each held group's lease was last written (epoch ms): it ends a lease later."""
@@ -77,13 +97,23 @@ class FlowExecutor:
         return len(self._flows)
 
     async def start(self) -> None:
-        """Claim every group that is free and resume its unfinished runs."""
-        for group_id in range(self.groups):
-            await self._claim(group_id)
+        """Join: register, claim this node's share of the free groups and resume their runs."""
+        self._start_time = self.engine.clock.now_ms()
+        await self._register()
+        await self._balance()
         self._heartbeat = asyncio.create_task(self._beat(), name="flow-group-heartbeat")
+        await self._announce()  # the others hand this node its share over
+
+    def owned_groups(self) -> list[int]:
+        return sorted(self._fences)
+
+    def rebalance_soon(self) -> None:
+        """Share the groups out again now (a node joined or left)."""
+        self._poke.set()
 
     async def stop(self) -> None:
-        """Leave: stop the actors (their runs stay IN_PROGRESS) and release the groups."""
+        """Leave: stop the actors (their runs stay IN_PROGRESS), unregister and release the
+        groups, for the other nodes to claim at once."""
         if self._heartbeat is not None:
             # Let a heartbeat in flight finish its transaction (or roll it back) first: an
             # UPDATE of the group row left open would make the release below wait on its lock.
@@ -96,12 +126,19 @@ class FlowExecutor:
             if flow.task is not None:
                 flow.task.cancel()
         await asyncio.gather(*(f.task for f in flows if f.task), return_exceptions=True)
+        try:
+            await self.engine.store.remove_node(self.owner)
+        except Exception:  # its registration expires on its own
+            logger.warning("could not unregister node %s", self.owner)
         for fence in self._fences.values():
             try:
                 await self.engine.store.release_group(fence)
             except Exception:  # the lease expires on its own
                 logger.warning("could not release flow group %s", fence.group_id)
+        if self._fences:
+            logger.info("node %s left: released %d flow groups", self.owner, len(self._fences))
         self._fences.clear()
+        await self._announce()
 
     def owns(self, group_id: int) -> bool:
         return group_id in self._fences
@@ -186,74 +223,154 @@ class FlowExecutor:
 
     # -- group leases ---------------------------------------------------------------------------
 
-    async def _claim(self, group_id: int) -> None:
-        store = self.engine.store
+    async def _register(self) -> None:
         now = self.engine.clock.now_ms()
-        fence = await store.claim_group(
-            group_id, owner=self.owner, now=now, lease_ms=self._lease_ms
+        node = NodeRow(
+            node_id=self.owner,
+            start_time=self._start_time,
+            heartbeat_time=now,
+            alive_until=now + self._lease_ms,
+            info=self._info,
         )
-        if fence is None:
-            return
-        self._fences[group_id] = fence
-        self._renewed[group_id] = now
+        await self.engine.store.save_node(node)
+
+    async def _announce(self) -> None:
         try:
-            unfinished = await store.unfinished_instances([group_id])
+            await self.engine.store.notify(Topic.NODES)
+        except Exception as exc:  # the others see it at their next heartbeat
+            logger.warning("could not tell the other nodes: %s", _brief(exc))
+
+    async def _balance(self) -> None:
+        """Hand over what is above this node's share of the groups in use, or claim free
+        groups up to it."""
+        store, now = self.engine.store, self.engine.clock.now_ms()
+        nodes = membership.live_nodes(await store.list_nodes(), now, self.owner)
+        # Runs stored under a larger group count than today's keep their groups in use.
+        universe = [*range(self.groups), *await store.groups_in_use(at_least=self.groups)]
+        share = membership.share_of(len(universe), nodes, self.owner)
+        unused = [g for g in self._fences if g not in universe]
+        held = {g: 0 for g in self._fences if g in universe}
+        for flow in self._flows.values():
+            if flow.instance.group_id in held:
+                held[flow.instance.group_id] += 1
+        surplus = membership.to_hand_over(held, len(held) - share)
+        for group_id in [*unused, *surplus]:
+            await self._hand_over(group_id)
+        if surplus:
+            logger.info(
+                "node %s handed %d flow groups over (%d nodes, a share of %d)",
+                self.owner,
+                len(surplus),
+                len(nodes),
+                share,
+            )
+            await self._announce()
+        if len(held) < share:
+            rows = {row.group_id: row for row in await store.list_groups()}
+            free = membership.claimable(
+                (g for g in universe if g not in held), rows, now, self.owner
+            )
+            random.shuffle(free)  # nodes claiming together mostly try different groups
+            await self._claim_some(free, share - len(held))
+
+    async def _claim_some(self, candidates: list[int], wanted: int) -> None:
+        store, now = self.engine.store, self.engine.clock.now_ms()
+        claimed: list[int] = []
+        for group_id in candidates:
+            if len(claimed) >= wanted:
+                break
+            fence = await store.claim_group(
+                group_id, owner=self.owner, now=now, lease_ms=self._lease_ms
+            )
+            if fence is not None:
+                self._fences[group_id] = fence
+                self._renewed[group_id] = now
+                claimed.append(group_id)
+        if not claimed:
+            return
+        try:
+            unfinished = await store.unfinished_instances(claimed)
         except BaseException:
-            # Not resumed: claim it again (a new generation) at the next heartbeat.
-            self._fences.pop(group_id, None)
+            # Not resumed: claim them again (a new generation) at the next heartbeat.
+            for group_id in claimed:
+                self._fences.pop(group_id, None)
             raise
+        logger.info(
+            "node %s claimed flow groups %s and resumes %d runs",
+            self.owner,
+            claimed,
+            len(unfinished),
+        )
         for instance in unfinished:
             self.launch(instance)
+        self._claimed()
+
+    async def _hand_over(self, group_id: int) -> None:
+        fence = self._fences.get(group_id)
+        if fence is None:
+            return
+        await self._fence(group_id, "handed over to another node", level=logging.INFO)
+        await self.engine.store.release_group(fence)
 
     async def _beat(self) -> None:
         while True:
-            await self.engine.clock.sleep(self._heartbeat_seconds)
             try:
-                await asyncio.gather(*(self._renew(g, f) for g, f in list(self._fences.items())))
-                await self._claim_free()
-            except Exception:  # the next round tries again
-                logger.exception("a heartbeat round of the flow groups failed")
-
-    async def _claim_free(self) -> None:
-        for group_id in range(self.groups):
-            if group_id in self._fences:
-                continue
+                await self.engine.clock.wait_for(self._poke.wait(), self._heartbeat_seconds)
+            except TimeoutError:
+                pass
+            self._poke.clear()
             try:
-                await self._claim(group_id)
-            except Exception as exc:
-                logger.warning("flow group %s cannot be claimed: %s", group_id, _brief(exc))
+                await self._renew()
+                await self._register()
+                await self._balance()
+            except Exception as exc:  # the next round tries again
+                logger.warning("a heartbeat round of the flow groups failed: %s", _brief(exc))
 
-    async def _renew(self, group_id: int, fence: Fence) -> None:
-        """Extend the lease of a held group; give the group up when it was taken, or when
+    async def _renew(self) -> None:
+        """Extend the leases of the held groups; give a group up when it was taken, or when
         its lease could end before the next heartbeat has had time to extend it."""
+        fences = list(self._fences.values())
+        if not fences:
+            return
         now = self.engine.clock.now_ms()
         try:
             async with self.engine.clock.timeout(self._heartbeat_seconds):
-                held = await self.engine.store.heartbeat_group(
-                    fence, now=now, lease_ms=self._lease_ms
+                held = set(
+                    await self.engine.store.heartbeat_groups(
+                        fences, now=now, lease_ms=self._lease_ms
+                    )
                 )
         except Exception as exc:
-            left_ms = self._renewed.get(group_id, now) + self._lease_ms - self.engine.clock.now_ms()
+            await self._leases_at_risk(fences, exc)
+            raise
+        for fence in fences:
+            if fence.group_id in held:
+                self._renewed[fence.group_id] = now
+            elif self._fences.get(fence.group_id) == fence:
+                await self._fence(fence.group_id, "another node took it over")
+
+    async def _leases_at_risk(self, fences: list[Fence], exc: BaseException) -> None:
+        now = self.engine.clock.now_ms()
+        safe = []
+        for fence in fences:
+            left_ms = self._renewed.get(fence.group_id, now) + self._lease_ms - now
             # The next try begins a heartbeat from now and may take another to fail.
             if left_ms > 2 * self._heartbeat_seconds * 1000:
-                logger.warning(
-                    "heartbeat of flow group %s failed (%s); its lease ends in %.0f s",
-                    group_id,
-                    _brief(exc),
-                    left_ms / 1000,
-                )
-            elif self._fences.get(group_id) == fence:
-                await self._fence(group_id, "its lease could not be renewed in time")
-            return
-        if held:
-            self._renewed[group_id] = now
-        elif self._fences.get(group_id) == fence:
-            await self._fence(group_id, "another node took it over")
+                safe.append(left_ms)
+            elif self._fences.get(fence.group_id) == fence:
+                await self._fence(fence.group_id, "its lease could not be renewed in time")
+        if safe:
+            logger.warning(
+                "heartbeat of %d flow groups failed (%s); their leases end in %.0f s or more",
+                len(safe),
+                _brief(exc),
+                min(safe) / 1000,
+            )
 
-    async def _fence(self, group_id: int, reason: str) -> None:
+    async def _fence(self, group_id: int, reason: str, level: int = logging.ERROR) -> None:
         """Stop this node's flows of the group: it no longer owns it (their runs stay as the
         database holds them, for whichever node claims the group next)."""
-        logger.error("flow group %s: %s; stopping its flows", group_id, reason)
+        logger.log(level, "flow group %s: %s; stopping its flows", group_id, reason)
         self._fences.pop(group_id, None)
         self._renewed.pop(group_id, None)
         flows = [flow for flow in self._flows.values() if flow.instance.group_id == group_id]

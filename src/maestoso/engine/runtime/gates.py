@@ -3,8 +3,11 @@ tag permits (at most N steps carrying a tag run at once, across workflows) and e
 workflow's ``step_concurrency``.
 
 Breakpoints and permits live in the database, so every node sees them. Waiting steps are
-woken in-process when a permit is released or an attempt resumed here, and re-check on a
-short poll for what other nodes did. ``step_concurrency`` is counted per node.
+woken in-process when a permit is released or an attempt resumed here, by a notification
+from another node when it did so (``wake_all``), and re-check on a short poll besides.
+``step_concurrency`` is counted in the database too, as a permit held under the workflow's
+name (``step_concurrency_name``), when nodes share it (``shared``); a single node counts it
+in memory.
 """
 
 from __future__ import annotations
@@ -16,12 +19,19 @@ from dataclasses import dataclass, field
 
 from maestoso.clock import Clock
 from maestoso.models import Step
+from maestoso.store.coordination import Topic
 from maestoso.store.port import Store
 from maestoso.store.records import BreakpointRow, InstanceRow
 
 POLL_SECONDS = 1.0
 CACHE_SECONDS = 2.0
 DEFAULT_STEP_CONCURRENCY = 20
+STEP_CONCURRENCY_PREFIX = "maestoso.step_concurrency/"
+"""Tag permits may not be named so (``TagPermits`` refuses it)."""
+
+
+def step_concurrency_name(workflow_id: str) -> str:
+    return STEP_CONCURRENCY_PREFIX + workflow_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +51,8 @@ class AttemptKey:
 class Controls:
     store: Store
     clock: Clock
+    shared: bool = False
+    """Whether other nodes run steps of the same workflows (a shared database)."""
     _with_breakpoints: set[str] = field(default_factory=set)
     _refreshed: float = -1.0
     _resumed: dict[AttemptKey, asyncio.Event] = field(default_factory=dict)
@@ -62,6 +74,20 @@ class Controls:
     def breakpoints_changed(self) -> None:
         self._refreshed = -1.0
 
+    async def changed(self) -> None:
+        """Breakpoints or paused attempts changed here: tell the other nodes' steps too."""
+        self.breakpoints_changed()
+        if self.shared:
+            await self.store.notify(Topic.CONTROLS)
+
+    def wake_all(self) -> None:
+        """Another node changed breakpoints, paused attempts or permits: every waiting step
+        looks again."""
+        self.breakpoints_changed()
+        for event in self._resumed.values():
+            event.set()
+        self._release_waiters()
+
     async def pause(self, key: AttemptKey) -> None:
         """Record the attempt as paused, then wait until it is resumed."""
         row = BreakpointRow(
@@ -78,7 +104,10 @@ class Controls:
         await self.store.save_breakpoint(row)
         event = self._resumed.setdefault(key, asyncio.Event())
         try:
-            while await self._still_paused(key):
+            while True:
+                event.clear()  # before the check, so that a wake-up during it is kept
+                if not await self._still_paused(key):
+                    break
                 try:
                     await self.clock.wait_for(event.wait(), POLL_SECONDS)
                 except TimeoutError:
@@ -106,12 +135,14 @@ class Controls:
         self, step_uuid: str, tags: list[str], workflow_id: str, step_concurrency: int
     ) -> list[str]:
         """Take what the step needs to start, or nothing: the limits that are full."""
-        if self._running.get(workflow_id, 0) >= step_concurrency:
-            return [f"step_concurrency {step_concurrency} of [{workflow_id}]"]
-        if tags:
-            full = await self.store.acquire_permits(step_uuid, tags, self.clock.now_ms())
+        concurrency = f"step_concurrency {step_concurrency} of [{workflow_id}]"
+        if not self.shared and self._running.get(workflow_id, 0) >= step_concurrency:
+            return [concurrency]
+        if tags or self.shared:
+            own = {step_concurrency_name(workflow_id): step_concurrency} if self.shared else {}
+            full = await self.store.acquire_permits(step_uuid, tags, self.clock.now_ms(), own)
             if full:
-                return [f"tag permit [{tag}]" for tag in full]
+                return [concurrency if t in own else f"tag permit [{t}]" for t in full]
         self._running[workflow_id] = self._running.get(workflow_id, 0) + 1
         return []
 
@@ -135,13 +166,16 @@ class Controls:
         self._running[workflow_id] = self._running.get(workflow_id, 0) + 1
 
     async def release(self, step_uuid: str, tags: list[str], workflow_id: str) -> None:
-        if tags:
+        if tags or self.shared:
             await self.store.release_permits(step_uuid)
         count = self._running.get(workflow_id, 0) - 1
         if count > 0:
             self._running[workflow_id] = count
         else:
             self._running.pop(workflow_id, None)
+        self._release_waiters()
+
+    def _release_waiters(self) -> None:
         # Every waiter tries again: which of them may go depends on its own tags and workflow.
         waiters, self._waiters = self._waiters, []
         for waiter in waiters:

@@ -3,7 +3,8 @@
 Param evaluation is synchronous, so the signals a run reads are fetched before it evaluates
 (``prefetch``) into the node's ``SignalHub``; signal instances never change, so a cached one
 is never stale. Steps waiting for signals park on the hub and are woken when a signal of a
-name they wait for is announced through this node; a slower poll covers other nodes.
+name they wait for is announced, through this node or (notified) another; a slower poll
+stays as the safety net.
 """
 
 from __future__ import annotations
@@ -90,6 +91,12 @@ class SignalHub:
         """A signal of ``name`` was stored: wake the steps here that wait for one."""
         for event in self._events.get(name, ()):
             event.set()
+
+    def wake_all(self) -> None:
+        """Every waiting step looks again (signals may have come while nobody listened)."""
+        for events in self._events.values():
+            for event in events:
+                event.set()
 
     async def wait(self, names: Iterable[str], timeout: float) -> None:
         """Until a signal of one of ``names`` is announced, or ``timeout`` seconds."""

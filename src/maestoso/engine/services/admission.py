@@ -7,11 +7,11 @@ from maestoso.clock import Clock
 from maestoso.engine.runtime.executor import FlowExecutor
 from maestoso.engine.services.locks import WorkflowLocks
 from maestoso.engine.services.strategies import limit_of
-from maestoso.models.events import InstanceAction, StartWorkflow
+from maestoso.models.events import InstanceAction, LaunchFlow, StartWorkflow
 from maestoso.models.statuses import ACTION_TARGET, WorkflowStatus
 from maestoso.queue import RetryLater
 from maestoso.store.port import Store
-from maestoso.store.records import InstanceRow
+from maestoso.store.records import InstanceRow, JobEvent
 
 
 class Admission:
@@ -32,8 +32,27 @@ class Admission:
         admitted = await self._store.admit_queued(
             workflow_id, limit_of=limit_of, now=self._clock.now_ms
         )
-        for row in admitted:
-            launch_started(self._flows, row)
+        elsewhere = [
+            JobEvent.of(
+                LaunchFlow(
+                    workflow_id=row.workflow_id, instance_id=row.instance_id, run_id=row.run_id
+                ),
+                group=row.group_id,
+            )
+            for row in admitted
+            if not launch_started(self._flows, row)
+        ]
+        # Not in the admitting transaction: a crash in between leaves those runs to the next
+        # claim of their groups.
+        await self._store.enqueue(elsewhere)
+
+    async def on_launch_flow(self, event: LaunchFlow) -> None:
+        """Run a run that another node started or admitted, if this node owns its group."""
+        row = await self._store.get_instance(event.workflow_id, event.instance_id, event.run_id)
+        if row is None or row.status != WorkflowStatus.IN_PROGRESS.value:
+            return  # queued (it is admitted later), ended, or paused
+        if not launch_started(self._flows, row):
+            raise RetryLater(0.5, "the run's flow group is not owned here (any more)")
 
     async def on_instance_action(self, event: InstanceAction) -> None:
         """Deliver a stop or kill to the run's flow and wait until the run has ended, so that
@@ -53,11 +72,15 @@ class Admission:
         raise RetryLater(0.5, "the run is still stopping")
 
 
-def launch_started(flows: FlowExecutor, row: InstanceRow) -> None:
-    """Run a run just started (IN_PROGRESS, never run before) if this node owns its group.
+def launch_started(flows: FlowExecutor, row: InstanceRow) -> bool:
+    """Run a run just started (IN_PROGRESS, never run before) if this node owns its group;
+    False if it does not.
 
     A first run has no step attempts yet, so its flow skips the read of them; marked only
     when its flow is new here, so that a flow already running keeps what it knows."""
     before = flows.running
-    if flows.launch(row) and row.run_id == 1 and flows.running > before:
+    if not flows.launch(row):
+        return False
+    if row.run_id == 1 and flows.running > before:
         flows.engine.fresh_runs.add((row.workflow_id, row.instance_id, row.run_id))
+    return True

@@ -47,7 +47,7 @@ class Breakpoints:
             create_time=self._clock.now_ms(),
         )
         await self._store.save_breakpoint(row)
-        self._controls.breakpoints_changed()
+        await self._controls.changed()
         return breakpoint_body(row)
 
     async def list_breakpoints(self, workflow_id: str, step_id: str | None) -> list[dict[str, Any]]:
@@ -64,7 +64,6 @@ class Breakpoints:
         removed = await self._store.delete_breakpoints(workflow_id, step_id, system_generated=False)
         if not removed:
             raise NotFoundError(f"Cannot find a breakpoint on step [{workflow_id}][{step_id}]")
-        self._controls.breakpoints_changed()
         resumed = 0
         if resume:
             paused = await self._store.list_breakpoints(workflow_id, step_id, system_generated=True)
@@ -72,6 +71,7 @@ class Breakpoints:
                 workflow_id, step_id, system_generated=True
             )
             self._controls.resumed(_key(row) for row in paused)
+        await self._controls.changed()
         message = (
             f"StepBreakpoint has been removed by the user [{user_name(caller)}]. "
             f"Total of [{resumed}] steps have been resumed"
@@ -109,6 +109,7 @@ class Breakpoints:
             workflow_id, step_id, system_generated=True, keys=_key(row).keys()
         )
         self._controls.resumed([_key(row)])
+        await self._controls.changed()
         message = f"User [{user_name(caller)}] take action [RESUME] on the step"
         return {
             "workflow_id": workflow_id,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
 
 from maestoso.clock import Clock
 from maestoso.engine.runtime.signal_hub import SignalHub
 from maestoso.errors import InvalidStatusError, NotFoundError
+from maestoso.store.coordination import Topic
 from maestoso.store.port import Store
 from maestoso.store.records import StepAttemptRow
 
@@ -19,8 +21,9 @@ _POLL_SECONDS = 0.05
 class StepBypass:
     """The ``bypass`` step action: a step WAITING_FOR_SIGNALS goes on without them.
 
-    The wake-up is in-process: the step must run on this node (always so for the embedded
-    server)."""
+    The wake-up is in-process on a single node, a notification to every node in a cluster;
+    like an in-process one it is not kept: a node that misses it (restarting) leaves the
+    step waiting, to be bypassed again."""
 
     def __init__(self, store: Store, clock: Clock, signals: SignalHub) -> None:
         self._store = store
@@ -44,7 +47,11 @@ class StepBypass:
                 f"[{step_id}] as its status is [{status}]",
                 [f"status: {status} allows no BYPASS_STEP_DEPENDENCIES"],
             )
-        self._signals.request_bypass((workflow_id, instance_id, run.run_id, step_id))
+        key = (workflow_id, instance_id, run.run_id, step_id)
+        if self._store.shared:  # the step may wait on any node; this one is told too
+            await self._store.notify(f"{Topic.BYPASS}:{json.dumps(key)}")
+        else:
+            self._signals.request_bypass(key)
         if blocking:
             row = await self._moved_on(row) or row
         return {

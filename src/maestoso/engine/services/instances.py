@@ -20,7 +20,7 @@ from maestoso.engine.services.strategies import (
 from maestoso.engine.services.workflow_documents import VersionSelector
 from maestoso.errors import ConflictError, InvalidStatusError, NotFoundError
 from maestoso.models import UserRef, user_name
-from maestoso.models.events import InstanceAction, StartWorkflow
+from maestoso.models.events import InstanceAction, LaunchFlow, StartWorkflow
 from maestoso.models.start import WorkflowStartRequest
 from maestoso.models.statuses import ACTION_TARGET, WorkflowStatus
 from maestoso.models.timeline import log_event
@@ -55,7 +55,10 @@ class InstanceService:
         groups: int,
         wake: Callable[[], None],
         launch: Callable[[InstanceRow], None],
+        owns: Callable[[int], bool] = lambda group_id: True,
     ) -> None:
+        """``owns`` tells whether this node runs a flow group's flows; a run of another
+        group is handed to its owner by an event of the starting transaction."""
         self._store = store
         self._clock = clock
         self._locks = locks
@@ -64,6 +67,7 @@ class InstanceService:
         self._groups = groups
         self._wake = wake
         self._launch = launch
+        self._owns = owns
 
     # -- start -------------------------------------------------------------------------------
 
@@ -151,8 +155,11 @@ class InstanceService:
         # Started at once when the strategy has room, counted in the creating transaction;
         # else queued, with the event that admits it later.
         admit = run_limit(strategy) if queued else None
+        launch = LaunchFlow(workflow_id=row.workflow_id, instance_id=0, run_id=row.run_id)
+        # Run by the owner of its group: told in the same transaction, when not this node.
+        elsewhere = [] if self._owns(row.group_id) else [JobEvent.of(launch, group=row.group_id)]
         stored, created = await self._store.create_instance(
-            row, [event] if queued else [], admit=admit
+            row, [event] if queued else [], admit=admit, if_started=elsewhere
         )
         if created:
             for other in [*arrival.stop_queued, *arrival.stop_running]:
@@ -230,7 +237,7 @@ class InstanceService:
             action=action,
             reason=reason,
         )
-        await self._store.enqueue([JobEvent.of(event)])
+        await self._store.enqueue([JobEvent.of(event, group=row.group_id)])
         self._wake()
         return False, row
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from maestoso.clock import Clock
+from maestoso.engine.runtime.gates import STEP_CONCURRENCY_PREFIX
 from maestoso.errors import NotFoundError, ValidationError
 from maestoso.models import UserRef, user_name
 from maestoso.store.port import Store
@@ -23,6 +24,8 @@ class TagPermits:
         problems = []
         if not isinstance(tag, str) or not tag:
             problems.append("tag: is required")
+        elif tag.startswith(STEP_CONCURRENCY_PREFIX):
+            problems.append(f"tag: names starting with [{STEP_CONCURRENCY_PREFIX}] are reserved")
         if (
             isinstance(max_allowed, bool)
             or not isinstance(max_allowed, int)

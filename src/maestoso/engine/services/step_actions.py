@@ -88,7 +88,7 @@ class StepActions:
                 action=action.value,
                 extra=extra or {},
             )
-            await self._store.enqueue([JobEvent.of(event)])
+            await self._store.enqueue([JobEvent.of(event, group=run.group_id)])
             self._wake()
             if blocking:
                 attempt = await self._settled(run, step_id, attempt) or attempt

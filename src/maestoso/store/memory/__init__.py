@@ -13,6 +13,7 @@ from maestoso.store.memory.controls import ControlMethods
 from maestoso.store.memory.definitions import DefinitionMethods
 from maestoso.store.memory.instances import InstanceMethods
 from maestoso.store.memory.iterations import IterationMethods
+from maestoso.store.memory.nodes import NodeMethods
 from maestoso.store.memory.queue import GroupMethods, QueueMethods
 from maestoso.store.memory.security import AuditMethods, TokenMethods
 from maestoso.store.memory.signals import TriggerMethods
@@ -27,6 +28,7 @@ class MemoryStore(
     ChildMethods,
     QueueMethods,
     GroupMethods,
+    NodeMethods,
     TriggerMethods,
     ControlMethods,
     TokenMethods,

@@ -21,6 +21,7 @@ from maestoso.store.records import (
     GroupRow,
     InstanceRow,
     JobEvent,
+    NodeRow,
     PropertiesChange,
     SignalInstanceRow,
     SignalTriggerRow,
@@ -72,6 +73,7 @@ class Tables:
     queue: dict[int, Message] = field(default_factory=dict)
     next_msg_id: int = 1
     groups: dict[int, GroupRow] = field(default_factory=dict)
+    nodes: dict[str, NodeRow] = field(default_factory=dict)
     signals: dict[str, dict[int, SignalInstanceRow]] = field(default_factory=dict)
     signal_ids: dict[tuple[str, str], int] = field(default_factory=dict)
     time_triggers: dict[tuple[str, str, int], TimeTriggerRow] = field(default_factory=dict)

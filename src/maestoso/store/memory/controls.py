@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -77,10 +78,13 @@ class ControlMethods(MemoryBase):
         await round_trip()
         return self._tables.tag_permits.pop(tag, None) is not None
 
-    async def acquire_permits(self, step_uuid: str, tags: list[str], now: int) -> list[str]:
+    async def acquire_permits(
+        self, step_uuid: str, tags: list[str], now: int, limits: Mapping[str, int] | None = None
+    ) -> list[str]:
         await round_trip()
         permits = self._tables.tag_permits
-        limits = {tag: permits[tag].max_allowed for tag in tags if tag in permits}
+        own = dict(limits or {})
+        limits = {tag: permits[tag].max_allowed for tag in tags if tag in permits} | own
         if not limits:
             return []
         held = self._tables.held_permits.get(step_uuid, {})

@@ -35,7 +35,12 @@ class InstanceMethods(MemoryBase):
     """The ``InstanceStore`` part of ``MemoryStore``."""
 
     async def create_instance(
-        self, row: InstanceRow, events: list[JobEvent], *, admit: RunLimit | None = None
+        self,
+        row: InstanceRow,
+        events: list[JobEvent],
+        *,
+        admit: RunLimit | None = None,
+        if_started: list[JobEvent] | None = None,
     ) -> tuple[InstanceRow, bool]:
         await round_trip()
         tables = self._tables
@@ -52,6 +57,8 @@ class InstanceMethods(MemoryBase):
         created = replace(copied(row), instance_id=instance_id, run_id=1)
         if admit is not None and self._room(row.workflow_id, admit, queued_block=True) > 0:
             created, events = _started(created, created.create_time), []
+        if created.status == "IN_PROGRESS":
+            events = [*events, *(if_started or [])]
         runs[(instance_id, 1)] = created
         self._enqueue([_with_instance_id(event, instance_id) for event in events])
         return copied(created), True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from maestoso.store.memory.base import MemoryBase, Message, check_limit, copied, round_trip
 from maestoso.store.records import Fence, GroupRow, JobEvent, QueuedEvent
 
@@ -67,9 +69,13 @@ class QueueMethods(MemoryBase):
         parked = sorted((m for m in self._tables.queue.values() if m.parked), key=_msg_id)
         return [(_queued(m, attempts=m.attempts), m.last_error or "") for m in parked[:limit]]
 
-    async def next_available_time(self) -> int | None:
+    async def next_available_time(self, queue_ids: list[int] | None = None) -> int | None:
         await round_trip()
-        times = [m.available_at for m in self._tables.queue.values() if not m.parked]
+        times = [
+            m.available_at
+            for m in self._tables.queue.values()
+            if not m.parked and (queue_ids is None or m.event.queue_id in queue_ids)
+        ]
         return min(times, default=None)
 
 
@@ -108,6 +114,18 @@ class GroupMethods(MemoryBase):
             owned_until=now + lease_ms,
         )
         return True
+
+    async def heartbeat_groups(self, fences: list[Fence], *, now: int, lease_ms: int) -> list[int]:
+        await round_trip()
+        held = []
+        for fence in fences:
+            current = self._held(fence)
+            if current is not None:
+                self._tables.groups[fence.group_id] = replace(
+                    current, heartbeat_time=now, owned_until=now + lease_ms
+                )
+                held.append(fence.group_id)
+        return sorted(held)
 
     async def release_group(self, fence: Fence) -> None:
         await round_trip()

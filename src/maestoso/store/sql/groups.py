@@ -11,7 +11,7 @@ single writer serialises them the same way.
 
 from __future__ import annotations
 
-from sqlalchemy import RowMapping, bindparam, or_, select, update
+from sqlalchemy import RowMapping, and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from maestoso.errors import FencedError
@@ -58,6 +58,24 @@ class GroupMethods(SqlBase):
         async with self._writing() as connection:
             result = await connection.execute(statement)
         return result.rowcount == 1
+
+    async def heartbeat_groups(self, fences: list[Fence], *, now: int, lease_ms: int) -> list[int]:
+        if not fences:
+            return []
+        held = or_(
+            *(
+                and_(_grp.c.group_id == f.group_id, _grp.c.generation == f.generation)
+                for f in fences
+            )
+        )
+        statement = (
+            update(_grp)
+            .where(held)
+            .values(heartbeat_time=now, owned_until=now + lease_ms)
+            .returning(_grp.c.group_id)
+        )
+        async with self._writing() as connection:
+            return sorted(int(g) for g in (await connection.execute(statement)).scalars())
 
     async def release_group(self, fence: Fence) -> None:
         statement = (

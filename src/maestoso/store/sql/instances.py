@@ -109,7 +109,12 @@ class InstanceMethods(SqlBase):
     """The ``InstanceStore`` part of ``SqlStore``."""
 
     async def create_instance(
-        self, row: InstanceRow, events: list[JobEvent], *, admit: RunLimit | None = None
+        self,
+        row: InstanceRow,
+        events: list[JobEvent],
+        *,
+        admit: RunLimit | None = None,
+        if_started: list[JobEvent] | None = None,
     ) -> tuple[InstanceRow, bool]:
         try:
             async with self._writing() as connection:
@@ -120,6 +125,8 @@ class InstanceMethods(SqlBase):
                 created = replace(row, instance_id=instance_id, run_id=1)
                 if admit is not None and await room(connection, row.workflow_id, admit) > 0:
                     created, events = started(created, created.create_time), []
+                if created.status == "IN_PROGRESS":
+                    events = [*events, *(if_started or [])]
                 inserted = await connection.execute(
                     _insert_new_instance(self._dialect), instance_values(created)
                 )

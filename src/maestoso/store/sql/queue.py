@@ -6,7 +6,8 @@ IN (SELECT … LIMIT n)``: on PostgreSQL the inner select takes ``FOR UPDATE SKI
 concurrent claimers on any number of nodes split the ready events between them; on SQLite the
 single writer serialises claims. A claim moves ``available_at`` past its lease, so an event
 whose lease expired is simply available again, and the claim index (``available_at, msg_id``
-over unparked events) serves both the claim and the next wake-up time.
+over unparked events) serves both the claim and the next wake-up time. On PostgreSQL,
+inserting events notifies every node (``Topic.QUEUE``) when the transaction commits.
 
 Events are claimed in the order they became available (``available_at``, then enqueue order);
 an event enqueued with ``available_at`` 0 is available since the epoch, so under sustained
@@ -20,8 +21,10 @@ from typing import Any
 from sqlalchemy import RowMapping, delete, false, func, insert, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from maestoso.store.coordination import Topic
 from maestoso.store.records import JobEvent, QueuedEvent
 from maestoso.store.sql.base import SqlBase
+from maestoso.store.sql.notifications import send_notification
 from maestoso.store.sql.tables import maestro_queue
 
 _q = maestro_queue
@@ -109,8 +112,10 @@ class QueueMethods(SqlBase):
             rows = (await connection.execute(query)).mappings().all()
         return [(_event(row, claimed=False), row["last_error"] or "") for row in rows]
 
-    async def next_available_time(self) -> int | None:
+    async def next_available_time(self, queue_ids: list[int] | None = None) -> int | None:
         query = select(func.min(_q.c.available_at)).where(_q.c.parked == false())
+        if queue_ids is not None:
+            query = query.where(_q.c.queue_id.in_(queue_ids))
         async with self._reading() as connection:
             earliest = await connection.scalar(query)
         return None if earliest is None else int(earliest)
@@ -136,6 +141,8 @@ async def insert_events(connection: AsyncConnection, events: list[JobEvent], now
         for event in events
     ]
     await connection.execute(_INSERT, rows)
+    if connection.dialect.name == "postgresql":
+        await send_notification(connection, Topic.QUEUE)
 
 
 def _event(row: RowMapping, *, claimed: bool) -> QueuedEvent:

@@ -18,8 +18,10 @@ from sqlalchemy import Select, func, intersect, select, text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from maestoso.store.coordination import Topic
 from maestoso.store.records import JobEvent, ParamCondition, SignalInstanceRow
 from maestoso.store.sql.base import SqlBase, upsert
+from maestoso.store.sql.notifications import send_notification
 from maestoso.store.sql.queue import insert_events
 from maestoso.store.sql.tables_triggers import maestro_signal_instance, maestro_signal_param
 
@@ -76,6 +78,8 @@ class SignalMethods(SqlBase):
                 ]
                 await connection.execute(_sp.insert(), rows)
             await insert_events(connection, _with_seq_id(events, seq_id), self._clock.now_ms())
+            if self.is_postgres:  # steps waiting for it on other nodes look at once
+                await send_notification(connection, f"{Topic.SIGNAL}:{signal.name}")
         return _replace_seq(signal, seq_id)
 
     async def get_signal(self, name: str, seq_id: int | None = None) -> SignalInstanceRow | None:

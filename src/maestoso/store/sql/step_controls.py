@@ -7,13 +7,16 @@ so two steps cannot both take the last permit; on SQLite the single writer seria
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, delete, false, func, insert, select
+from sqlalchemy import and_, bindparam, delete, false, func, insert, select
 from sqlalchemy.engine import RowMapping
 
+from maestoso.store.coordination import Topic
 from maestoso.store.records import BreakpointRow, TagPermitRow
 from maestoso.store.sql.base import SqlBase, upsert
+from maestoso.store.sql.notifications import send_notification
 from maestoso.store.sql.tables_triggers import (
     maestro_step_breakpoint,
     maestro_step_tag_permit,
@@ -24,6 +27,7 @@ from maestoso.store.sql.tables_triggers import (
 _bp = maestro_step_breakpoint
 _tp = maestro_tag_permit
 _held = maestro_step_tag_permit
+_ADVISORY_LOCK = select(func.pg_advisory_xact_lock(func.hashtext(bindparam("name"))))
 
 
 class ControlMethods(SqlBase):
@@ -106,39 +110,49 @@ class ControlMethods(SqlBase):
         async with self._writing() as connection:
             return bool((await connection.execute(delete(_tp).where(_tp.c.tag == tag))).rowcount)
 
-    async def acquire_permits(self, step_uuid: str, tags: list[str], now: int) -> list[str]:
+    async def acquire_permits(
+        self, step_uuid: str, tags: list[str], now: int, limits: Mapping[str, int] | None = None
+    ) -> list[str]:
         """Take a permit of every limited tag among ``tags`` for ``step_uuid``, or none.
 
         Returns the tags whose limit is reached ([] when the permits were taken, or were
-        already held). Tags without a permit are unlimited."""
+        already held). Tags without a permit are unlimited. ``limits`` have no row to lock:
+        on PostgreSQL a transaction-scoped advisory lock on each name serialises them."""
         async with self._writing() as connection:
             query = select(_tp.c.tag, _tp.c.max_allowed).where(_tp.c.tag.in_(tags))
             if self._dialect == "postgresql":
                 query = query.with_for_update()
-            limits = {row[0]: row[1] for row in await connection.execute(query)}
-            if not limits:
+            found = {row[0]: row[1] for row in await connection.execute(query)}
+            found.update(limits or {})
+            if not found:
                 return []
+            if limits and self._dialect == "postgresql":
+                for name in sorted(limits):
+                    await connection.execute(_ADVISORY_LOCK, {"name": name})
             held = select(_held.c.tag).where(_held.c.step_uuid == step_uuid)
-            if set((await connection.execute(held)).scalars().all()) >= set(limits):
+            if set((await connection.execute(held)).scalars().all()) >= set(found):
                 return []
             count_query = (
                 select(_held.c.tag, func.count())
-                .where(_held.c.tag.in_(list(limits)))
+                .where(_held.c.tag.in_(list(found)))
                 .group_by(_held.c.tag)
             )
             counts = {row[0]: int(row[1]) for row in await connection.execute(count_query)}
-            full = sorted(tag for tag, limit in limits.items() if counts.get(tag, 0) >= limit)
+            full = sorted(tag for tag, limit in found.items() if counts.get(tag, 0) >= limit)
             if full:
                 return full
             await connection.execute(
                 insert(_held),
-                [{"step_uuid": step_uuid, "tag": tag, "acquire_ts": now} for tag in limits],
+                [{"step_uuid": step_uuid, "tag": tag, "acquire_ts": now} for tag in found],
             )
         return []
 
     async def release_permits(self, step_uuid: str) -> None:
         async with self._writing() as connection:
-            await connection.execute(delete(_held).where(_held.c.step_uuid == step_uuid))
+            statement = delete(_held).where(_held.c.step_uuid == step_uuid)
+            released = (await connection.execute(statement)).rowcount
+            if released and self.is_postgres:  # steps waiting on other nodes try again
+                await send_notification(connection, Topic.CONTROLS)
 
     async def save_output_data(
         self,

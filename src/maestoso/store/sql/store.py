@@ -39,6 +39,8 @@ from maestoso.store.sql.groups import GroupMethods
 from maestoso.store.sql.history import HistoryMethods, append_timeline, insert_change
 from maestoso.store.sql.instances import InstanceMethods
 from maestoso.store.sql.iterations import IterationMethods
+from maestoso.store.sql.nodes import NodeMethods
+from maestoso.store.sql.notifications import NotifyMethods
 from maestoso.store.sql.queue import QueueMethods
 from maestoso.store.sql.schema import WORKFLOW_OWNED_TABLES
 from maestoso.store.sql.signals import SignalMethods
@@ -64,6 +66,8 @@ class SqlStore(
     StepAttemptMethods,
     QueueMethods,
     GroupMethods,
+    NodeMethods,
+    NotifyMethods,
     SignalMethods,
     TriggerMethods,
     ChildMethods,

@@ -302,3 +302,15 @@ maestro_flow_group = Table(
     PrimaryKeyConstraint("group_id"),
 )
 """Who runs each flow group, until when, and the generation that fences writes for it."""
+
+maestoso_node = Table(
+    "maestoso_node",
+    metadata,
+    Column("node_id", Text, nullable=False),
+    Column("start_time", BigInteger, nullable=False),
+    Column("heartbeat_time", BigInteger, nullable=False),
+    Column("alive_until", BigInteger, nullable=False),
+    Column("info", Document, nullable=False),
+    PrimaryKeyConstraint("node_id"),
+)
+"""The nodes of a cluster; flow groups are shared out among those still alive."""
