@@ -9,6 +9,7 @@ from maestoso.store.records import (
     Fence,
     GroupRow,
     JobEvent,
+    QueueBacklog,
     QueuedEvent,
 )
 
@@ -52,6 +53,11 @@ class QueueStore(Protocol):
     async def next_available_time(self) -> int | None:
         """The earliest time at which an unparked event can be claimed (its ``available_at``,
         or for a claimed one the end of its lease + 1), for timers; None if there is none."""
+        ...
+
+    async def queue_backlog(self, now: int) -> QueueBacklog:
+        """How many events are due at ``now`` (and since when the oldest waits), and how many
+        are parked: two counts over the queue's indexes, for the node's metrics."""
         ...
 
 

@@ -24,6 +24,7 @@ import itertools
 import logging
 import zlib
 
+from maestoso import metrics
 from maestoso.engine.runtime.children import ChildrenHub, SubworkflowStarter
 from maestoso.engine.runtime.context import EngineContext
 from maestoso.engine.runtime.flow import FlowActor
@@ -71,6 +72,8 @@ class FlowExecutor:
         """Recent failures of each flow: how many in a row, and when the last one was."""
         self.idle = asyncio.Event()
         self.idle.set()
+        metrics.watch(metrics.GROUPS_OWNED.labels(owner), self, lambda e: len(e._fences))
+        metrics.watch(metrics.FLOWS_RUNNING.labels(owner), self, lambda e: e.running)
 
     @property
     def running(self) -> int:
@@ -196,6 +199,7 @@ class FlowExecutor:
             return
         self._fences[group_id] = fence
         self._renewed[group_id] = now
+        metrics.GROUP_CLAIMS.labels(self.owner).inc()
         try:
             unfinished = await store.unfinished_instances([group_id])
         except BaseException:
@@ -243,11 +247,14 @@ class FlowExecutor:
                     left_ms / 1000,
                 )
             elif self._fences.get(group_id) == fence:
+                metrics.GROUPS_LOST.labels(self.owner, "not_renewed").inc()
                 await self._fence(group_id, "its lease could not be renewed in time")
             return
         if held:
             self._renewed[group_id] = now
+            metrics.GROUP_RENEWALS.labels(self.owner).inc()
         elif self._fences.get(group_id) == fence:
+            metrics.GROUPS_LOST.labels(self.owner, "taken").inc()
             await self._fence(group_id, "another node took it over")
 
     async def _fence(self, group_id: int, reason: str) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from maestoso.clock import Clock
 from maestoso.dsl.dag import Dag
+from maestoso.engine.runtime import telemetry
 from maestoso.engine.runtime.children import ChildrenHub
 from maestoso.engine.runtime.compiled import CompiledWorkflow
 from maestoso.engine.runtime.context import EngineContext
@@ -114,7 +115,8 @@ class FlowActor:
         return self.instance.workflow_id, self.instance.instance_id, self.instance.run_id
 
     def start(self) -> None:
-        self.task = asyncio.create_task(self._main(), name=f"flow {self.key}")
+        main = telemetry.run_span(self._main(), self.instance)
+        self.task = asyncio.create_task(main, name=f"flow {self.key}")
 
     def post(self, message: Message) -> None:
         self._mailbox.put_nowait(message)
@@ -362,6 +364,7 @@ class FlowActor:
         # instances (loop iterations) bypass run strategies: nothing to admit after them.
         if_queued = [] if is_inline(workflow_id) else [admit_next]
         await self._write(Write(instance_updates=[update], if_queued=if_queued))
+        telemetry.run_ended(status)
         self.children.concluded(self.instance)
 
     async def _write(self, write: Write) -> None:
