@@ -78,6 +78,9 @@ def test_metrics_move_while_runs_execute(tmp_path: Path, database_url: str) -> N
             time.sleep(0.5)
             during = scrape(server.base)
             assert http.get("/api/v3/no/such/path").status_code == 404
+            # A scraper names the node by its address, which no allowed-hosts list holds.
+            by_address = httpx.get(f"{server.base}/metrics", headers={"Host": "10.1.2.3:8080"})
+            assert by_address.status_code == 200
             assert [_wait_ended(http, n) for n in (1, 2)] == ["SUCCEEDED", "SUCCEEDED"]
         after = scrape(server.base)
     finally:
