@@ -89,6 +89,8 @@ class Row:
     postgres_cpu_ms_per_step: float
     per_node: list[NodeFigures]
     status: str
+    load_average: float
+    """This machine's 1-minute load average at the end (other work on the same cores)."""
 
 
 def definition(steps: int) -> dict[str, Any]:
@@ -150,10 +152,10 @@ def total(samples: Samples, name: str, **labels: str) -> float:
 # -- PostgreSQL's side ---------------------------------------------------------------------------
 
 
-def postgres_cpu_seconds(database: str) -> float:
-    """CPU used so far by the PostgreSQL backends connected to ``database`` (0 where
-    ``/proc`` cannot tell: another machine, another OS)."""
-    used = 0
+def backend_cpu(database: str) -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL backend connected to ``database``, by pid
+    (none where ``/proc`` cannot tell: another machine, another OS)."""
+    used: dict[int, float] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -164,8 +166,40 @@ def postgres_cpu_seconds(database: str) -> float:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        used += int(fields[11]) + int(fields[12])  # utime, stime
-    return used / CLOCK_TICKS
+        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return used
+
+
+class PostgresCpu:
+    """The CPU the backends serving ``database`` use during a block, sampled every 0.2 s: a
+    backend that exits meanwhile (a pool's overflow connection) counts up to its last
+    sample."""
+
+    def __init__(self, database: str) -> None:
+        self._database = database
+        self._first: dict[int, float] = {}
+        self._last: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> PostgresCpu:
+        self._first = backend_cpu(self._database)
+        self._last = dict(self._first)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._last.update(backend_cpu(self._database))
+
+    @property
+    def seconds(self) -> float:
+        return sum(used - self._first.get(pid, 0.0) for pid, used in self._last.items())
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.2):
+            self._last.update(backend_cpu(self._database))
 
 
 # -- the load ------------------------------------------------------------------------------------
@@ -245,17 +279,16 @@ def measure(url: str, count: int, load: Load) -> Row:
         warm = offer(nodes, Load(rate=10.0, seconds=WARM_UP_RUNS * count / 10.0))
         wait_finished(nodes, [{} for _ in nodes], len(warm), WARM_UP_WAIT_SECONDS)
         before = [scrape(n) for n in nodes]
-        cpu_before = postgres_cpu_seconds(database)
-        sent = offer(nodes, load)
-        wait_finished(nodes, before, len(sent), load.timeout)
-        after = [scrape(n) for n in nodes]
-        postgres_cpu = postgres_cpu_seconds(database) - cpu_before
+        with PostgresCpu(database) as postgres:
+            sent = offer(nodes, load)
+            wait_finished(nodes, before, len(sent), load.timeout)
+            after = [scrape(n) for n in nodes]
         runs = {
             r["workflow_instance_id"]: r
             for r in runs_of(nodes[0])
             if r["workflow_instance_id"] in sent
         }
-    return _row(count, load, nodes, sent, runs, before, after, postgres_cpu)
+    return _row(count, load, nodes, sent, runs, before, after, postgres.seconds)
 
 
 def _row(
@@ -305,6 +338,7 @@ def _row(
         postgres_cpu_ms_per_step=round(postgres_cpu * per_step, 3),
         per_node=per_node,
         status=", ".join(f"{n} {status}" for status, n in sorted(statuses.items())),
+        load_average=round(os.getloadavg()[0], 1),
     )
 
 
