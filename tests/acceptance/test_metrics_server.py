@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from prometheus_client.parser import text_string_to_metric_families
 from tests.acceptance.server import ServerProcess
+
+from maestoso.bench import cluster
+from maestoso.bench.cluster import Samples
 
 NODE = "test-node"
 START = "/api/v3/workflows/{workflow_id}/versions/{version}/actions/start"
@@ -32,21 +34,15 @@ def _definition() -> dict[str, Any]:
     }
 
 
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
-
-
 def scrape(base: str) -> Samples:
     response = httpx.get(f"{base}/metrics", timeout=10)  # no user, no token
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
-    samples: Samples = {}
-    for family in text_string_to_metric_families(response.text):
-        for sample in family.samples:
-            samples[(sample.name, frozenset(sample.labels.items()))] = sample.value
-    return samples
+    return cluster.scrape(cluster.Node("test-node", base))
 
 
 def value(samples: Samples, name: str, **labels: str) -> float:
+    """The one series of ``name`` with exactly ``labels`` (0 if there is none)."""
     return samples.get((name, frozenset(labels.items())), 0.0)
 
 

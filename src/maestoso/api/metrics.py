@@ -8,15 +8,14 @@ Where even that is too much, keep ``/metrics`` off the ingress (docs/security.md
 
 from __future__ import annotations
 
-import time
-
 from fastapi import APIRouter
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from starlette.routing import Match
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from maestoso import metrics
+from maestoso.api.observer import Observer
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,33 +28,15 @@ async def scrape() -> Response:
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
-class RequestMetrics:
+class RequestMetrics(Observer):
     """Counts and times each request under its route's template (``/api/v3/workflows/
     {workflow_id}``), never its raw path, so the series stay few whatever clients send."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        began = time.perf_counter()
-        status = 500
-
-        async def sending(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        finally:
-            method = scope["method"] if scope["method"] in _METHODS else "OTHER"
-            route = _template(scope)
-            metrics.HTTP_REQUESTS.labels(method, route, str(status)).inc()
-            metrics.HTTP_SECONDS.labels(method, route).observe(time.perf_counter() - began)
+    def seen(self, scope: Scope, status: int, seconds: float) -> None:
+        method = scope["method"] if scope["method"] in _METHODS else "OTHER"
+        route = _template(scope)
+        metrics.HTTP_REQUESTS.labels(method, route, str(status)).inc()
+        metrics.HTTP_SECONDS.labels(method, route).observe(seconds)
 
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})

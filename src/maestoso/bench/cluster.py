@@ -85,6 +85,7 @@ class Row:
     db_ms_per_step: float
     """Time in SQL statements (all nodes, the start requests included) per step."""
     commits_per_step: float
+    statements_per_step: float
     node_cpu_ms_per_step: float
     postgres_cpu_ms_per_step: float
     per_node: list[NodeFigures]
@@ -334,6 +335,7 @@ def _row(
         run_p99_ms=_rank(latencies, 0.99),
         db_ms_per_step=round(summed("maestoso_db_query_seconds_sum") * per_step, 3),
         commits_per_step=round(summed("maestoso_db_commits_total") / max(steps, 1), 3),
+        statements_per_step=round(summed("maestoso_db_query_seconds_count") / max(steps, 1), 2),
         node_cpu_ms_per_step=round(summed("process_cpu_seconds_total") * per_step, 3),
         postgres_cpu_ms_per_step=round(postgres_cpu * per_step, 3),
         per_node=per_node,
