@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 
 import uvicorn
 from fastapi import FastAPI
+from uvicorn.config import LOGGING_CONFIG
 
-from maestoso import api
+from maestoso import api, log_format, tracing
 from maestoso.api.access_log import start_access_log
 from maestoso.api.auth import Security, check_bind, is_loopback
 from maestoso.api.connections import guarded_protocol, raise_file_limit
@@ -126,7 +128,11 @@ def build_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
 def serve(settings: Settings) -> None:
     """Run the server until interrupted; refuse (exit non-zero) to listen beyond loopback
     without authentication."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        log_format.configure(settings.log_format)
+        stop_tracing = tracing.configure(os.environ)
+    except (ValueError, RuntimeError) as exc:
+        raise SystemExit(f"error: {exc}") from None
     problem = check_bind(settings)
     if problem is not None:
         raise SystemExit(f"error: {problem}")
@@ -145,13 +151,16 @@ def serve(settings: Settings) -> None:
     logger.info("maestoso on http://%s:%d, database %s", settings.host, settings.port, where)
     app = build_app(replace(settings))
     raise_file_limit(settings.max_connections + 256)
-    listener = start_access_log(_access_handler()) if settings.access_log else None
+    access = log_format.handler(settings.log_format, "%(asctime)s access %(message)s")
+    listener = start_access_log(access) if settings.access_log else None
     try:
         uvicorn.run(
             app,
             host=settings.host,
             port=settings.port,
             log_level="info",
+            # JSON: uvicorn's own lines go through the root logger's handler too.
+            log_config=None if settings.log_format == "json" else LOGGING_CONFIG,
             access_log=False,  # ours: see maestoso.api.access_log
             http=guarded_protocol(settings.read_timeout_seconds, settings.max_connections),
             timeout_keep_alive=5,
@@ -160,9 +169,5 @@ def serve(settings: Settings) -> None:
     finally:
         if listener is not None:
             listener.stop()
-
-
-def _access_handler() -> logging.Handler:
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s access %(message)s"))
-    return handler
+        if stop_tracing is not None:
+            stop_tracing()

@@ -62,6 +62,8 @@ class Settings:
     (``MAESTOSO_MAX_CONNECTIONS``)."""
     access_log: bool = True
     """One line per request on stderr (``MAESTOSO_ACCESS_LOG=false`` turns it off)."""
+    log_format: str = "text"
+    """``text`` or ``json`` (one object per line): ``MAESTOSO_LOG_FORMAT``, ``--log-format``."""
     sel_time_limit_seconds: float = 5.0
     """Wall-clock limit of the SEL a start, a restart or a step evaluates, in total
     (``MAESTOSO_SEL_TIME_LIMIT``); the expression fails with a SEL error past it."""
@@ -114,6 +116,7 @@ class Settings:
             read_timeout_seconds=float(env.get("MAESTOSO_READ_TIMEOUT", "10")),
             max_connections=int(env.get("MAESTOSO_MAX_CONNECTIONS", "2000")),
             access_log=env.get("MAESTOSO_ACCESS_LOG", "true").lower() not in ("0", "false", "no"),
+            log_format=(env.get("MAESTOSO_LOG_FORMAT") or "text").strip().lower(),
             sel_time_limit_seconds=float(env.get("MAESTOSO_SEL_TIME_LIMIT", "5")),
             kubernetes_namespace=env.get("MAESTOSO_KUBERNETES_NAMESPACE") or "default",
             kubernetes_config=env.get("MAESTOSO_KUBERNETES_CONFIG") or None,

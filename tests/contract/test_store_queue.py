@@ -176,3 +176,22 @@ async def test_concurrent_claimers_never_share_an_event(store: Store, stores: St
 
     everything = claimed[0] + claimed[1]
     assert len(everything) == len(set(everything)) == total
+
+
+async def test_the_backlog_counts_due_events_and_parked_ones(stores: Stores) -> None:
+    store = await stores.open(clock=FakeClock(NOW - 50))
+    try:
+        empty = await store.queue_backlog(NOW)
+        assert (empty.ready, empty.oldest_create_time, empty.parked) == (0, None, 0)
+        await store.enqueue([event(1), event(2), event(3, available_at=NOW + 1000)])
+        poisoned, _ = await claim(store, limit=2)
+        await store.park_event(poisoned.msg_id, error="poisoned")
+
+        backlog = await store.queue_backlog(NOW)
+
+        # Event 2 is claimed (not due while its lease runs), event 3 is not due yet.
+        assert (backlog.ready, backlog.parked) == (0, 1)
+        later = await store.queue_backlog(NOW + LEASE + 1000)
+        assert (later.ready, later.oldest_create_time, later.parked) == (2, NOW - 50, 1)
+    finally:
+        await store.close()

@@ -13,43 +13,30 @@ import logging.handlers
 import queue
 import time
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
+
+from maestoso.api.observer import Observer
 
 logger = logging.getLogger("maestoso.access")
 PAUSE = 0.05
 
 
-class AccessLog:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+class AccessLog(Observer):
+    def wanted(self) -> bool:
+        return logger.isEnabledFor(logging.INFO)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not logger.isEnabledFor(logging.INFO):
-            await self.app(scope, receive, send)
-            return
-        began = time.perf_counter()
-        status = 0
-
-        async def sending(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        finally:
-            client = scope.get("client")
-            query = scope.get("query_string", b"")
-            target = scope["path"] + ("?" + query.decode("latin-1") if query else "")
-            logger.info(
-                '%s "%s %s" %d %.1fms',
-                client[0] if client else "-",
-                scope["method"],
-                target,
-                status or 500,
-                (time.perf_counter() - began) * 1000,
-            )
+    def seen(self, scope: Scope, status: int, seconds: float) -> None:
+        client = scope.get("client")
+        query = scope.get("query_string", b"")
+        target = scope["path"] + ("?" + query.decode("latin-1") if query else "")
+        logger.info(
+            '%s "%s %s" %d %.1fms',
+            client[0] if client else "-",
+            scope["method"],
+            target,
+            status,
+            seconds * 1000,
+        )
 
 
 def start_access_log(stream_handler: logging.Handler) -> logging.handlers.QueueListener:

@@ -18,6 +18,7 @@ from maestoso.api import (
     inline,
     instances,
     logs,
+    metrics,
     signals,
     templates,
     triggers,
@@ -101,6 +102,7 @@ def create_app(
     app.include_router(audit.router)
     app.include_router(groups.router)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     install_docs(app)
     # Outermost last: the access log sees every answer, the host check runs first.
     app.add_middleware(
@@ -114,4 +116,5 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AllowedHosts, hosts=settings.allowed_hosts)
     app.add_middleware(AccessLog)
+    app.add_middleware(metrics.RequestMetrics)
     return app

@@ -106,6 +106,7 @@ PUBLIC = Rule(None, "public")
 RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,
     ("GET", "/docs"): PUBLIC,
     # definitions
     ("POST", WORKFLOWS): CREATE,

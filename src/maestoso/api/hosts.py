@@ -12,6 +12,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from maestoso.api.errors import error_body
 
 ANY_HOST = "*"
+OPEN_PATHS = frozenset({"/metrics"})
+"""Answered whatever the ``Host``: public and read-only, and a scraper names a node by its
+address (a pod's IP), which no list of names holds."""
 
 
 def host_name(header: str) -> str:
@@ -28,7 +31,11 @@ class AllowedHosts:
         self.hosts = frozenset(h.lower() for h in hosts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or ANY_HOST in self.hosts:
+        if (
+            scope["type"] not in ("http", "websocket")
+            or ANY_HOST in self.hosts
+            or scope["path"] in OPEN_PATHS
+        ):
             await self.app(scope, receive, send)
             return
         raw = dict(scope["headers"]).get(b"host", b"").decode("latin-1")

@@ -47,8 +47,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def spawn(home: Path, port: int, url: str | None) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "MAESTOSO_HOME": str(home), "MAESTOSO_NODE_ID": "bench"}
+def spawn(
+    home: Path, port: int, url: str | None, node_id: str = "bench"
+) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "MAESTOSO_HOME": str(home), "MAESTOSO_NODE_ID": node_id}
     env.pop("MAESTOSO_DATABASE_URL", None)
     if url:
         env["MAESTOSO_DATABASE_URL"] = url

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 import subprocess
 import sys
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from rich.table import Table
 from maestoso.bench import sel as sel_bench
 from maestoso.bench.engine import WORKLOADS
 from maestoso.bench.rest import HTTP_WORKLOADS
+from maestoso.bench.scratch import scratch_database
 
 EXTRA = ("sel", "signals")
 
@@ -117,19 +117,8 @@ def _run(command: list[str]) -> dict[str, Any]:
 
 
 def _on_postgres(command: Command, name: str, server: str) -> dict[str, Any]:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    admin = make_url(server).set(drivername="postgresql")
-    database = f"maestoso_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{database}"')
-    try:
-        url = admin.set(database=database).render_as_string(hide_password=False)
+    with scratch_database(server) as url:
         return _run(command(name, url))
-    finally:
-        with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def _table(rows: list[dict[str, Any]]) -> Table:

@@ -54,6 +54,14 @@ def server(
             envvar="MAESTOSO_ALLOWED_HOSTS",
         ),
     ] = None,
+    log_format: Annotated[
+        str | None,
+        typer.Option(
+            "--log-format",
+            help="text or json (one object per line) [default: text].",
+            envvar="MAESTOSO_LOG_FORMAT",
+        ),
+    ] = None,
 ) -> None:
     """Start the API server (and, with it, the engine) in one process."""
     from maestoso.app import serve
@@ -68,6 +76,8 @@ def server(
     )
     if auth is not None:
         settings = replace(settings, auth=auth.strip().lower())
+    if log_format is not None:
+        settings = replace(settings, log_format=log_format.strip().lower())
     if insecure_no_auth:
         settings = replace(settings, insecure_no_auth=True)
     if allowed_hosts is not None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from maestoso import metrics
 from maestoso.clock import Clock
 from maestoso.errors import DatabaseUnavailableError, MaestosoError
 from maestoso.models.events import EventPayload
@@ -27,6 +29,8 @@ P = TypeVar("P", bound=EventPayload)
 
 MAX_READ_BACKOFF_SECONDS = 5.0
 """The longest pause between two tries to read the queue while the database is away."""
+BACKLOG_SECONDS = 10.0
+"""How often the queue's backlog is counted for the metrics."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,7 @@ class QueueWorker:
         self._queues = queues
         """The queues this worker claims from, asked each time (None: all of them)."""
         self._task: asyncio.Task[None] | None = None
+        self._backlog: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         """Look for events now (call after committing new ones)."""
@@ -82,15 +87,17 @@ class QueueWorker:
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="queue-worker")
+        self._backlog = asyncio.create_task(self._count_backlog(), name="queue-backlog")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        for task in (self._task, self._backlog):
+            if task is not None:
+                task.cancel()
+                try:
+                    await task
+                except asyncio.CancelledError:
+                    pass
+        self._task = self._backlog = None
 
     async def run_once(self) -> int:
         """Claim and handle one batch; the number of events handled."""
@@ -129,6 +136,21 @@ class QueueWorker:
             except TimeoutError:
                 pass
 
+    async def _count_backlog(self) -> None:
+        """Refresh the backlog gauges now and then: a scrape never queries the database."""
+        while True:
+            now = self._clock.now_ms()
+            try:
+                backlog = await self._store.queue_backlog(now)
+            except Exception as exc:  # an outage: the gauges keep their last values
+                logger.debug("queue backlog not counted: %s", _brief(exc))
+            else:
+                metrics.QUEUE_READY.set(backlog.ready)
+                metrics.QUEUE_PARKED.set(backlog.parked)
+                oldest = backlog.oldest_create_time
+                metrics.QUEUE_OLDEST_AGE.set(0 if oldest is None else max(now - oldest, 0) / 1000)
+            await self._clock.sleep(BACKLOG_SECONDS)
+
     async def _idle_seconds(self) -> float:
         try:
             upcoming = await self._store.next_available_time(self._queues())
@@ -149,6 +171,7 @@ class QueueWorker:
         except (KeyError, TypeError, ValueError) as exc:
             await self._store.park_event(event.msg_id, error=f"malformed payload: {exc!r}")
             return
+        began = time.perf_counter()
         try:
             await route.handle(payload)
         except asyncio.CancelledError:
@@ -160,6 +183,8 @@ class QueueWorker:
         except Exception as exc:
             await self._failed(event, exc)
             return
+        finally:
+            metrics.QUEUE_HANDLING.labels(event.type).observe(time.perf_counter() - began)
         await self._store.complete_event(event.msg_id)
 
     async def _handle_or_leave(self, event: QueuedEvent) -> None:
@@ -191,6 +216,7 @@ class QueueWorker:
                 "event %s %s failed (%s); retry in %.1fs", event.msg_id, event.type, error, delay
             )
             available = self._clock.now_ms() + int(delay * 1000)
+            metrics.QUEUE_FAILURES.labels(event.type, "retried").inc()
             await self._store.retry_event(event.msg_id, available_at=available, error=error)
         else:
             logger.error(
@@ -200,6 +226,7 @@ class QueueWorker:
                 attempts,
                 error,
             )
+            metrics.QUEUE_FAILURES.labels(event.type, "parked").inc()
             await self._store.park_event(event.msg_id, error=error)
 
 

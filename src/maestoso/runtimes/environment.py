@@ -1,11 +1,13 @@
 """The environment a step's process gets: the server's (less its own settings), the step's
-``env`` param, the output tokens and the step's identity."""
+``env`` param, the output tokens, the step's identity and, when tracing is on, its attempt's
+trace context (``TRACEPARENT``)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 
+from maestoso import tracing
 from maestoso.runtimes.base import StepContext
 from maestoso.runtimes.outputs import token_env
 
@@ -25,7 +27,13 @@ def identity(context: StepContext) -> dict[str, str]:
     }
 
 
+def trace_env() -> dict[str, str]:
+    """The current span as W3C's ``TRACEPARENT`` variable, if tracing is on."""
+    parent = tracing.traceparent()
+    return {"TRACEPARENT": parent} if parent else {}
+
+
 def job_env(context: StepContext, env: Mapping[str, str]) -> dict[str, str]:
     """Maestro's variables come last: a step's ``env`` cannot forge them."""
     inherited = {k: v for k, v in os.environ.items() if not k.startswith(_PRIVATE_PREFIX)}
-    return {**inherited, **env, **token_env(), **identity(context)}
+    return {**inherited, **env, **trace_env(), **token_env(), **identity(context)}

@@ -10,7 +10,8 @@ send the request again later (polling an endpoint).
 As in Maestro, only hosts of an allow-list may be called (a server making requests on a
 workflow's behalf must not reach whatever its network reaches), redirects are not
 followed, and the response is read up to a size limit. Connection failures and timeouts
-are PLATFORM_ERRORs, retried by the platform retry policy.
+are PLATFORM_ERRORs, retried by the platform retry policy. When tracing is on, the request
+carries the attempt's trace context (``traceparent``) unless the step sets that header.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from maestoso import tracing
 from maestoso.params import ParamError, off_loop
 from maestoso.runtimes import inputs
 from maestoso.runtimes.base import State, StepContext, StepResult
@@ -114,7 +116,7 @@ class HttpRuntime:
                 timeout=timeout, follow_redirects=False, trust_env=False, transport=self._transport
             ) as client,
             client.stream(
-                request.method, request.url, headers=request.headers, content=request.body
+                request.method, request.url, headers=_traced(request.headers), content=request.body
             ) as response,
         ):
             return response.status_code, await self._body(response)
@@ -179,6 +181,13 @@ def _request(params: dict[str, Any]) -> Request:
         headers=headers,
         body=inputs.optional_string(http, "body") or None,
     )
+
+
+def _traced(headers: dict[str, str]) -> dict[str, str]:
+    parent = tracing.traceparent()
+    if parent is None or any(name.lower() == "traceparent" for name in headers):
+        return headers
+    return {**headers, "traceparent": parent}
 
 
 async def _state(context: StepContext, status: int, body: str) -> tuple[State, str]:

@@ -21,7 +21,7 @@ from typing import Any
 
 from maestoso.runtimes import inputs
 from maestoso.runtimes.base import State, StepContext, StepResult
-from maestoso.runtimes.environment import identity
+from maestoso.runtimes.environment import identity, trace_env
 from maestoso.runtimes.kubernetes_job import JobCommand, job_command, manifest
 from maestoso.runtimes.outputs import finish, outputs_of, scan_file, token_env
 from maestoso.runtimes.process import STDOUT
@@ -52,7 +52,7 @@ class KubernetesRuntime:
             command = job_command(context.params, context.step_uuid)
         except inputs.InvalidParam as exc:
             return inputs.fatal(str(exc))
-        env = {**command.env, **token_env(), **identity(context)}
+        env = {**command.env, **trace_env(), **token_env(), **identity(context)}
         body = manifest(command, env, identity(context))
         try:
             await asyncio.to_thread(self._apis)

@@ -12,6 +12,7 @@ from maestoso.store.records import (
     GroupRow,
     JobEvent,
     NodeRow,
+    QueueBacklog,
     QueuedEvent,
 )
 
@@ -56,6 +57,11 @@ class QueueStore(Protocol):
         """The earliest time at which an unparked event (of ``queue_ids``, if given) can be
         claimed (its ``available_at``, or for a claimed one the end of its lease + 1), for
         timers; None if there is none."""
+        ...
+
+    async def queue_backlog(self, now: int) -> QueueBacklog:
+        """How many events are due at ``now`` (and since when the oldest waits), and how many
+        are parked: two counts over the queue's indexes, for the node's metrics."""
         ...
 
 

@@ -245,6 +245,17 @@ class QueuedEvent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class QueueBacklog:
+    """What waits in the queue: for the node's metrics."""
+
+    ready: int
+    """Events due now, not parked and not claimed."""
+    oldest_create_time: int | None
+    """When the oldest of them was enqueued (epoch ms); None if none is due."""
+    parked: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Fence:
     """Proof of ownership of a flow group: writes carrying it succeed only while the group's
     generation in the database is still ``generation`` (else ``FencedError``)."""

@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
 from tests.unit.runtimes.kube_server import KubeServer, kube_api
 from tests.unit.runtimes.support import FakeContext, drive
 
+from maestoso import tracing
 from maestoso.runtimes import KubernetesRuntime, State
 from maestoso.runtimes.kubernetes import ARTIFACT
 from maestoso.runtimes.kubernetes_job import job_name
@@ -122,3 +124,23 @@ async def test_missing_image_and_missing_config_are_fatal(tmp_path: Path) -> Non
 )
 def test_job_names_are_dns_labels(key: str, name: str) -> None:
     assert job_name(key) == name
+
+
+async def test_a_traced_job_gets_the_current_trace_context(
+    runtime: KubernetesRuntime, kube: KubeServer, tmp_path: Path
+) -> None:
+    provider = TracerProvider()
+    tracing.enable(provider)
+    try:
+        with provider.get_tracer("test").start_as_current_span("attempt") as span:
+            ctx = context(tmp_path, image="busybox", command=["true"])
+            assert (await drive(runtime, ctx)).state is State.DONE
+    finally:
+        tracing.disable()
+    container = kube.state.created[0]["spec"]["template"]["spec"]["containers"][0]
+    env = {item["name"]: item["value"] for item in container["env"]}
+    span_context = span.get_span_context()
+    assert env["TRACEPARENT"].split("-")[1:3] == [
+        f"{span_context.trace_id:032x}",
+        f"{span_context.span_id:016x}",
+    ]

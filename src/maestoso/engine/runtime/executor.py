@@ -31,6 +31,7 @@ import random
 import zlib
 from collections.abc import Callable
 
+from maestoso import metrics
 from maestoso.engine.runtime import membership
 from maestoso.engine.runtime.children import ChildrenHub, SubworkflowStarter
 from maestoso.engine.runtime.context import EngineContext
@@ -91,6 +92,8 @@ class FlowExecutor:
         """Recent failures of each flow: how many in a row, and when the last one was."""
         self.idle = asyncio.Event()
         self.idle.set()
+        metrics.watch(metrics.GROUPS_OWNED.labels(owner), self, lambda e: len(e._fences))
+        metrics.watch(metrics.FLOWS_RUNNING.labels(owner), self, lambda e: e.running)
 
     @property
     def running(self) -> int:
@@ -285,6 +288,7 @@ class FlowExecutor:
             if fence is not None:
                 self._fences[group_id] = fence
                 self._renewed[group_id] = now
+                metrics.GROUP_CLAIMS.labels(self.owner).inc()
                 claimed.append(group_id)
         if not claimed:
             return
@@ -346,7 +350,9 @@ class FlowExecutor:
         for fence in fences:
             if fence.group_id in held:
                 self._renewed[fence.group_id] = now
+                metrics.GROUP_RENEWALS.labels(self.owner).inc()
             elif self._fences.get(fence.group_id) == fence:
+                metrics.GROUPS_LOST.labels(self.owner, "taken").inc()
                 await self._fence(fence.group_id, "another node took it over")
 
     async def _leases_at_risk(self, fences: list[Fence], exc: BaseException) -> None:
@@ -358,6 +364,7 @@ class FlowExecutor:
             if left_ms > 2 * self._heartbeat_seconds * 1000:
                 safe.append(left_ms)
             elif self._fences.get(fence.group_id) == fence:
+                metrics.GROUPS_LOST.labels(self.owner, "not_renewed").inc()
                 await self._fence(fence.group_id, "its lease could not be renewed in time")
         if safe:
             logger.warning(

@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from maestoso.dsl.dag import Dag
+from maestoso.engine.runtime import telemetry
 from maestoso.engine.runtime.children import ChildrenHub
 from maestoso.engine.runtime.compiled import CompiledWorkflow
 from maestoso.engine.runtime.context import EngineContext
@@ -120,7 +121,8 @@ class FlowActor:
         return self.instance.workflow_id, self.instance.instance_id, self.instance.run_id
 
     def start(self) -> None:
-        self.task = asyncio.create_task(self._main(), name=f"flow {self.key}")
+        main = telemetry.run_span(self._main(), self.instance)
+        self.task = asyncio.create_task(main, name=f"flow {self.key}")
 
     def post(self, message: Message) -> None:
         self._mailbox.put_nowait(message)
@@ -387,6 +389,7 @@ class FlowActor:
         if_queued = [] if is_inline(workflow_id) else [admit_next]
         rows, self._unwritten = self._unwritten, []
         await self._write(Write(attempts=rows, instance_updates=[update], if_queued=if_queued))
+        telemetry.run_ended(status)
         self.children.concluded(self.instance)
 
     async def _write(self, write: Write) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from maestoso.engine.runtime import telemetry
 from maestoso.engine.runtime.gates import StepGates
 from maestoso.engine.runtime.param_context import (
     SIGNAL_DEPENDENCIES_KEY,
@@ -75,9 +76,11 @@ class StepRun(StepAttempt):
 
     async def run(self) -> StepAttemptRow:
         """Drive the step to its final status; returns the final attempt row (written)."""
+        telemetry.step_active(self.step).inc()
         try:
             return await self._run()
         finally:
+            telemetry.step_active(self.step).dec()
             await self.gates.release(self.step_uuid)
 
     async def _run(self) -> StepAttemptRow:
@@ -114,15 +117,16 @@ class StepRun(StepAttempt):
         """Run an attempt within the step's timeout, counted from the attempt's creation: now
         for a new attempt (a retry gets the whole timeout again), the recorded time for one
         resumed after a restart."""
+        work = telemetry.attempt_span(attempt, self.instance, self.step, self.attempt_id)
         seconds = self._timeout_seconds()
         if seconds is None:
-            return await attempt
+            return await work
         now = self.engine.clock.now_ms()
         created = (self.runtime_state.get("create_time") if resumed else None) or now
         remaining = seconds - (now - created) / 1000
         try:
             async with self.engine.clock.timeout(max(remaining, 0)):
-                return await attempt
+                return await work
         except TimeoutError:
             runtime = self.runtime
             if runtime is not None and self.context is not None:
@@ -190,7 +194,9 @@ class StepRun(StepAttempt):
         if runtime is None:
             return StepResult(state=State.FATAL_ERROR)
         await self._acquire_permits()
-        self.runtime_state["start_time"] = self.engine.clock.now_ms()
+        self.runtime_state["start_time"] = started = self.engine.clock.now_ms()
+        if self.attempt_id == 1 and not self.predecessors:  # the run's first steps
+            telemetry.run_began(self.instance, started)
         self.context = self._make_context(params)
         result = await runtime.start(self.context)
         self._absorb(result)
@@ -232,6 +238,7 @@ class StepRun(StepAttempt):
             self.document = self._document()
             self.step_uuid = self.step_uuid or str(uuid.uuid4())
         self.runtime_state["end_time"] = self.engine.clock.now_ms()
+        telemetry.attempt_ended(self.step, status, self.runtime_state)
         return self._row(status)
 
     async def _merge_output_data(self) -> None:
@@ -277,6 +284,7 @@ class StepRun(StepAttempt):
         if status is StepStatus.SUCCEEDED and not await self._announce_signals():
             status = StepStatus.FATALLY_FAILED
         self.runtime_state["end_time"] = now
+        telemetry.attempt_ended(self.step, status, self.runtime_state)
         row = self._row(status)
         if not status.is_retryable:
             return row  # the flow writes final rows, together with what they cause

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from maestoso.store.memory.base import MemoryBase, Message, check_limit, copied, round_trip
-from maestoso.store.records import Fence, GroupRow, JobEvent, QueuedEvent
+from maestoso.store.records import Fence, GroupRow, JobEvent, QueueBacklog, QueuedEvent
 
 
 class QueueMethods(MemoryBase):
@@ -77,6 +77,16 @@ class QueueMethods(MemoryBase):
             if not m.parked and (queue_ids is None or m.event.queue_id in queue_ids)
         ]
         return min(times, default=None)
+
+    async def queue_backlog(self, now: int) -> QueueBacklog:
+        await round_trip()
+        messages = self._tables.queue.values()
+        ready = [m for m in messages if not m.parked and m.available_at <= now]
+        return QueueBacklog(
+            ready=len(ready),
+            oldest_create_time=min((m.create_time for m in ready), default=None),
+            parked=sum(1 for m in messages if m.parked),
+        )
 
 
 class GroupMethods(MemoryBase):

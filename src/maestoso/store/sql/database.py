@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.util import await_
 
-from maestoso.store.sql import sqlite_driver
+from maestoso.store.sql import query_metrics, sqlite_driver
 
 SQLITE_DRIVER = "sqlite+aiosqlite"
 POSTGRES_DRIVER = "postgresql+psycopg"
@@ -95,12 +95,14 @@ def create_engine(url: URL) -> AsyncEngine:
         )
         event.listen(engine.sync_engine, "checkin", _on_checkin)
         event.listen(engine.sync_engine, "checkout", _ping_if_idle)
+        query_metrics.instrument(engine.sync_engine)
         return engine
     dbapi = sqlite_driver.inline_dbapi()
     engine = create_async_engine(url, pool_reset_on_return=None, module=dbapi)
     event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
     event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
     event.listen(engine.sync_engine, "reset", _on_sqlite_reset)
+    query_metrics.instrument(engine.sync_engine)
     return engine
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import RowMapping, delete, false, func, insert, select, true, up
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from maestoso.store.coordination import Topic
-from maestoso.store.records import JobEvent, QueuedEvent
+from maestoso.store.records import JobEvent, QueueBacklog, QueuedEvent
 from maestoso.store.sql.base import SqlBase
 from maestoso.store.sql.notifications import send_notification
 from maestoso.store.sql.tables import maestro_queue
@@ -119,6 +119,20 @@ class QueueMethods(SqlBase):
         async with self._reading() as connection:
             earliest = await connection.scalar(query)
         return None if earliest is None else int(earliest)
+
+    async def queue_backlog(self, now: int) -> QueueBacklog:
+        ready = select(func.count(), func.min(_q.c.create_time)).where(
+            _q.c.parked == false(), _q.c.available_at <= now
+        )
+        parked = select(func.count()).select_from(_q).where(_q.c.parked == true())
+        async with self._reading() as connection:
+            count, oldest = (await connection.execute(ready)).one()
+            parked_count = await connection.scalar(parked)
+        return QueueBacklog(
+            ready=int(count),
+            oldest_create_time=None if oldest is None else int(oldest),
+            parked=int(parked_count or 0),
+        )
 
 
 async def insert_events(connection: AsyncConnection, events: list[JobEvent], now: int) -> None:
