@@ -11,6 +11,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from maestoso import api
+from maestoso.alerting import AlertSettings, build_notifiers
 from maestoso.api.access_log import start_access_log
 from maestoso.api.auth import Security, check_bind, is_loopback
 from maestoso.api.connections import guarded_protocol, raise_file_limit
@@ -46,6 +47,7 @@ async def running_services(
     isolation.configure(settings.sel_time_limit_seconds)
     secrets = provider_from(settings)
     store = await open_store(settings.database_url, settings.home)
+    alert_settings = AlertSettings.from_env()
     node = EngineNode(
         store,
         clock,
@@ -54,6 +56,8 @@ async def running_services(
         runtimes=default_runtimes(settings, secrets),
         lease_seconds=settings.group_lease_seconds,
         heartbeat_seconds=settings.group_heartbeat_seconds,
+        notifiers=build_notifiers(alert_settings),
+        alert_settings=alert_settings,
     )
     security = security_services(settings, store, clock)
     try:
@@ -63,7 +67,7 @@ async def running_services(
         validation = ValidationSettings(pagerduty_services=settings.pagerduty_services)
         services = api.Services(
             workflows=WorkflowService(store, clock, validation),
-            instances=InstanceReader(store, clock),
+            instances=InstanceReader(store, clock, node.alerting.reads),
             actions=node.instances,
             node=node,
             signals=SignalService(store, clock, node.worker.wake),

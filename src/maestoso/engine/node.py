@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import socket
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from maestoso.alerting import Alerting, AlertSettings, Notifier
 from maestoso.clock import Clock
 from maestoso.engine.reads.flatten import FlattenedViews
 from maestoso.engine.reads.inline import InlinePaths
@@ -30,7 +31,7 @@ from maestoso.engine.services.step_actions import StepActions
 from maestoso.engine.services.step_restarts import StepRestarts
 from maestoso.engine.services.triggered import TriggeredStarts
 from maestoso.engine.templates import JobTemplates
-from maestoso.models.events import InstanceAction, StartWorkflow, StepActionEvent
+from maestoso.models.events import InstanceAction, QueueId, StartWorkflow, StepActionEvent
 from maestoso.models.steps import StepType
 from maestoso.queue import QueueWorker, Route, Wakeup
 from maestoso.runtimes import StepRuntime, default_runtimes
@@ -50,17 +51,27 @@ class EngineNode:
         home: Path | None = None,
         lease_seconds: float = 60.0,
         heartbeat_seconds: float = 10.0,
+        notifiers: Sequence[Notifier] = (),
+        alert_settings: AlertSettings | None = None,
     ) -> None:
         self.owner = owner or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
         self.wakeup = Wakeup()
         wake = self.wakeup.set
+        self.alerting = Alerting(
+            store,
+            clock,
+            notifiers,
+            alert_settings or AlertSettings(),
+            owner=self.owner,
+            groups=groups,
+        )
         self.signals = SignalHub(store, clock)
         self.templates = JobTemplates(store)
         self.inline = InlinePaths(store)
         self.flattened = FlattenedViews(store)
         self.context = EngineContext(
             store=store,
-            writer=StepWriter(store, wake=wake),
+            writer=StepWriter(store, wake=wake, facts=self.alerting.facts),
             clock=clock,
             controls=Controls(store, clock),
             runtimes=dict(runtimes or default_runtimes()),
@@ -108,6 +119,7 @@ class EngineNode:
             ],
             owner=self.owner,
             wakeup=self.wakeup,
+            queue_ids=[q for q in QueueId if q is not QueueId.ALERT],
         )
 
     def _launch(self, row: InstanceRow) -> None:
@@ -119,8 +131,10 @@ class EngineNode:
         await self.executor.start()
         self.worker.start()
         self.triggered.start()
+        self.alerting.start()
 
     async def stop(self) -> None:
+        await self.alerting.stop()
         await self.triggered.stop()
         await self.worker.stop()
         await self.executor.stop()

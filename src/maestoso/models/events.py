@@ -25,6 +25,10 @@ class EventKind(StrEnum):
     """Start a workflow's active version for a time or signal trigger."""
     SIGNAL_ANNOUNCED = "SIGNAL_ANNOUNCED"
     """A signal was stored: match it against the triggers and steps waiting for it."""
+    STATUS_CHANGED = "STATUS_CHANGED"
+    """A workflow, run or step changed status: evaluate alerts, feed the event stream."""
+    DELIVER = "DELIVER"
+    """Send one stored alert delivery through its notifier."""
 
 
 class QueueId(IntEnum):
@@ -33,6 +37,9 @@ class QueueId(IntEnum):
     START = 1
     ACTION = 2
     TRIGGER = 6
+    ALERT = 7
+    """Alerting's own queue, claimed by its own worker so that a slow receiver never holds
+    up the engine's events."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -163,11 +170,86 @@ class SignalAnnounced:
         return cls(name=str(payload["name"]), seq_id=int(payload["seq_id"]))
 
 
-EventPayload = StartWorkflow | InstanceAction | StepActionEvent | StartTriggered | SignalAnnounced
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusChanged:
+    kind: ClassVar[EventKind] = EventKind.STATUS_CHANGED
+    queue: ClassVar[QueueId] = QueueId.ALERT
+
+    workflow_id: str
+    instance_id: int = 0
+    """0 for a change of the workflow itself (a new version)."""
+    run_id: int = 0
+    step_id: str = ""
+    """Empty for a change of the run (or of the workflow)."""
+    attempt_id: int = 0
+    status: str
+    time: int
+    """When the status changed, in epoch milliseconds."""
+    error: str = ""
+    """A summary of why a step or run failed."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "workflow_id": self.workflow_id,
+            "workflow_instance_id": self.instance_id,
+            "workflow_run_id": self.run_id,
+            "step_id": self.step_id,
+            "step_attempt_id": self.attempt_id,
+            "status": self.status,
+            "event_time": self.time,
+            "error": self.error,
+        }
+
+    @classmethod
+    def from_json(cls, payload: Mapping[str, Any]) -> StatusChanged:
+        return cls(
+            workflow_id=str(payload["workflow_id"]),
+            instance_id=int(payload["workflow_instance_id"]),
+            run_id=int(payload["workflow_run_id"]),
+            step_id=str(payload["step_id"]),
+            attempt_id=int(payload["step_attempt_id"]),
+            status=str(payload["status"]),
+            time=int(payload["event_time"]),
+            error=str(payload.get("error", "")),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Deliver:
+    kind: ClassVar[EventKind] = EventKind.DELIVER
+    queue: ClassVar[QueueId] = QueueId.ALERT
+
+    delivery_id: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"delivery_id": self.delivery_id}
+
+    @classmethod
+    def from_json(cls, payload: Mapping[str, Any]) -> Deliver:
+        return cls(delivery_id=int(payload["delivery_id"]))
+
+
+EventPayload = (
+    StartWorkflow
+    | InstanceAction
+    | StepActionEvent
+    | StartTriggered
+    | SignalAnnounced
+    | StatusChanged
+    | Deliver
+)
 
 PAYLOAD_TYPES: Mapping[EventKind, type[EventPayload]] = {
     payload.kind: payload
-    for payload in (StartWorkflow, InstanceAction, StepActionEvent, StartTriggered, SignalAnnounced)
+    for payload in (
+        StartWorkflow,
+        InstanceAction,
+        StepActionEvent,
+        StartTriggered,
+        SignalAnnounced,
+        StatusChanged,
+        Deliver,
+    )
 }
 
 

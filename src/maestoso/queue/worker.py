@@ -60,7 +60,9 @@ class QueueWorker:
         poll_seconds: float = 2.0,
         max_attempts: int = 8,
         backoff_seconds: float = 1.0,
+        queue_ids: list[int] | None = None,
     ) -> None:
+        """``queue_ids``: claim events of these queues only (all when None)."""
         self._store = store
         self._clock = clock
         self._routes: dict[str, Route[Any]] = {r.payload.kind: r for r in routes}
@@ -70,6 +72,7 @@ class QueueWorker:
         self._poll_seconds = poll_seconds
         self._max_attempts = max_attempts
         self._backoff_seconds = backoff_seconds
+        self._queue_ids = queue_ids
         self._wakeup = wakeup or Wakeup()
         self._task: asyncio.Task[None] | None = None
 
@@ -92,7 +95,11 @@ class QueueWorker:
     async def run_once(self) -> int:
         """Claim and handle one batch; the number of events handled."""
         events = await self._store.claim_events(
-            owner=self._owner, now=self._clock.now_ms(), lease_ms=self._lease_ms, limit=self._batch
+            owner=self._owner,
+            now=self._clock.now_ms(),
+            lease_ms=self._lease_ms,
+            limit=self._batch,
+            queue_ids=self._queue_ids,
         )
         if events:
             await asyncio.gather(*(self._handle_or_leave(event) for event in events))

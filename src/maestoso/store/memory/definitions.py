@@ -194,6 +194,10 @@ class DefinitionMethods(MemoryBase):
         for keyed in owned:
             for key in [key for key in keyed if key[0] == workflow_id]:
                 del keyed[key]
+        for delivery_id in [
+            d for d, row in tables.deliveries.items() if row.workflow_id == workflow_id
+        ]:
+            del tables.deliveries[delivery_id]
         return existed
 
     async def list_timeline(self, workflow_id: str, *, limit: int) -> list[TimelineEntry]:

@@ -36,6 +36,7 @@ from maestoso.store.sql.audit import AuditMethods
 from maestoso.store.sql.base import translated, upsert
 from maestoso.store.sql.children import ChildMethods
 from maestoso.store.sql.database import create_engine, normalise_url
+from maestoso.store.sql.deliveries import DeliveryMethods
 from maestoso.store.sql.groups import GroupMethods
 from maestoso.store.sql.instances import InstanceMethods
 from maestoso.store.sql.iterations import IterationMethods
@@ -74,6 +75,7 @@ class SqlStore(
     AuditMethods,
     TemplateMethods,
     IterationMethods,
+    DeliveryMethods,
 ):
     """The store over one database. Open it with ``SqlStore.open`` (or ``open_store``)."""
 

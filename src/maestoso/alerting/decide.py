@@ -1,0 +1,161 @@
+"""From facts to deliveries: what a status change means for the event stream and for the
+run's ``alerting`` block, stored as deliveries (each with the event that sends it).
+
+Deciding twice (the fact handled again after a crash) stores nothing new: every delivery's
+key names what it is about, so a repeated one is not written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from maestoso.alerting.messages import Subject, alert_message, digest, stream_message
+from maestoso.alerting.notifier import ALERT_CHANNELS, Message, Notifier
+from maestoso.alerting.rules import (
+    enabled,
+    parse_alerting,
+    recipients,
+    run_alerts,
+    step_alert,
+)
+from maestoso.models.events import StatusChanged
+from maestoso.models.properties import Alerting, AlertType
+from maestoso.store.deliveries import DeliveryStore, NewDelivery
+from maestoso.store.port import Store
+from maestoso.store.records import InstanceRow
+
+
+def address(
+    message: Message,
+    alerting: Alerting,
+    alert_type: AlertType,
+    params: Mapping[str, Any],
+    notifiers: Sequence[str],
+    subject: Subject,
+    key: str,
+) -> list[NewDelivery]:
+    """One delivery per notifier and destination of an alert (one email to all addresses,
+    one Slack post per channel, one page per service). ``key`` names the occasion: the same
+    occasion is delivered once."""
+    who = recipients(alerting, alert_type, params)
+    incident = digest("incident", subject.workflow_id, subject.instance_id)
+    plan: list[tuple[str, Message]] = []
+    if "email" in notifiers and who.emails:
+        plan.append(("email", replace(message, to=who.emails)))
+    if "slack" in notifiers:
+        mentions = who.mentions
+        plan += [("slack", replace(message, to=(d,), mentions=mentions)) for d in who.slack]
+    if "pagerduty" in notifiers:
+        plan += [
+            ("pagerduty", replace(message, to=(s,), severity=who.severity, dedup_key=incident))
+            for s in who.pagerduties
+        ]
+    return [
+        NewDelivery(
+            key=digest(key, notifier, *addressed.to),
+            notifier=notifier,
+            alert_type=alert_type.value,
+            workflow_id=subject.workflow_id,
+            instance_id=subject.instance_id,
+            run_id=subject.run_id,
+            step_id=subject.step_id,
+            message=addressed.to_json(),
+        )
+        for notifier, addressed in plan
+    ]
+
+
+def run_alerting(row: InstanceRow, workflow_disabled: bool) -> Alerting | None:
+    if workflow_disabled:
+        return None
+    properties = row.document.get("run_properties") or {}
+    return parse_alerting(properties.get("alerting"))
+
+
+class Decisions:
+    def __init__(self, store: Store, notifiers: Sequence[Notifier], public_url: str) -> None:
+        self._store = store
+        self._public_url = public_url
+        self._alert_channels = [n.name for n in notifiers if n.name in ALERT_CHANNELS]
+        self._streams = [n.name for n in notifiers if n.name not in ALERT_CHANNELS]
+
+    async def on_status_changed(self, fact: StatusChanged) -> None:
+        subject = Subject.of(fact)
+        deliveries = [self._stream_delivery(name, subject) for name in self._streams]
+        if self._alert_channels and fact.instance_id:
+            deliveries += await self._alerts(fact, subject)
+        await self._store.add_deliveries(deliveries)
+
+    def _stream_delivery(self, notifier: str, subject: Subject) -> NewDelivery:
+        message = stream_message(subject, self._public_url)
+        return NewDelivery(
+            key=digest(notifier, message.dedup_key),
+            notifier=notifier,
+            alert_type=message.alert_type,
+            workflow_id=subject.workflow_id,
+            instance_id=subject.instance_id,
+            run_id=subject.run_id,
+            step_id=subject.step_id,
+            message=message.to_json(),
+        )
+
+    async def _alerts(self, fact: StatusChanged, subject: Subject) -> list[NewDelivery]:
+        row = await self._store.get_instance(fact.workflow_id, fact.instance_id, fact.run_id)
+        if row is None:
+            return []
+        alerting = run_alerting(row, await alerting_disabled(self._store, fact.workflow_id))
+        if alerting is None:
+            return []
+        if fact.step_id:
+            found = step_alert(fact.status)
+            types = [] if found is None else [found]
+        else:
+            duration = None if row.start_time is None else fact.time - row.start_time
+            types = run_alerts(alerting, fact.status, duration)
+        params = row.document.get("params") or {}
+        deliveries: list[NewDelivery] = []
+        for alert_type in types:
+            if enabled(alerting, alert_type):
+                message = alert_message(alert_type.value, subject, self._public_url)
+                key = digest(alert_type, fact.workflow_id, fact.instance_id, fact.run_id)
+                key = digest(key, fact.step_id, fact.attempt_id)
+                deliveries += address(
+                    message, alerting, alert_type, params, self._alert_channels, subject, key
+                )
+        if fact.status == "SUCCEEDED" and not fact.step_id:
+            deliveries += await self._resolves(subject)
+        return deliveries
+
+    async def _resolves(self, subject: Subject) -> list[NewDelivery]:
+        """A run that succeeded resolves the incidents its instance's earlier runs opened."""
+        store: DeliveryStore = self._store
+        opened = [
+            row
+            for row in await store.list_deliveries(subject.workflow_id, subject.instance_id)
+            if row.notifier == "pagerduty" and not row.message.get("resolve")
+        ]
+        resolves: list[NewDelivery] = []
+        for row in opened:
+            message = replace(Message.from_json(row.message), resolve=True)
+            resolves.append(
+                NewDelivery(
+                    key=digest("resolve", row.delivery_id),
+                    notifier="pagerduty",
+                    alert_type=row.alert_type,
+                    workflow_id=subject.workflow_id,
+                    instance_id=subject.instance_id,
+                    run_id=subject.run_id,
+                    step_id="",
+                    message=message.to_json(),
+                )
+            )
+        return resolves
+
+
+async def alerting_disabled(store: Store, workflow_id: str) -> bool:
+    """``alerting_disabled`` as the workflow's properties say now: switching it on silences
+    the runs already going too."""
+    workflow = await store.get_workflow(workflow_id)
+    return workflow is None or bool(workflow.properties_snapshot.get("alerting_disabled"))
