@@ -1,7 +1,7 @@
 """Past runs read from the store for the ETA model, and a running run's estimate.
 
-A workflow's history is read at most once a minute (on the node's clock): the estimate of
-every run of it, on every check, reuses it.
+A workflow's history is read again only when it has one more success, or after a minute
+(on the node's clock): the estimate of every run of it, on every check, reuses it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ class Predictions:
     def __init__(self, store: Store, clock: Clock) -> None:
         self._store = store
         self._clock = clock
-        self._cache: dict[str, tuple[int, History | None]] = {}
+        self._cache: dict[str, tuple[int, int, History | None]] = {}
 
     async def eta(self, row: InstanceRow, steps: list[StepAttemptRow] | None = None) -> Eta | None:
         """The estimate of a run in progress; None for a finished run or without history."""
@@ -40,12 +40,16 @@ class Predictions:
         return estimate(history, row.start_time, now, current)
 
     async def history(self, workflow_id: str) -> History | None:
+        """The model of the workflow's recent successes, learned again when one more run
+        succeeded or after a minute."""
         now = self._clock.now_ms()
+        counts = await self._store.count_instances(workflow_id)
+        succeeded = counts.get(WorkflowStatus.SUCCEEDED.value, 0)
         cached = self._cache.get(workflow_id)
-        if cached is not None and now - cached[0] < CACHE_MS:
-            return cached[1]
+        if cached is not None and cached[1] == succeeded and now - cached[0] < CACHE_MS:
+            return cached[2]
         learned = learn(await self._past_runs(workflow_id))
-        self._cache[workflow_id] = (now, learned)
+        self._cache[workflow_id] = (now, succeeded, learned)
         return learned
 
     async def _past_runs(self, workflow_id: str) -> list[PastRun]:

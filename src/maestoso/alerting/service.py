@@ -58,6 +58,8 @@ class Alerting:
             wakeup=self.wakeup,
             queue_ids=[QueueId.ALERT],
             poll_seconds=1.0,
+            # A claim outlasts one send; a node killed mid-send delays that delivery no more.
+            lease_ms=int((settings.timeout_seconds + 1) * 1000),
         )
         self.watch = Watch(
             store,

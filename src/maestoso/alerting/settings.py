@@ -36,7 +36,8 @@ class AlertSettings:
     watch_seconds: float = 10.0
     """How often running runs are checked for time-based alerts (TCT, long running, ETA)."""
     timeout_seconds: float = 10.0
-    """The longest one send may take."""
+    """The longest one send may take; a node that dies while sending leaves the delivery to
+    the next claim a moment after that."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> AlertSettings:
@@ -59,6 +60,7 @@ class AlertSettings:
             retry_max_seconds=float(env.get("MAESTOSO_ALERT_RETRY_MAX_SECONDS") or 300),
             max_attempts=int(env.get("MAESTOSO_ALERT_MAX_ATTEMPTS") or 20),
             watch_seconds=float(env.get("MAESTOSO_ALERT_WATCH_SECONDS") or 10),
+            timeout_seconds=float(env.get("MAESTOSO_ALERT_TIMEOUT_SECONDS") or 10),
         )
 
 
