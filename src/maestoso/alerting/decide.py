@@ -7,6 +7,7 @@ key names what it is about, so a repeated one is not written.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -80,13 +81,17 @@ class Decisions:
         self._public_url = public_url
         self._alert_channels = [n.name for n in notifiers if n.name in ALERT_CHANNELS]
         self._streams = [n.name for n in notifiers if n.name not in ALERT_CHANNELS]
+        # Facts claimed together are handled together; the lock (first come, first served)
+        # stores their deliveries in the facts' order, which is the order the stream keeps.
+        self._in_order = asyncio.Lock()
 
     async def on_status_changed(self, fact: StatusChanged) -> None:
-        subject = Subject.of(fact)
-        deliveries = [self._stream_delivery(name, subject) for name in self._streams]
-        if self._alert_channels and fact.instance_id:
-            deliveries += await self._alerts(fact, subject)
-        await self._store.add_deliveries(deliveries)
+        async with self._in_order:
+            subject = Subject.of(fact)
+            deliveries = [self._stream_delivery(name, subject) for name in self._streams]
+            if self._alert_channels and fact.instance_id:
+                deliveries += await self._alerts(fact, subject)
+            await self._store.add_deliveries(deliveries)
 
     def _stream_delivery(self, notifier: str, subject: Subject) -> NewDelivery:
         message = stream_message(subject, self._public_url)
