@@ -3,7 +3,7 @@ it answers, the stream keeps its order, a permanent error or the last attempt gi
 
 from __future__ import annotations
 
-from maestoso.alerting import AlertSettings, Alerting, Message
+from maestoso.alerting import Alerting, AlertSettings, Message
 from maestoso.alerting.facts import StatusFacts
 from maestoso.alerting.notifier import PermanentError
 from maestoso.clock import FakeClock
