@@ -155,7 +155,7 @@ def test_a_failed_step_alerts_once_everywhere_and_a_good_restart_resolves(
             assert (
                 flaky.index("RUNNING") < flaky.index("USER_FAILED") < flaky.index("FATALLY_FAILED")
             )
-            assert run1[-1] == (None, "FAILED")
+            assert run1[0] == (None, "IN_PROGRESS") and run1[-1] == (None, "FAILED")
 
             deliveries = client.get("/api/v3/workflows/alerted/instances/1/deliveries").json()
             alerts = [d for d in deliveries if d["alert_type"] != "STATUS_CHANGE"]
@@ -215,7 +215,8 @@ def test_deliveries_outlive_a_receiver_outage_and_a_sigkill(
         assert len(events) == len(pending)
         assert len({e["id"] for e in events}) == len(events)  # once each
         steps = [e["data"].get("step_id") for e in events]
-        assert [s for n, s in enumerate(steps) if s not in steps[:n]] == ["s0", "s1", "s2", None]
+        assert [s for n, s in enumerate(steps) if s not in steps[:n]] == [None, "s0", "s1", "s2"]
+        assert events[0]["data"]["status"] == "IN_PROGRESS"
         assert events[-1]["data"]["status"] == "SUCCEEDED" and "step_id" not in events[-1]["data"]
         with server.client() as client:
             sent = client.get("/api/v3/workflows/streamed/instances/1/deliveries").json()

@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 from maestoso.models.events import StatusChanged
 from maestoso.models.naming import is_inline
-from maestoso.models.statuses import StepStatus
-from maestoso.store.records import InstanceRow, InstanceUpdate, JobEvent, StepAttemptRow
+from maestoso.models.statuses import StepStatus, WorkflowStatus
+from maestoso.store.records import InstanceUpdate, JobEvent, StepAttemptRow
 
 _MAX_TRACKED = 100_000
 """Attempts whose last status is remembered; past it the memory starts again (a repeated
@@ -22,20 +22,26 @@ status may then be reported twice, never one missed)."""
 
 ERROR_CHARS = 300
 
+RUN_STARTED = WorkflowStatus.IN_PROGRESS.value
+
 
 class StatusFacts:
     def __init__(self, enabled: bool = True, wake: Callable[[], None] = lambda: None) -> None:
         self.enabled = enabled
         self._wake = wake
         self._last: dict[tuple[str, int, int, str, int], str] = {}
+        self._runs: set[tuple[str, int, int]] = set()
 
     def of(self, attempts: list[StepAttemptRow], updates: list[InstanceUpdate]) -> list[JobEvent]:
         """The facts of one write: a step attempt whose status changed, a run given a status."""
         if not self.enabled:
             return []
-        facts = [fact for row in attempts if (fact := self._step_fact(row)) is not None]
+        facts: list[JobEvent] = []
+        for row in attempts:
+            facts += self._step_facts(row)
         for update in updates:
             if update.status is not None and not is_inline(update.workflow_id):
+                self._runs.discard((update.workflow_id, update.instance_id, update.run_id))
                 error = next((e.get("message", "") for e in reversed(update.timeline)), "")
                 facts.append(
                     JobEvent.of(
@@ -55,32 +61,43 @@ class StatusFacts:
         """Facts were committed: their handler looks now rather than at its next poll."""
         self._wake()
 
-    def run_started(self, row: InstanceRow) -> list[JobEvent]:
-        """The fact of a run stored as started (or queued) by a start or a restart."""
-        if not self.enabled or is_inline(row.workflow_id):
-            return []
-        fact = StatusChanged(
-            workflow_id=row.workflow_id,
-            instance_id=row.instance_id,
-            run_id=row.run_id,
-            status=row.status,
-            time=row.start_time or row.create_time,
-        )
-        return [JobEvent.of(fact)]
-
-    def _step_fact(self, row: StepAttemptRow) -> JobEvent | None:
+    def _step_facts(self, row: StepAttemptRow) -> list[JobEvent]:
         if is_inline(row.workflow_id):
-            return None
+            return []
         key = (row.workflow_id, row.instance_id, row.run_id, row.step_id, row.attempt_id)
         if self._last.get(key) == row.status:
-            return None
+            return []
+        if len(self._last) >= _MAX_TRACKED:
+            self._last.clear()
+            self._runs.clear()
         status = StepStatus(row.status)
         if status.is_terminal:
             self._last.pop(key, None)
         else:
-            if len(self._last) >= _MAX_TRACKED:
-                self._last.clear()
             self._last[key] = row.status
+        facts = self._run_began(row)
+        facts.append(self._step_fact(row, status))
+        return facts
+
+    def _run_began(self, row: StepAttemptRow) -> list[JobEvent]:
+        """A run's start is told with the first write of its steps: the start itself is
+        written by the store deciding, in one transaction, whether the run starts or waits.
+        Told again after a restart of the server, it is still delivered once (see
+        ``messages.stream_message``)."""
+        run = (row.workflow_id, row.instance_id, row.run_id)
+        if run in self._runs:
+            return []
+        self._runs.add(run)
+        fact = StatusChanged(
+            workflow_id=row.workflow_id,
+            instance_id=row.instance_id,
+            run_id=row.run_id,
+            status=RUN_STARTED,
+            time=row.create_time,
+        )
+        return [JobEvent.of(fact)]
+
+    def _step_fact(self, row: StepAttemptRow, status: StepStatus) -> JobEvent:
         error = ""
         if status.is_failed or status in (StepStatus.STOPPED, StepStatus.TIMED_OUT):
             error = next((str(e.get("message", "")) for e in reversed(row.timeline)), "")

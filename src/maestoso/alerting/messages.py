@@ -94,7 +94,10 @@ def alert_message(
 
 
 def stream_message(subject: Subject, public_url: str) -> Message:
-    """A status change for the event stream; its ``dedup_key`` is the CloudEvent's id."""
+    """A status change for the event stream; its ``dedup_key`` is the CloudEvent's id. A
+    run's start leaves its time out of it: told again after a restart of the server (with
+    another time), it is the same change."""
+    started = not subject.step_id and subject.status == "IN_PROGRESS"
     return Message(
         alert_type="STATUS_CHANGE",
         title=f"{where(subject)}: {subject.status}",
@@ -108,7 +111,7 @@ def stream_message(subject: Subject, public_url: str) -> Message:
             subject.step_id,
             subject.attempt_id,
             subject.status,
-            subject.time,
+            0 if started else subject.time,
         ),
         data=subject.data(),
     )

@@ -133,6 +133,8 @@ def test_facts_report_changes_only_and_never_loop_iterations() -> None:
         facts.of([attempt("FATALLY_FAILED")], []),
         facts.of([attempt("RUNNING", workflow="maestro_foreach_x")], []),
     ]
-    assert [len(f) for f in seen] == [1, 0, 1, 0]
+    assert [len(f) for f in seen] == [2, 0, 1, 0]
+    assert [f.payload["status"] for f in seen[0]] == ["IN_PROGRESS", "RUNNING"]
+    assert seen[0][0].payload["step_id"] == ""  # the run's start, told with its first step
     assert seen[2][0].payload["error"] == "exit 3"
     assert StatusFacts(enabled=False).of([attempt("RUNNING")], []) == []
