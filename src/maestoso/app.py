@@ -66,7 +66,7 @@ async def running_services(
         await _warn_without_tokens(settings, security)
         validation = ValidationSettings(pagerduty_services=settings.pagerduty_services)
         services = api.Services(
-            workflows=WorkflowService(store, clock, validation),
+            workflows=WorkflowService(store, clock, validation, facts=node.alerting.facts),
             instances=InstanceReader(store, clock, node.alerting.reads),
             actions=node.instances,
             node=node,

@@ -91,6 +91,8 @@ class Decisions:
             deliveries = [self._stream_delivery(name, subject) for name in self._streams]
             if self._alert_channels and fact.instance_id:
                 deliveries += await self._alerts(fact, subject)
+            elif self._alert_channels and fact.version_id:
+                deliveries += await self._definition_change(fact, subject)
             await self._store.add_deliveries(deliveries)
 
     def _stream_delivery(self, notifier: str, subject: Subject) -> NewDelivery:
@@ -132,6 +134,19 @@ class Decisions:
         if fact.status == "SUCCEEDED" and not fact.step_id:
             deliveries += await self._resolves(subject)
         return deliveries
+
+    async def _definition_change(self, fact: StatusChanged, subject: Subject) -> list[NewDelivery]:
+        """A new version, to the recipients of the workflow's properties as they are now."""
+        workflow = await self._store.get_workflow(fact.workflow_id)
+        if workflow is None or workflow.properties_snapshot.get("alerting_disabled"):
+            return []
+        alerting = parse_alerting(workflow.properties_snapshot.get("alerting"))
+        alert_type = AlertType.DEFINITION_CHANGE
+        if not enabled(alerting, alert_type) or alerting is None:
+            return []
+        message = alert_message(alert_type.value, subject, self._public_url)
+        key = digest(alert_type, fact.workflow_id, fact.version_id)
+        return address(message, alerting, alert_type, {}, self._alert_channels, subject, key)
 
     async def _resolves(self, subject: Subject) -> list[NewDelivery]:
         """A run that succeeded resolves the incidents its instance's earlier runs opened."""

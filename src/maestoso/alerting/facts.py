@@ -23,6 +23,8 @@ status may then be reported twice, never one missed)."""
 ERROR_CHARS = 300
 
 RUN_STARTED = WorkflowStatus.IN_PROGRESS.value
+VERSION_CREATED = "VERSION_CREATED"
+"""The status of a workflow's fact when a version of it was created."""
 
 
 class StatusFacts:
@@ -56,6 +58,15 @@ class StatusFacts:
                     )
                 )
         return facts
+
+    def version_created(self, workflow_id: str, version_id: int, time: int) -> list[JobEvent]:
+        """The fact of a new version of a workflow (``DEFINITION_CHANGE``)."""
+        if not self.enabled:
+            return []
+        fact = StatusChanged(
+            workflow_id=workflow_id, status=VERSION_CREATED, time=time, version_id=version_id
+        )
+        return [JobEvent.of(fact)]
 
     def committed(self) -> None:
         """Facts were committed: their handler looks now rather than at its next poll."""

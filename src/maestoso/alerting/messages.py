@@ -22,6 +22,7 @@ class Subject:
     status: str = ""
     time: int = 0
     error: str = ""
+    version_id: int = 0
 
     @classmethod
     def of(cls, fact: StatusChanged) -> Subject:
@@ -34,10 +35,13 @@ class Subject:
             status=fact.status,
             time=fact.time,
             error=fact.error,
+            version_id=fact.version_id,
         )
 
     def data(self) -> dict[str, object]:
         data: dict[str, object] = {"workflow_id": self.workflow_id, "event_time": self.time}
+        if self.version_id:
+            data["workflow_version_id"] = self.version_id
         if self.instance_id:
             data.update(workflow_instance_id=self.instance_id, workflow_run_id=self.run_id)
         if self.step_id:
@@ -59,6 +63,8 @@ def run_link(public_url: str, subject: Subject) -> str:
 
 def where(subject: Subject) -> str:
     text = f"workflow {subject.workflow_id}"
+    if subject.version_id:
+        text += f" version {subject.version_id}"
     if subject.instance_id:
         text += f" instance {subject.instance_id} run {subject.run_id}"
     if subject.step_id:

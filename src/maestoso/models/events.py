@@ -187,10 +187,13 @@ class StatusChanged:
     """When the status changed, in epoch milliseconds."""
     error: str = ""
     """A summary of why a step or run failed."""
+    version_id: int = 0
+    """The new version, for a change of the workflow."""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "workflow_id": self.workflow_id,
+            "workflow_version_id": self.version_id,
             "workflow_instance_id": self.instance_id,
             "workflow_run_id": self.run_id,
             "step_id": self.step_id,
@@ -211,6 +214,7 @@ class StatusChanged:
             status=str(payload["status"]),
             time=int(payload["event_time"]),
             error=str(payload.get("error", "")),
+            version_id=int(payload.get("workflow_version_id", 0)),
         )
 
 

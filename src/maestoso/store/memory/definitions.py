@@ -50,6 +50,7 @@ class DefinitionMethods(MemoryBase):
             create_time=new.create_time,
         )
         self._record(new.properties_change, new.timeline)
+        self._enqueue(new.events)
         return copied(row)
 
     def _advanced(self, current: WorkflowRow | None, new: NewVersion) -> WorkflowRow:

@@ -40,7 +40,7 @@ from maestoso.store.sql.deliveries import DeliveryMethods
 from maestoso.store.sql.groups import GroupMethods
 from maestoso.store.sql.instances import InstanceMethods
 from maestoso.store.sql.iterations import IterationMethods
-from maestoso.store.sql.queue import QueueMethods
+from maestoso.store.sql.queue import QueueMethods, insert_events
 from maestoso.store.sql.schema import WORKFLOW_OWNED_TABLES
 from maestoso.store.sql.signals import SignalMethods
 from maestoso.store.sql.step_controls import ControlMethods
@@ -117,6 +117,7 @@ class SqlStore(
             if new.properties_change is not None:
                 await _insert_change(connection, new.properties_change)
             await _append_timeline(connection, new.timeline)
+            await insert_events(connection, new.events, self._clock.now_ms())
         return row
 
     async def get_workflow(self, workflow_id: str) -> WorkflowRow | None:
