@@ -69,6 +69,7 @@ class Alerting:
             public_url=settings.public_url,
             groups=groups,
             interval=settings.watch_seconds,
+            wake=self.wakeup.set,
         )
         self._watching: asyncio.Task[None] | None = None
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from maestoso.alerting.deadlines import deadline
@@ -39,6 +39,7 @@ class Watch:
         public_url: str,
         groups: int,
         interval: float,
+        wake: Callable[[], None] = lambda: None,
     ) -> None:
         self._store, self._clock = store, clock
         self._predictions = predictions
@@ -46,6 +47,7 @@ class Watch:
         self._public_url = public_url
         self._groups = groups
         self._interval = interval
+        self._wake = wake
 
     async def run(self) -> None:
         while True:
@@ -68,7 +70,8 @@ class Watch:
             alerting = run_alerting(row, await alerting_disabled(self._store, row.workflow_id))
             if alerting is not None:
                 deliveries += await self._run(row, alerting)
-        await self._store.add_deliveries(deliveries)
+        if await self._store.add_deliveries(deliveries):
+            self._wake()
         return len(deliveries)
 
     async def _run(self, row: InstanceRow, alerting: Alerting) -> list[NewDelivery]:
