@@ -209,18 +209,25 @@ def test_deliveries_outlive_a_receiver_outage_and_a_sigkill(
         server.kill()
         hook.down = False
         server = ServerProcess(server.home, database_url, port=server.port, env=env).start()
-        wait_until(lambda: len(hook.received) >= len(pending), 10, "every change delivered")
-        time.sleep(0.5)
-        events = _stream(hook)
-        assert len(events) == len(pending)
+        with server.client() as client:
+            url = "/api/v3/workflows/streamed/instances/1/deliveries"
+
+            def all_sent() -> bool:
+                rows = client.get(url).json()
+                return len(rows) >= len(pending) and all(d["status"] == "SENT" for d in rows)
+
+            wait_until(all_sent, 10, "every change delivered")
+            sent = client.get(url).json()
+        stream = _stream(hook)
+        events = [e for e in stream if e["data"].get("workflow_instance_id") == 1]
+        workflow = [e["type"] for e in stream if e not in events]
+        assert workflow == ["io.maestoso.workflow.status_changed"]  # its first version
+        assert len(events) == len(sent)
         assert len({e["id"] for e in events}) == len(events)  # once each
         steps = [e["data"].get("step_id") for e in events]
         assert [s for n, s in enumerate(steps) if s not in steps[:n]] == [None, "s0", "s1", "s2"]
         assert events[0]["data"]["status"] == "IN_PROGRESS"
         assert events[-1]["data"]["status"] == "SUCCEEDED" and "step_id" not in events[-1]["data"]
-        with server.client() as client:
-            sent = client.get("/api/v3/workflows/streamed/instances/1/deliveries").json()
-            assert all(d["status"] == "SENT" for d in sent)
     finally:
         server.stop()
 

@@ -51,13 +51,17 @@ class Watch:
 
     async def run(self) -> None:
         while True:
+            # The next look is timed from the start of this one (on a virtual clock, time
+            # then never jumps past it while this one waits for the database).
+            tick = asyncio.ensure_future(self._clock.sleep(self._interval))
             try:
                 await self.check()
             except asyncio.CancelledError:
+                tick.cancel()
                 raise
             except Exception as exc:  # the database is away: look again next time
                 logger.warning("alert deadlines not checked: %s", exc)
-            await self._clock.sleep(self._interval)
+            await tick
 
     async def check(self) -> int:
         """Look at every run in progress once; how many deliveries were decided."""
