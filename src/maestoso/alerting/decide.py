@@ -23,7 +23,7 @@ from maestoso.alerting.rules import (
 )
 from maestoso.models.events import StatusChanged
 from maestoso.models.properties import Alerting, AlertType
-from maestoso.store.deliveries import DeliveryStore, NewDelivery
+from maestoso.store.deliveries import NewDelivery
 from maestoso.store.port import Store
 from maestoso.store.records import InstanceRow
 
@@ -54,18 +54,22 @@ def address(
             for s in who.pagerduties
         ]
     return [
-        NewDelivery(
-            key=digest(key, notifier, *addressed.to),
-            notifier=notifier,
-            alert_type=alert_type.value,
-            workflow_id=subject.workflow_id,
-            instance_id=subject.instance_id,
-            run_id=subject.run_id,
-            step_id=subject.step_id,
-            message=addressed.to_json(),
-        )
+        delivery(digest(key, notifier, *addressed.to), notifier, subject, addressed)
         for notifier, addressed in plan
     ]
+
+
+def delivery(key: str, notifier: str, subject: Subject, message: Message) -> NewDelivery:
+    return NewDelivery(
+        key=key,
+        notifier=notifier,
+        alert_type=message.alert_type,
+        workflow_id=subject.workflow_id,
+        instance_id=subject.instance_id,
+        run_id=subject.run_id,
+        step_id=subject.step_id,
+        message=message.to_json(),
+    )
 
 
 def run_alerting(row: InstanceRow, workflow_disabled: bool) -> Alerting | None:
@@ -97,16 +101,7 @@ class Decisions:
 
     def _stream_delivery(self, notifier: str, subject: Subject) -> NewDelivery:
         message = stream_message(subject, self._public_url)
-        return NewDelivery(
-            key=digest(notifier, message.dedup_key),
-            notifier=notifier,
-            alert_type=message.alert_type,
-            workflow_id=subject.workflow_id,
-            instance_id=subject.instance_id,
-            run_id=subject.run_id,
-            step_id=subject.step_id,
-            message=message.to_json(),
-        )
+        return delivery(digest(notifier, message.dedup_key), notifier, subject, message)
 
     async def _alerts(self, fact: StatusChanged, subject: Subject) -> list[NewDelivery]:
         row = await self._store.get_instance(fact.workflow_id, fact.instance_id, fact.run_id)
@@ -142,7 +137,7 @@ class Decisions:
             return []
         alerting = parse_alerting(workflow.properties_snapshot.get("alerting"))
         alert_type = AlertType.DEFINITION_CHANGE
-        if not enabled(alerting, alert_type) or alerting is None:
+        if alerting is None or not enabled(alerting, alert_type):
             return []
         message = alert_message(alert_type.value, subject, self._public_url)
         key = digest(alert_type, fact.workflow_id, fact.version_id)
@@ -150,28 +145,20 @@ class Decisions:
 
     async def _resolves(self, subject: Subject) -> list[NewDelivery]:
         """A run that succeeded resolves the incidents its instance's earlier runs opened."""
-        store: DeliveryStore = self._store
         opened = [
             row
-            for row in await store.list_deliveries(subject.workflow_id, subject.instance_id)
+            for row in await self._store.list_deliveries(subject.workflow_id, subject.instance_id)
             if row.notifier == "pagerduty" and not row.message.get("resolve")
         ]
-        resolves: list[NewDelivery] = []
-        for row in opened:
-            message = replace(Message.from_json(row.message), resolve=True)
-            resolves.append(
-                NewDelivery(
-                    key=digest("resolve", row.delivery_id),
-                    notifier="pagerduty",
-                    alert_type=row.alert_type,
-                    workflow_id=subject.workflow_id,
-                    instance_id=subject.instance_id,
-                    run_id=subject.run_id,
-                    step_id="",
-                    message=message.to_json(),
-                )
+        return [
+            delivery(
+                digest("resolve", row.delivery_id),
+                "pagerduty",
+                subject,
+                replace(Message.from_json(row.message), resolve=True),
             )
-        return resolves
+            for row in opened
+        ]
 
 
 async def alerting_disabled(store: Store, workflow_id: str) -> bool:
