@@ -55,6 +55,12 @@ async def test_email_goes_over_smtp_to_every_address() -> None:
         smtp.close()
 
 
+async def test_an_address_with_a_line_break_fails_for_good() -> None:
+    notifier = EmailNotifier(host="127.0.0.1", port=1, sender="m@example.com")
+    with pytest.raises(PermanentError, match="not an email"):
+        await notifier.send(replace(MESSAGE, to=("a@x.io\nBcc: all@x.io",)))
+
+
 async def test_email_to_a_server_that_is_not_there_is_retried() -> None:
     notifier = EmailNotifier(host="127.0.0.1", port=1, sender="m@example.com", timeout=2)
     with pytest.raises(Exception) as raised:

@@ -31,15 +31,10 @@ class EmailNotifier:
     async def send(self, message: Message) -> None:
         if not message.to:
             raise PermanentError("no address to send to")
-        email = EmailMessage()
-        email["From"] = self._sender
-        email["To"] = ", ".join(message.to)
-        email["Subject"] = message.title
-        if message.dedup_key:
-            # Lets a mail system drop the copy that a crash between sending and recording sent.
-            email["Message-ID"] = f"<{message.dedup_key}@maestoso>"
-        body = message.text if not message.link else f"{message.text}\n\n{message.link}"
-        email.set_content(body)
+        try:
+            email = self._email(message)
+        except ValueError as exc:  # an address with a line break…: no retry mends it
+            raise PermanentError(f"not an email: {exc}") from None
         await aiosmtplib.send(
             email,
             hostname=self._host,
@@ -49,3 +44,15 @@ class EmailNotifier:
             start_tls=self._starttls,
             timeout=self._timeout,
         )
+
+    def _email(self, message: Message) -> EmailMessage:
+        email = EmailMessage()
+        email["From"] = self._sender
+        email["To"] = ", ".join(message.to)
+        email["Subject"] = message.title
+        if message.dedup_key:
+            # Lets a mail system drop the copy that a crash between sending and recording sent.
+            email["Message-ID"] = f"<{message.dedup_key}@maestoso>"
+        body = message.text if not message.link else f"{message.text}\n\n{message.link}"
+        email.set_content(body)
+        return email

@@ -20,6 +20,10 @@ OPT_IN = frozenset({AlertType.RUN_SUCCESS, AlertType.SUCCESS_WITHIN, AlertType.D
 STEP_FAILED = frozenset({"FATALLY_FAILED", "INTERNALLY_FAILED", "TIMED_OUT"})
 """Step statuses that are failures after every retry (a retryable failure is not one yet)."""
 
+MAX_DESTINATIONS = 50
+"""Addresses, channels or services an alert goes to per notifier, at most: a definition
+cannot turn one failure into thousands of messages."""
+
 _PARAM = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -71,7 +75,7 @@ def recipients(alerting: Alerting, alert_type: AlertType, params: Mapping[str, A
         return everything or action in actions
 
     def filled(values: list[str] | None) -> tuple[str, ...]:
-        return tuple(interpolate(v, params) for v in values or ())
+        return tuple(interpolate(v, params) for v in (values or [])[:MAX_DESTINATIONS])
 
     return Recipients(
         emails=filled(config.emails or alerting.emails) if wanted(AlertAction.EMAIL) else (),

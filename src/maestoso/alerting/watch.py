@@ -71,8 +71,10 @@ class Watch:
         for row in await self._store.unfinished_instances(list(range(self._groups))):
             if is_inline(row.workflow_id) or row.start_time is None:
                 continue
-            alerting = run_alerting(row, await alerting_disabled(self._store, row.workflow_id))
-            if alerting is not None:
+            alerting = run_alerting(row, workflow_disabled=False)
+            if alerting is None or not timed(alerting):
+                continue  # nothing here depends on time: no query for this run
+            if not await alerting_disabled(self._store, row.workflow_id):
                 deliveries += await self._run(row, alerting)
         if await self._store.add_deliveries(deliveries):
             self._wake()
@@ -160,6 +162,12 @@ class Watch:
                 if _over(step, alert_type, now, limit):
                     found += self._deliveries(row, alerting, alert_type, detail, step=step)
         return found
+
+
+def timed(alerting: Alerting) -> bool:
+    """Whether a run's alerts depend on time (a target, or a duration limit)."""
+    limits = (type_config(alerting, t) for t in (AlertType.LONG_RUNNING, AlertType.DEPENDENCY_LATE))
+    return alerting.tct is not None or any(c and c.duration_minutes is not None for c in limits)
 
 
 def _over(step: StepAttemptRow, alert_type: AlertType, now: int, limit: int) -> bool:
