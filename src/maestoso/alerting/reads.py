@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from maestoso.alerting.history import Predictions
+from maestoso.models.naming import is_inline
 from maestoso.store.deliveries import DeliveryRow, DeliveryStore
 from maestoso.store.records import InstanceRow
 
@@ -59,6 +60,8 @@ class RunAlerts:
     async def annotate(self, row: InstanceRow, run: dict[str, Any]) -> dict[str, Any]:
         """``run`` (Maestro's JSON of ``row``) with its ``eta`` while it runs and its alert
         deliveries in its timeline (the event stream's are left out: one per status change)."""
+        if is_inline(row.workflow_id):
+            return run  # a loop iteration: its loop step's run is the one estimated
         eta = await self._predictions.eta(row)
         if eta is not None:
             run["eta"] = eta.to_json()
