@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from uvicorn.config import LOGGING_CONFIG
 
 from maestoso import api, log_format, tracing
+from maestoso.alerting import AlertSettings, build_notifiers
 from maestoso.api.access_log import start_access_log
 from maestoso.api.auth import Security, check_bind, is_loopback
 from maestoso.api.connections import guarded_protocol, raise_file_limit
@@ -48,6 +49,7 @@ async def running_services(
     isolation.configure(settings.sel_time_limit_seconds)
     secrets = provider_from(settings)
     store = await open_store(settings.database_url, settings.home)
+    alert_settings = AlertSettings.from_env()
     node = EngineNode(
         store,
         clock,
@@ -58,6 +60,8 @@ async def running_services(
         lease_seconds=settings.group_lease_seconds,
         heartbeat_seconds=settings.group_heartbeat_seconds,
         info={"address": f"http://{settings.host}:{settings.port}"},
+        notifiers=build_notifiers(alert_settings),
+        alert_settings=alert_settings,
     )
     security = security_services(settings, store, clock)
     try:
@@ -66,8 +70,8 @@ async def running_services(
         await _warn_without_tokens(settings, security)
         validation = ValidationSettings(pagerduty_services=settings.pagerduty_services)
         services = api.Services(
-            workflows=WorkflowService(store, clock, validation),
-            instances=InstanceReader(store, clock),
+            workflows=WorkflowService(store, clock, validation, facts=node.alerting.facts),
+            instances=InstanceReader(store, clock, node.alerting.reads),
             actions=node.instances,
             node=node,
             signals=SignalService(store, clock, node.worker.wake),

@@ -101,7 +101,12 @@ class Settings:
             database_url=env.get("MAESTOSO_DATABASE_URL") or None,
             host=env.get("MAESTOSO_HOST", DEFAULT_HOST),
             port=int(env.get("MAESTOSO_PORT", str(DEFAULT_PORT))),
-            pagerduty_services=frozenset(s.strip() for s in services.split(",") if s.strip()),
+            pagerduty_services=frozenset(
+                # ``service=routing_key``: the routing key is alerting's, not validation's.
+                s.partition("=")[0].strip()
+                for s in services.split(",")
+                if s.partition("=")[0].strip()
+            ),
             node_id=env.get("MAESTOSO_NODE_ID") or None,
             flow_groups=int(env.get("MAESTOSO_FLOW_GROUPS", "64")),
             group_lease_seconds=float(env.get("MAESTOSO_GROUP_LEASE", "12")),

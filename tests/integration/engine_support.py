@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from maestoso import api
+from maestoso.alerting import AlertSettings, Notifier
 from maestoso.clock import Clock, FakeClock, SystemClock
 from maestoso.engine.node import EngineNode
 from maestoso.engine.reads.instances import InstanceReader
@@ -77,6 +78,7 @@ class Harness:
 
 def _poll_hourly(node: EngineNode) -> None:
     node.worker._poll_seconds = 3600
+    node.alerting.worker._poll_seconds = 3600
     node.triggered.scheduler._poll_seconds = 3600
     node.triggered.scheduler._reconcile_seconds = 86_400
     node.executor._heartbeat_seconds = 3600
@@ -90,6 +92,8 @@ async def harness(
     owner: str | None = None,
     home: Path | None = None,
     clock: Clock | None = None,
+    notifiers: Sequence[Notifier] = (),
+    alert_settings: AlertSettings | None = None,
 ) -> AsyncIterator[Harness]:
     """A node and its API on ``database_url``; with ``home``, step logs are kept and served.
 
@@ -99,7 +103,15 @@ async def harness(
     clock = clock or SystemClock()
     store = await SqlStore.open(database_url, clock=clock)
     runtimes = {**default_runtimes(), **(runtimes or {})}
-    node = EngineNode(store, clock, runtimes=runtimes, owner=owner, home=home)
+    node = EngineNode(
+        store,
+        clock,
+        runtimes=runtimes,
+        owner=owner,
+        home=home,
+        notifiers=notifiers,
+        alert_settings=alert_settings,
+    )
     if isinstance(clock, FakeClock):
         _poll_hourly(node)
     try:
@@ -108,8 +120,8 @@ async def harness(
         await store.close()
         raise
     services = api.Services(
-        workflows=WorkflowService(store, clock),
-        instances=InstanceReader(store, clock),
+        workflows=WorkflowService(store, clock, facts=node.alerting.facts),
+        instances=InstanceReader(store, clock, node.alerting.reads),
         actions=node.instances,
         node=node,
         logs=StepLogs(home, store, follow_poll_seconds=0.05) if home else None,

@@ -50,6 +50,14 @@ async def list_instances(
     return await reader.list_instances(workflow_id, first, last, cursor, aggregated=aggregated)
 
 
+@router.get(
+    "/{workflow_id}/instances/{instance_id}/deliveries",
+    summary="The instance's alert and event-stream deliveries: status, attempts, last error",
+)
+async def list_deliveries(workflow_id: str, instance_id: InstanceId, reader: Reader) -> list[JSON]:
+    return await reader.list_deliveries(workflow_id, instance_id)
+
+
 @router.get("/{workflow_id}/instances/{instance_id}", summary="An instance over all its runs")
 async def get_instance(
     workflow_id: str, instance_id: InstanceId, reader: Reader, enriched: bool = True

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import socket
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from maestoso.alerting import Alerting, AlertSettings, Notifier
 from maestoso.clock import Clock
 from maestoso.engine.reads.cluster import ClusterView
 from maestoso.engine.reads.flatten import FlattenedViews
@@ -64,17 +65,27 @@ class EngineNode:
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
         heartbeat_seconds: float = DEFAULT_HEARTBEAT_SECONDS,
         info: JsonDict | None = None,
+        notifiers: Sequence[Notifier] = (),
+        alert_settings: AlertSettings | None = None,
     ) -> None:
         self.owner = owner or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
         self.wakeup = Wakeup()
         wake = self.wakeup.set
+        self.alerting = Alerting(
+            store,
+            clock,
+            notifiers,
+            alert_settings or AlertSettings(),
+            owner=self.owner,
+            groups=groups,
+        )
         self.signals = SignalHub(store, clock)
         self.templates = JobTemplates(store)
         self.inline = InlinePaths(store)
         self.flattened = FlattenedViews(store)
         self.context = EngineContext(
             store=store,
-            writer=StepWriter(store, wake=wake),
+            writer=StepWriter(store, wake=wake, facts=self.alerting.facts),
             clock=clock,
             controls=Controls(store, clock, shared=store.shared),
             runtimes=dict(runtimes or default_runtimes()),
@@ -138,9 +149,11 @@ class EngineNode:
         )
 
     def _queues(self) -> list[int]:
-        """The shared queues, and those of the flow groups this node owns."""
+        """The shared queues (but alerting's, which has a worker of its own), and those of
+        the flow groups this node owns."""
         owned = self.executor.owned_groups()
-        return [*map(int, QueueId), *(flow_queue(group_id) for group_id in owned)]
+        shared = [int(queue) for queue in QueueId if queue is not QueueId.ALERT]
+        return [*shared, *(flow_queue(group_id) for group_id in owned)]
 
     def _owns(self, group_id: int) -> bool:
         return self.executor.owns(group_id)
@@ -156,8 +169,10 @@ class EngineNode:
         await self.executor.start()
         self.worker.start()
         self.triggered.start()
+        self.alerting.start()
 
     async def stop(self) -> None:
+        await self.alerting.stop()
         await self.triggered.stop()
         await self.worker.stop()
         await self.executor.stop()

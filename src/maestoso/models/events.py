@@ -27,6 +27,10 @@ class EventKind(StrEnum):
     """A signal was stored: match it against the triggers and steps waiting for it."""
     LAUNCH_FLOW = "LAUNCH_FLOW"
     """Run a started run on the node that owns its flow group (it was started elsewhere)."""
+    STATUS_CHANGED = "STATUS_CHANGED"
+    """A workflow, run or step changed status: evaluate alerts, feed the event stream."""
+    DELIVER = "DELIVER"
+    """Send one stored alert delivery through its notifier."""
 
 
 class QueueId(IntEnum):
@@ -35,6 +39,9 @@ class QueueId(IntEnum):
     START = 1
     ACTION = 2
     TRIGGER = 6
+    ALERT = 7
+    """Alerting's own queue, claimed by its own worker so that a slow receiver never holds
+    up the engine's events."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -191,8 +198,78 @@ class SignalAnnounced:
         return cls(name=str(payload["name"]), seq_id=int(payload["seq_id"]))
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusChanged:
+    kind: ClassVar[EventKind] = EventKind.STATUS_CHANGED
+    queue: ClassVar[QueueId] = QueueId.ALERT
+
+    workflow_id: str
+    instance_id: int = 0
+    """0 for a change of the workflow itself (a new version)."""
+    run_id: int = 0
+    step_id: str = ""
+    """Empty for a change of the run (or of the workflow)."""
+    attempt_id: int = 0
+    status: str
+    time: int
+    """When the status changed, in epoch milliseconds."""
+    error: str = ""
+    """A summary of why a step or run failed."""
+    version_id: int = 0
+    """The new version, for a change of the workflow."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "workflow_id": self.workflow_id,
+            "workflow_version_id": self.version_id,
+            "workflow_instance_id": self.instance_id,
+            "workflow_run_id": self.run_id,
+            "step_id": self.step_id,
+            "step_attempt_id": self.attempt_id,
+            "status": self.status,
+            "event_time": self.time,
+            "error": self.error,
+        }
+
+    @classmethod
+    def from_json(cls, payload: Mapping[str, Any]) -> StatusChanged:
+        return cls(
+            workflow_id=str(payload["workflow_id"]),
+            instance_id=int(payload["workflow_instance_id"]),
+            run_id=int(payload["workflow_run_id"]),
+            step_id=str(payload["step_id"]),
+            attempt_id=int(payload["step_attempt_id"]),
+            status=str(payload["status"]),
+            time=int(payload["event_time"]),
+            error=str(payload.get("error", "")),
+            version_id=int(payload.get("workflow_version_id", 0)),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Deliver:
+    kind: ClassVar[EventKind] = EventKind.DELIVER
+    queue: ClassVar[QueueId] = QueueId.ALERT
+
+    delivery_id: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"delivery_id": self.delivery_id}
+
+    @classmethod
+    def from_json(cls, payload: Mapping[str, Any]) -> Deliver:
+        return cls(delivery_id=int(payload["delivery_id"]))
+
+
 EventPayload = (
-    StartWorkflow | LaunchFlow | InstanceAction | StepActionEvent | StartTriggered | SignalAnnounced
+    StartWorkflow
+    | LaunchFlow
+    | InstanceAction
+    | StepActionEvent
+    | StartTriggered
+    | SignalAnnounced
+    | StatusChanged
+    | Deliver
 )
 
 PAYLOAD_TYPES: Mapping[EventKind, type[EventPayload]] = {
@@ -204,6 +281,8 @@ PAYLOAD_TYPES: Mapping[EventKind, type[EventPayload]] = {
         StepActionEvent,
         StartTriggered,
         SignalAnnounced,
+        StatusChanged,
+        Deliver,
     )
 }
 

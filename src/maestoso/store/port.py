@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from maestoso.store.controls import ControlStore
 from maestoso.store.coordination import FlowGroupStore, NotificationStore, QueueStore
+from maestoso.store.deliveries import DeliveryStore
 from maestoso.store.iterations import IterationStore
 from maestoso.store.records import (
     Fence,
@@ -290,6 +291,7 @@ class Store(
     AuditStore,
     JobTemplateStore,
     IterationStore,
+    DeliveryStore,
     Protocol,
 ):
     """The whole store."""

@@ -81,6 +81,8 @@ class NewVersion:
     properties_change: PropertiesChange | None
     """Set when the request changed the properties."""
     timeline: list[TimelineEntry] = field(default_factory=list)
+    events: list[JobEvent] = field(default_factory=list)
+    """Enqueued with the version, in its transaction."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

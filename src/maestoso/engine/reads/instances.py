@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from maestoso.alerting.reads import RunAlerts
 from maestoso.clock import Clock
 from maestoso.engine.reads.aggregated import aggregated_info
 from maestoso.engine.reads.pagination import PageRequest, page_result
@@ -67,9 +68,10 @@ def _instance(workflow_id: str, instance_id: int, run_id: int | None = None) -> 
 class InstanceReader:
     """Reads instances and steps for the API."""
 
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: Store, clock: Clock, alerts: RunAlerts | None = None) -> None:
         self._store = store
         self._clock = clock
+        self._alerts = alerts
 
     # -- workflow instances ------------------------------------------------------------------
 
@@ -86,7 +88,17 @@ class InstanceReader:
         run_id = Selector.parse(run, "workflow run").number
         row = await self._require_run(workflow_id, instance_id, run_id)
         info = await self._aggregated_info(row) if aggregated else None
-        return instance_json(row, enriched=enriched, aggregated_info=info)
+        run_json = instance_json(row, enriched=enriched, aggregated_info=info)
+        if self._alerts is None:
+            return run_json
+        return await self._alerts.annotate(row, run_json)
+
+    async def list_deliveries(self, workflow_id: str, instance_id: int) -> list[JsonDict]:
+        """An instance's alert and event-stream deliveries, oldest first."""
+        await self._require_run(workflow_id, instance_id, None)
+        return (
+            [] if self._alerts is None else await self._alerts.deliveries(workflow_id, instance_id)
+        )
 
     async def get_instance(
         self, workflow_id: str, instance_id: int, *, enriched: bool = True

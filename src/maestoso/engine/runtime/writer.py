@@ -11,9 +11,28 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from maestoso.store.port import InstanceStore
 from maestoso.store.records import Fence, IfQueued, InstanceUpdate, JobEvent, StepAttemptRow
+
+
+class Facts(Protocol):
+    """Status-change facts derived from a write, enqueued in its transaction."""
+
+    def of(
+        self, attempts: list[StepAttemptRow], updates: list[InstanceUpdate]
+    ) -> list[JobEvent]: ...
+
+    def committed(self) -> None: ...
+
+
+class _NoFacts:
+    def of(self, attempts: list[StepAttemptRow], updates: list[InstanceUpdate]) -> list[JobEvent]:
+        return []
+
+    def committed(self) -> None:
+        pass
 
 
 @dataclass(slots=True)
@@ -30,6 +49,7 @@ class _Pending:
     write: Write
     fence: Fence | None
     done: asyncio.Future[None]
+    facts: list[JobEvent]
 
 
 class StepWriter:
@@ -39,8 +59,10 @@ class StepWriter:
         *,
         max_batch: int = 500,
         wake: Callable[[], None] = lambda: None,
+        facts: Facts | None = None,
     ) -> None:
         self._store = store
+        self._facts: Facts = facts or _NoFacts()
         self._max_batch = max_batch
         self._wake = wake
         """Called after a commit that enqueued events of ``if_queued``."""
@@ -50,7 +72,8 @@ class StepWriter:
     async def write(self, write: Write, fence: Fence | None) -> None:
         """Commit ``write`` (with others queued alongside); raises what its commit raised."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append(_Pending(write, fence, done))
+        facts = self._facts.of(write.attempts, write.instance_updates)
+        self._pending.append(_Pending(write, fence, done, facts))
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.create_task(self._flush())
         await done
@@ -86,15 +109,18 @@ class StepWriter:
             _settle(pending, None)
 
     async def _save(self, fence: Fence | None, group: list[_Pending]) -> None:
+        facts = [f for p in group for f in p.facts]
         enqueued = await self._store.save_steps(
             [a for p in group for a in p.write.attempts],
             instance_updates=[u for p in group for u in p.write.instance_updates],
-            events=[e for p in group for e in p.write.events],
+            events=[e for p in group for e in p.write.events] + facts,
             fence=fence,
             if_queued=[e for p in group for e in p.write.if_queued],
         )
         if enqueued:
             self._wake()
+        if facts:
+            self._facts.committed()
 
 
 def _settle(pending: _Pending, error: BaseException | None) -> None:

@@ -10,8 +10,10 @@ import asyncio
 import logging
 import weakref
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
+from maestoso.alerting.facts import StatusFacts
 from maestoso.clock import Clock
 from maestoso.dsl.loading import check_request
 from maestoso.dsl.validation import ValidationSettings
@@ -66,8 +68,10 @@ class WorkflowService:
         clock: Clock,
         validation: ValidationSettings | None = None,
         templates: JobTemplates | None = None,
+        facts: StatusFacts | None = None,
     ) -> None:
         self._store = store
+        self._facts = facts or StatusFacts(enabled=False)
         self._clock = clock
         self._validation = validation or ValidationSettings()
         self._templates = templates or JobTemplates(store, cache_seconds=0)
@@ -98,10 +102,14 @@ class WorkflowService:
         for _ in range(_SAVE_ATTEMPTS):
             current = await self._store.get_workflow(workflow_id)
             new = new_version(request, caller, current, self._clock.now_ms())
+            facts = self._facts.version_created(workflow_id, new.version_id, new.create_time)
+            new = replace(new, events=facts)
             try:
                 row = await self._store.save_version(new)
             except ConflictError:
                 continue  # another version was saved meanwhile; number ours after it
+            if facts:
+                self._facts.committed()
             version = await self._require_version(workflow_id, new.version_id)
             await self._sync_triggers(workflow_id)
             return definition_body(row, version)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from maestoso.store.memory.children import ChildMethods
 from maestoso.store.memory.controls import ControlMethods
 from maestoso.store.memory.definitions import DefinitionMethods
+from maestoso.store.memory.deliveries import DeliveryMethods
 from maestoso.store.memory.instances import InstanceMethods
 from maestoso.store.memory.iterations import IterationMethods
 from maestoso.store.memory.nodes import NodeMethods
@@ -35,6 +36,7 @@ class MemoryStore(
     AuditMethods,
     TemplateMethods,
     IterationMethods,
+    DeliveryMethods,
 ):
     """The whole store in memory: ``MemoryStore(clock)``, or ``MemoryStore(clock,
     shared_with=other)`` for a second node on the same rows."""

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from maestoso.clock import Clock, SystemClock
 from maestoso.errors import FencedError
+from maestoso.store.deliveries import DeliveryRow
 from maestoso.store.records import (
     BreakpointRow,
     Fence,
@@ -89,6 +90,9 @@ class Tables:
     audit: list[Any] = field(default_factory=list)
     """``AuditEntry`` rows, oldest first."""
     job_templates: dict[tuple[str, str], JobTemplateRow] = field(default_factory=dict)
+    deliveries: dict[int, DeliveryRow] = field(default_factory=dict)
+    delivery_keys: dict[str, int] = field(default_factory=dict)
+    next_delivery_id: int = 1
 
 
 class MemoryBase:

@@ -50,6 +50,7 @@ class DefinitionMethods(MemoryBase):
             create_time=new.create_time,
         )
         self._record(new.properties_change, new.timeline)
+        self._enqueue(new.events)
         return copied(row)
 
     def _advanced(self, current: WorkflowRow | None, new: NewVersion) -> WorkflowRow:
@@ -194,6 +195,10 @@ class DefinitionMethods(MemoryBase):
         for keyed in owned:
             for key in [key for key in keyed if key[0] == workflow_id]:
                 del keyed[key]
+        for delivery_id in [
+            d for d, row in tables.deliveries.items() if row.workflow_id == workflow_id
+        ]:
+            del tables.deliveries[delivery_id]
         return existed
 
     async def list_timeline(self, workflow_id: str, *, limit: int) -> list[TimelineEntry]:

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from maestoso.store.sql import tables
 from maestoso.store.sql.tables import belongs_to, metadata
+from maestoso.store.sql.tables_deliveries import maestoso_delivery
 from maestoso.store.sql.tables_security import maestoso_audit, maestoso_token
 from maestoso.store.sql.tables_templates import maestro_job_template
 from maestoso.store.sql.tables_triggers import (
@@ -28,6 +29,7 @@ __all__ = [
     "WORKFLOW_OWNED_TABLES",
     "create_all",
     "include_object_for",
+    "maestoso_delivery",
     "maestro_job_template",
     "metadata",
     "tables_for",
@@ -40,6 +42,7 @@ WORKFLOW_OWNED_TABLES: tuple[Table, ...] = (
     maestro_signal_subscription,
     maestro_time_trigger,
     maestro_step_breakpoint,
+    maestoso_delivery,
 )
 """The tables whose rows go with a deleted workflow."""
 

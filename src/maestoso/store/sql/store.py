@@ -35,13 +35,14 @@ from maestoso.store.sql.audit import AuditMethods
 from maestoso.store.sql.base import translated, upsert
 from maestoso.store.sql.children import ChildMethods
 from maestoso.store.sql.database import create_engine, normalise_url
+from maestoso.store.sql.deliveries import DeliveryMethods
 from maestoso.store.sql.groups import GroupMethods
 from maestoso.store.sql.history import HistoryMethods, append_timeline, insert_change
 from maestoso.store.sql.instances import InstanceMethods
 from maestoso.store.sql.iterations import IterationMethods
 from maestoso.store.sql.nodes import NodeMethods
 from maestoso.store.sql.notifications import NotifyMethods
-from maestoso.store.sql.queue import QueueMethods
+from maestoso.store.sql.queue import QueueMethods, insert_events
 from maestoso.store.sql.schema import WORKFLOW_OWNED_TABLES
 from maestoso.store.sql.signals import SignalMethods
 from maestoso.store.sql.step_attempts import StepAttemptMethods
@@ -77,6 +78,7 @@ class SqlStore(
     TemplateMethods,
     IterationMethods,
     HistoryMethods,
+    DeliveryMethods,
 ):
     """The store over one database. Open it with ``SqlStore.open`` (or ``open_store``)."""
 
@@ -118,6 +120,7 @@ class SqlStore(
             if new.properties_change is not None:
                 await insert_change(connection, new.properties_change)
             await append_timeline(connection, new.timeline)
+            await insert_events(connection, new.events, self._clock.now_ms())
         return row
 
     async def get_workflow(self, workflow_id: str) -> WorkflowRow | None:

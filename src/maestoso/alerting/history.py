@@ -1,0 +1,85 @@
+"""Past runs read from the store for the ETA model, and a running run's estimate.
+
+A workflow's history is read again only when it has one more success, or after a minute
+(on the node's clock): the estimate of every run of it, on every check, reuses it.
+"""
+
+from __future__ import annotations
+
+from maestoso.alerting.eta import Eta, History, PastRun, StepNow, estimate, learn
+from maestoso.clock import Clock
+from maestoso.models.statuses import StepStatus, WorkflowStatus
+from maestoso.store.port import Store
+from maestoso.store.records import InstanceRow, StepAttemptRow
+
+HISTORY_RUNS = 20
+"""The most recent successful runs the model learns from."""
+_SCAN = 3 * HISTORY_RUNS
+CACHE_MS = 60_000
+
+
+class Predictions:
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+        self._cache: dict[str, tuple[int, int, History | None]] = {}
+
+    async def eta(self, row: InstanceRow, steps: list[StepAttemptRow] | None = None) -> Eta | None:
+        """The estimate of a run in progress; None for a finished run or without history."""
+        if row.start_time is None or WorkflowStatus.from_stored(row.status).is_terminal:
+            return None
+        history = await self.history(row.workflow_id)
+        if history is None:
+            return None
+        if steps is None:
+            steps = await self._store.get_step_attempts(
+                row.workflow_id, row.instance_id, row.run_id
+            )
+        now = self._clock.now_ms()
+        current = {step.step_id: _now(step) for step in steps}
+        return estimate(history, row.start_time, now, current)
+
+    async def history(self, workflow_id: str) -> History | None:
+        """The model of the workflow's recent successes, learned again when one more run
+        succeeded or after a minute."""
+        now = self._clock.now_ms()
+        counts = await self._store.count_instances(workflow_id)
+        succeeded = counts.get(WorkflowStatus.SUCCEEDED.value, 0)
+        cached = self._cache.get(workflow_id)
+        if cached is not None and cached[1] == succeeded and now - cached[0] < CACHE_MS:
+            return cached[2]
+        learned = learn(await self._past_runs(workflow_id))
+        self._cache[workflow_id] = (now, succeeded, learned)
+        return learned
+
+    async def _past_runs(self, workflow_id: str) -> list[PastRun]:
+        workflow = await self._store.get_workflow(workflow_id)
+        if workflow is None:
+            return []
+        high = workflow.latest_instance_id
+        rows = await self._store.list_instances(workflow_id, low=max(1, high - _SCAN), high=high)
+        done = [
+            (row, row.start_time, row.end_time)
+            for row in rows
+            if row.status == WorkflowStatus.SUCCEEDED.value
+        ]
+        runs: list[PastRun] = []
+        for row, start, end in done[:HISTORY_RUNS]:
+            if start is None or end is None:
+                continue
+            attempts = await self._store.get_step_attempts(workflow_id, row.instance_id, row.run_id)
+            steps = {
+                a.step_id: (int(a.runtime_state["start_time"]), int(a.runtime_state["end_time"]))
+                for a in attempts
+                if a.status == StepStatus.SUCCEEDED.value
+                and a.runtime_state.get("start_time")
+                and a.runtime_state.get("end_time")
+            }
+            runs.append(PastRun(start, end, steps))
+        return runs
+
+
+def _now(step: StepAttemptRow) -> StepNow:
+    start = step.runtime_state.get("start_time")
+    end = step.runtime_state.get("end_time") if StepStatus(step.status).is_terminal else None
+    return StepNow(None if start is None else int(start), None if end is None else int(end))

@@ -1,0 +1,79 @@
+"""Alert deliveries in the store (``maestoso_delivery``): one row per message to send.
+
+A delivery is written with the ``DELIVER`` event that sends it, in one transaction, so a
+message decided on is never lost; its unique key makes deciding twice (a handler run again
+after a crash) write it once. Sending updates the row: its status, attempts and last error
+are what the API shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "PENDING"
+    SENT = "SENT"
+    FAILED = "FAILED"
+    """Given up after its attempts; kept with its last error."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewDelivery:
+    key: str
+    """Unique: a second delivery with the same key is not written."""
+    notifier: str
+    """The name of the notifier that sends it (``email``, ``slack``, ``pagerduty``, ``webhook``)."""
+    alert_type: str
+    """An ``AlertType``, or ``STATUS_CHANGE`` for the event stream."""
+    workflow_id: str
+    instance_id: int
+    run_id: int
+    step_id: str
+    message: dict[str, Any]
+    """What the notifier sends, as it reads it back (``alerting.notifier.Message``)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeliveryRow:
+    delivery_id: int
+    notifier: str
+    alert_type: str
+    workflow_id: str
+    instance_id: int
+    run_id: int
+    step_id: str
+    message: dict[str, Any]
+    status: DeliveryStatus
+    attempts: int
+    last_error: str | None
+    create_time: int
+    modify_time: int
+
+
+class DeliveryStore(Protocol):
+    async def add_deliveries(self, deliveries: list[NewDelivery]) -> list[int]:
+        """Insert the deliveries whose key is new, each with a ``DELIVER`` event on the alert
+        queue, in one transaction; the ids of those inserted, in the given order."""
+        ...
+
+    async def get_delivery(self, delivery_id: int) -> DeliveryRow | None: ...
+
+    async def record_delivery_attempt(
+        self, delivery_id: int, *, status: DeliveryStatus, error: str | None
+    ) -> None:
+        """One more attempt, with its outcome (``error`` None on success)."""
+        ...
+
+    async def earlier_pending_delivery(self, row: DeliveryRow) -> bool:
+        """Whether a delivery of the same notifier and instance, made before ``row``, is still
+        pending: the event stream keeps its order by waiting for it."""
+        ...
+
+    async def list_deliveries(
+        self, workflow_id: str, instance_id: int | None = None, *, limit: int = 200
+    ) -> list[DeliveryRow]:
+        """A workflow's deliveries (of one instance when given), oldest first."""
+        ...
