@@ -28,8 +28,10 @@ _TEMPLATE = STEP_TYPES["TEMPLATE"]
 JOB_STEP_TYPES = {
     **{name: value for name, value in STEP_TYPES.items() if value != _TEMPLATE},
     "SHELL": "Shell",
+    "PYTHON": "Python",
 }
-"""The step types a job template may run on: Maestro's leaf types and this server's Shell."""
+"""The step types a job template may run on: Maestro's leaf types and this server's Shell
+and Python."""
 # Step types a `- job:` cannot have: each has its own list item, or is internal to the engine.
 _OTHER_STEP_TYPES = {"FOREACH", "WHILE", "SUBWORKFLOW", "JOIN"}
 FAILURE_MODES = frozenset({"FAIL_IMMEDIATELY", "FAIL_AFTER_RUNNING", "IGNORE_FAILURE"})

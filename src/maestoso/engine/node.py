@@ -31,7 +31,6 @@ from maestoso.engine.services.step_restarts import StepRestarts
 from maestoso.engine.services.triggered import TriggeredStarts
 from maestoso.engine.templates import JobTemplates
 from maestoso.models.events import InstanceAction, StartWorkflow, StepActionEvent
-from maestoso.models.steps import StepType
 from maestoso.queue import QueueWorker, Route, Wakeup
 from maestoso.runtimes import StepRuntime, default_runtimes
 from maestoso.store.port import Store
@@ -44,7 +43,7 @@ class EngineNode:
         store: Store,
         clock: Clock,
         *,
-        runtimes: Mapping[StepType, StepRuntime] | None = None,
+        runtimes: Mapping[str, StepRuntime] | None = None,
         groups: int = DEFAULT_GROUPS,
         owner: str | None = None,
         home: Path | None = None,

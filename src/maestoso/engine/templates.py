@@ -204,10 +204,10 @@ class JobTemplates:
         if top is None:
             return Resolved({}, [])
         step_type = str(top.definition.get("step_type", ""))
-        if step_type.casefold() != step.kind.value.casefold():
+        if step_type.casefold() != step.kind.casefold():
             raise ValidationError(
                 f"Job template definition step type [{step_type}] does not match the current "
-                f"step type [{step.kind.value}]"
+                f"step type [{step.kind}]"
             )
         chain: list[JobTemplateRow] = []
         await self._ancestors(step, top, version, chain, set())
@@ -225,7 +225,7 @@ class JobTemplates:
         for job_type, parent_version in (row.definition.get("inherit_from") or {}).items():
             if job_type in visiting or job_type == row.job_type:
                 raise ValidationError(
-                    f"Cyclic dependency detected for step [{step.id}][{step.kind.value}]"
+                    f"Cyclic dependency detected for step [{step.id}][{step.kind}]"
                     f"[{getattr(step, 'sub_type', None)}] when inheriting job type [{job_type}]"
                 )
             parent = await self.find(job_type, parent_version or version)
