@@ -12,10 +12,12 @@ A plugin is an installed distribution that names its parts under three entry-poi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from maestoso.config import Settings
 from maestoso.runtimes.base import CONTINUE, DONE, State, StepContext, StepResult, StepRuntime
+from maestoso.runtimes.python import typed_outputs
 from maestoso.triggers.sources import SignalContext, SignalSource
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "StepResult",
     "StepRuntime",
     "StepTypeFactory",
+    "output_params",
 ]
 
 StepTypeFactory = Callable[[Settings], StepRuntime]
@@ -46,3 +49,15 @@ class NonRetryableError(Exception):
     The step's child process knows it by name, so an interpreter without Maestoso installed
     may raise its own ``class NonRetryableError(Exception)`` to the same effect.
     """
+
+
+def output_params(context: StepContext, values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """``StepResult.output_params`` from plain values: each typed as the step declares it,
+    else as the YAML DSL infers a literal's type (``42`` a LONG, ``{"a": "b"}`` a STRING_MAP).
+
+    Raises ``ValueError`` for a value no param can hold (None, a list of lists...).
+    """
+    outputs = typed_outputs(dict(values), context.step_params, context.now_ms())
+    if outputs.error is not None:
+        raise ValueError(outputs.error)
+    return outputs.params

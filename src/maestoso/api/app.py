@@ -17,6 +17,7 @@ from maestoso.api import (
     inline,
     instances,
     logs,
+    plugins,
     signals,
     templates,
     triggers,
@@ -40,6 +41,7 @@ from maestoso.engine.reads.logs import StepLogs
 from maestoso.engine.services.bypass import StepBypass
 from maestoso.engine.services.instances import InstanceService
 from maestoso.engine.services.workflows import WorkflowService
+from maestoso.plugins import InstalledPlugins
 from maestoso.triggers.backfill import BackfillService
 from maestoso.triggers.signals import SignalService
 
@@ -58,6 +60,7 @@ class Services:
     backfill: BackfillService | None = None
     listing: ListingService | None = None
     security: Security | None = None
+    plugins: InstalledPlugins | None = None
 
 
 def create_app(
@@ -98,6 +101,7 @@ def create_app(
     app.include_router(flatten.router)
     app.include_router(listing_router)
     app.include_router(audit.router)
+    app.include_router(plugins.router)
     app.include_router(health.router)
     install_docs(app)
     # Outermost last: the access log sees every answer, the host check runs first.

@@ -20,6 +20,7 @@ from maestoso.dsl.yaml_dsl import parse_workflow_yaml
 from maestoso.dsl.yaml_types import resolver_of, template_jobs
 from maestoso.errors import ValidationError
 from maestoso.models import WorkflowCreateRequest
+from maestoso.plugins import step_type_names
 
 
 def validate(
@@ -58,7 +59,13 @@ def validate(
     try:
         job_types = JobTypes.of(template or [], server, offline)
         request = _load(file, job_types)
-        check_request(request, ValidationSettings(pagerduty_services=settings.pagerduty_services))
+        check_request(
+            request,
+            ValidationSettings(
+                pagerduty_services=settings.pagerduty_services,
+                plugin_step_types=step_type_names(),
+            ),
+        )
     except ValidationError as exc:
         console.print(f"[red]invalid[/red] {escape(str(file))}: {escape(exc.message)}")
         for error in exc.errors:

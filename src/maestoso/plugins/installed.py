@@ -12,6 +12,7 @@ from maestoso.models.steps import PLUGIN_STEP_TYPE, StepType
 from maestoso.plugin import SignalSource, StepRuntime
 from maestoso.plugins import discovery
 from maestoso.plugins.discovery import NOTIFIERS, SIGNAL_SOURCES, STEP_TYPES, Found
+from maestoso.plugins.guarded import GuardedRuntime
 
 _RUNTIME_METHODS = ("start", "execute", "terminate")
 
@@ -62,7 +63,7 @@ def _step_type(name: str, settings: Settings) -> Callable[[Any], StepRuntime]:
                 f"the factory returned {type(runtime).__name__}, not a StepRuntime "
                 "(start, execute, terminate and default_poll_seconds)"
             )
-        return runtime  # type: ignore[no-any-return]
+        return GuardedRuntime(name, runtime)
 
     return make
 
