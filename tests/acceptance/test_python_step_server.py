@@ -84,16 +84,20 @@ def test_the_next_step_reads_what_the_function_returned(
 ) -> None:
     if dialect == "postgres" and source != "json":
         pytest.skip("the definition's source is the client's concern: once is enough")
-    definition: Any = {
-        "json": json_definition(code, "double"),
-        "yaml": sdk_definition(code, "double").to_yaml(),
-        "sdk": sdk_definition(code, "double"),
-    }[source]
-    with Client(server.base, user="tester") as client:
-        client.push(definition)
+    with Client(server.base, user="tester") as client, server.client() as http:
+        if source == "yaml":  # converted by the server
+            text = sdk_definition(code, "double").to_yaml()
+            yaml = {"Content-Type": "application/yaml"}
+            created = http.post("/api/v3/workflows/yaml", content=text, headers=yaml)
+            assert created.status_code == 200, created.text
+        else:  # converted by the client (the SDK writes YAML too)
+            client.push(
+                json_definition(code, "double")
+                if source == "json"
+                else sdk_definition(code, "double")
+            )
         status, steps = run(client, "py-double")
-        with server.client() as http:
-            step = http.get("/api/v3/workflows/py-double/instances/1/steps/report").json()
+        step = http.get("/api/v3/workflows/py-double/instances/1/steps/report").json()
     assert status == "SUCCEEDED", steps
     assert step["params"]["seen"]["evaluated_result"] == 42
 

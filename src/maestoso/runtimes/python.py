@@ -97,7 +97,10 @@ def typed_outputs(returned: Any, declared: Mapping[str, Mapping[str, Any]], now_
         try:
             body = _definition(value, declared.get(name, {}).get("type"))
             body.update(evaluated_result=value, evaluated_time=now_ms, source="OUTPUT_PARAMETER")
-            params[name] = Parameter.from_json(name, body).to_json()
+            param = Parameter.from_json(name, body).to_json()
+            if param["type"] != "MAP":  # the result as its declared type has it ("42", not 42)
+                param["evaluated_result"] = param["value"]
+            params[name] = param
         except (ParamError, ParamValueError) as exc:
             return Outputs(error=f"Invalid output parameter [{name}]: {exc}", fatal=True)
     return Outputs(params=params)
