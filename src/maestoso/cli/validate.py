@@ -50,8 +50,9 @@ def validate(
     """Validate a workflow definition; print every problem with its path.
 
     The job types of a YAML document are resolved from the --template files, the templates
-    built into the server (Shell, Http, Notebook, Kubernetes, NoOp, Sleep) and a server; a
-    type that could not be checked is listed as such.
+    built into the server (Shell, Python, Http, Notebook, Kubernetes, NoOp, Sleep) and a
+    server; a type that could not be checked is listed as such. Step types beyond the
+    built-in ones must be provided by a plugin installed where this command runs.
     """
     console = Console(highlight=False, soft_wrap=True)
     settings = Settings.from_env(os.environ)
