@@ -18,6 +18,9 @@ import httpx
 import pytest
 from tests.acceptance.server import ServerProcess
 
+from maestoso.client import Client
+from maestoso.sdk import Job, Workflow
+
 ROOT = Path(__file__).parents[2]
 EXAMPLE = ROOT / "examples" / "maestoso-example-plugin"
 # Offline and quick: the build backend (hatchling) comes from the test environment.
@@ -187,3 +190,26 @@ def test_the_signal_source_starts_a_workflow_through_a_signal_trigger(
         signal = http.get("/api/v3/signals/file_dropped/instances/latest").json()
     assert step["params"]["file"]["evaluated_result"] == "orders-20240101.csv"
     assert signal["params"] == {"file": "orders-20240101.csv", "size": 5}
+
+
+def test_the_step_type_is_a_yaml_job_type_for_the_server_and_the_sdk(
+    server: ServerProcess, dialect: str
+) -> None:
+    if dialect == "postgres":
+        pytest.skip("the conversion does not touch the database")
+    text = "Workflow:\n  id: echo-yaml\n  owner: tester\n  jobs:\n"
+    text += "    - job: {id: echo, type: echo, message: from yaml}\n"
+    wf = Workflow("echo-sdk", owner="tester")
+    wf.add(Job("echo", "Echo").param("message", "from the sdk"))
+    with server.client() as http, Client(server.base, user="tester") as client:
+        created = http.post(
+            "/api/v3/workflows/yaml", content=text, headers={"Content-Type": "application/yaml"}
+        )
+        assert created.status_code == 200, created.text
+        definition = created.json()["workflow_definition"]["workflow"]
+        assert definition["steps"][0]["step"]["type"] == "Echo"
+        client.push(wf)  # converted by the client, which asks the server for the job type
+        for workflow_id, message in (("echo-yaml", "from yaml"), ("echo-sdk", "from the sdk")):
+            client.start(workflow_id)
+            assert client.wait(workflow_id, 1, timeout=60).status.value == "SUCCEEDED"
+            assert client.logs(workflow_id, 1, "echo") == message + "\n"

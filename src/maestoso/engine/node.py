@@ -31,6 +31,7 @@ from maestoso.engine.services.step_restarts import StepRestarts
 from maestoso.engine.services.triggered import TriggeredStarts
 from maestoso.engine.templates import JobTemplates
 from maestoso.models.events import InstanceAction, StartWorkflow, StepActionEvent
+from maestoso.models.steps import StepType
 from maestoso.queue import QueueWorker, Route, Wakeup
 from maestoso.runtimes import StepRuntime, default_runtimes
 from maestoso.store.port import Store
@@ -54,7 +55,9 @@ class EngineNode:
         self.wakeup = Wakeup()
         wake = self.wakeup.set
         self.signals = SignalHub(store, clock)
-        self.templates = JobTemplates(store)
+        runtimes = dict(runtimes or default_runtimes())
+        plugin_types = [name for name in runtimes if not isinstance(name, StepType)]
+        self.templates = JobTemplates(store, plugin_step_types=plugin_types)
         self.inline = InlinePaths(store)
         self.flattened = FlattenedViews(store)
         self.context = EngineContext(
@@ -62,7 +65,7 @@ class EngineNode:
             writer=StepWriter(store, wake=wake),
             clock=clock,
             controls=Controls(store, clock),
-            runtimes=dict(runtimes or default_runtimes()),
+            runtimes=runtimes,
             signals=self.signals,
             wakeup=self.wakeup,
             home=home or Path(".maestoso"),
