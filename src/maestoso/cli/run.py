@@ -14,7 +14,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from maestoso.dsl.loading import check_request, load_request
+from maestoso.cli.job_types import JobTypes, load_definition
+from maestoso.dsl.loading import check_request
 from maestoso.errors import MaestosoError
 from maestoso.models import ParamType
 from maestoso.models.statuses import WorkflowStatus
@@ -38,7 +39,8 @@ def run(
     """Run a workflow definition once, in-process; exit 0 only if the run SUCCEEDED."""
     console = Console(highlight=False)
     try:
-        request = load_request(file)
+        # The built-in job types and this environment's plugins': no server is asked.
+        request = load_definition(file, JobTypes(offline=True))
         check_request(request)
         run_params = _run_params(param or [])
     except MaestosoError as exc:

@@ -10,16 +10,11 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from maestoso.cli.job_types import JobTypes
+from maestoso.cli.job_types import JobTypes, load_definition
 from maestoso.config import Settings
-from maestoso.dsl.loading import check_request, load_request
-from maestoso.dsl.native_steps import with_native_steps
-from maestoso.dsl.requests import parse_model
+from maestoso.dsl.loading import check_request
 from maestoso.dsl.validation import ValidationSettings
-from maestoso.dsl.yaml_dsl import parse_workflow_yaml
-from maestoso.dsl.yaml_types import resolver_of, template_jobs
 from maestoso.errors import ValidationError
-from maestoso.models import WorkflowCreateRequest
 from maestoso.plugins import step_type_names
 
 
@@ -59,7 +54,7 @@ def validate(
     job_types: JobTypes | None = None
     try:
         job_types = JobTypes.of(template or [], server, offline)
-        request = _load(file, job_types)
+        request = load_definition(file, job_types)
         check_request(
             request,
             ValidationSettings(
@@ -77,21 +72,6 @@ def validate(
     summary = f"{file}: workflow [{request.workflow.id}], {steps} steps"
     console.print(f"[green]valid[/green] {escape(summary)}", soft_wrap=True)
     _unchecked(console, job_types)
-
-
-def _load(path: Path, job_types: JobTypes) -> WorkflowCreateRequest:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
-        return load_request(path)  # reports the file as unreadable
-    if text.lstrip().startswith("{"):
-        return load_request(path)
-    asked = template_jobs(text)
-    if not asked:
-        return load_request(path)
-    resolver = resolver_of(job_types.resolve_all(asked))
-    data = with_native_steps(parse_workflow_yaml(text, resolve_step_type=resolver))
-    return parse_model(WorkflowCreateRequest, data)
 
 
 def _unchecked(console: Console, job_types: JobTypes | None) -> None:
