@@ -30,7 +30,7 @@ from maestoso.runtimes import inputs, python_child
 from maestoso.runtimes.base import State, StepContext, StepResult
 from maestoso.runtimes.outputs import MAX_OUTPUT_BYTES, RETRY_ARTIFACT, Outputs, finish
 from maestoso.runtimes.process import Handle
-from maestoso.runtimes.shell import ARTIFACT, ShellRuntime
+from maestoso.runtimes.shell import ARTIFACT, ShellRuntime, directories
 
 CALL_FILE = "python_call.json"
 RESULT_FILE = "python_result.json"
@@ -44,15 +44,10 @@ class PythonRuntime(ShellRuntime):
         try:
             entrypoint = _entrypoint(context.params)
             env = inputs.string_map(context.params, "env")
-            working_dir = inputs.optional_string(context.params, "working_dir")
             interpreter = inputs.optional_string(context.params, "interpreter") or sys.executable
+            log_dir, cwd = directories(context)
         except inputs.InvalidParam as exc:
             return inputs.fatal(str(exc))
-        log_dir = context.log_dir.resolve()
-        log_dir.mkdir(parents=True, exist_ok=True)
-        cwd = log_dir / working_dir if working_dir else log_dir
-        if not cwd.is_dir():
-            return inputs.fatal(f"working_dir [{working_dir}] is not a directory")
         call = {"entrypoint": entrypoint, "kwargs": keyword_arguments(context.params)}
         await asyncio.to_thread(_write_private, log_dir / CALL_FILE, json.dumps(call))
         argv = [
