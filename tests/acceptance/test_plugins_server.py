@@ -213,3 +213,21 @@ def test_the_step_type_is_a_yaml_job_type_for_the_server_and_the_sdk(
             client.start(workflow_id)
             assert client.wait(workflow_id, 1, timeout=60).status.value == "SUCCEEDED"
             assert client.logs(workflow_id, 1, "echo") == message + "\n"
+
+
+def test_maestoso_run_runs_the_plugin_s_step_type(tmp_path: Path, plugins: Path) -> None:
+    definition = tmp_path / "echo.yaml"
+    definition.write_text(
+        "Workflow:\n  id: echo-run\n  jobs:\n    - job: {id: echo, type: Echo, message: ran}\n"
+    )
+    keep = tmp_path / "keep"
+    done = subprocess.run(
+        [sys.executable, "-m", "maestoso.cli", "run", str(definition), "--keep", str(keep)],
+        env={**os.environ, **with_plugins(plugins), "COLUMNS": "120"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    [log] = keep.glob("logs/echo-run/*/1/echo/1/stdout.log")
+    assert log.read_text() == "ran\n"

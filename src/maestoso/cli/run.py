@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from maestoso.cli.job_types import JobTypes, load_definition
 from maestoso.dsl.loading import check_request
+from maestoso.dsl.validation import ValidationSettings
 from maestoso.errors import MaestosoError
 from maestoso.models import ParamType
 from maestoso.models.statuses import WorkflowStatus
@@ -40,8 +41,9 @@ def run(
     console = Console(highlight=False)
     try:
         # The built-in job types and this environment's plugins': no server is asked.
-        request = load_definition(file, JobTypes(offline=True))
-        check_request(request)
+        job_types = JobTypes(offline=True)
+        request = load_definition(file, job_types)
+        check_request(request, ValidationSettings(plugin_step_types=job_types.plugin_step_types))
         run_params = _run_params(param or [])
     except MaestosoError as exc:
         console.print(f"[red]error[/red]: {escape(exc.message)}", markup=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ async def run_once(
     request: Any, run_params: dict[str, Any], url: str | None, home: Path, console: Console
 ) -> WorkflowStatus:
     clock = SystemClock()
-    settings = Settings.from_env()
+    settings = replace(Settings.from_env(), home=home)
     plugins = load_plugins(settings)
     store = await open_store(url or os.environ.get("MAESTOSO_RUN_DATABASE_URL"), home)
     runtimes = all_runtimes(settings, provider_from(settings), plugins)
