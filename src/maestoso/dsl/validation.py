@@ -278,12 +278,19 @@ def _check_param_names(
     path: str, params: dict[str, ParamDefinition] | None, errors: _Errors
 ) -> None:
     for name in params or {}:
-        if name in RESERVED_PARAM_NAMES or name.startswith(RESERVED_PARAM_PREFIXES):
-            errors.add(f"{path}.{name}", f"[{name}] is a reserved param name")
-        elif not name or not (name[0].isalpha() or name[0] == "_"):
-            errors.add(f"{path}.{name}", f"param name [{name}] must start with a letter or _")
-        elif "__" in name:
-            errors.add(f"{path}.{name}", f"param name [{name}] must not contain __")
+        if (problem := param_name_problem(name)) is not None:
+            errors.add(f"{path}.{name}", problem)
+
+
+def param_name_problem(name: str) -> str | None:
+    """What is wrong with a param's name, if anything."""
+    if name in RESERVED_PARAM_NAMES or name.startswith(RESERVED_PARAM_PREFIXES):
+        return f"[{name}] is a reserved param name"
+    if not name or not (name[0].isalpha() or name[0] == "_"):
+        return f"param name [{name}] must start with a letter or _"
+    if "__" in name:
+        return f"param name [{name}] must not contain __"
+    return None
 
 
 def _check_time_triggers(workflow: Workflow, errors: _Errors) -> None:

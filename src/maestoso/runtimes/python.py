@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from maestoso.dsl.validation import param_name_problem
 from maestoso.dsl.yaml_params import ParamValueError, implied_type
 from maestoso.params import ParamError, Parameter
 from maestoso.params.defaults import step_defaults
@@ -88,7 +89,13 @@ def typed_outputs(returned: Any, declared: Mapping[str, Mapping[str, Any]], now_
     if not isinstance(returned, dict):
         return Outputs(error="the function's result is not a dict", fatal=True)
     params: dict[str, dict[str, Any]] = {}
+    injected = step_defaults().keys()
     for name, value in returned.items():
+        problem = param_name_problem(name) or (
+            f"[{name}] is set by the engine" if name in injected else None
+        )
+        if problem is not None:
+            return Outputs(error=f"Invalid output parameter [{name}]: {problem}", fatal=True)
         try:
             body = _definition(value, declared.get(name, {}).get("type"))
             body.update(evaluated_result=value, evaluated_time=now_ms, source="OUTPUT_PARAMETER")

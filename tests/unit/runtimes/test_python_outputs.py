@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from maestoso.runtimes.python import keyword_arguments, typed_outputs
 
 
@@ -68,3 +70,17 @@ def test_a_value_no_param_can_hold_fails_for_good() -> None:
     assert outputs.error == (
         "Invalid output parameter [mixed]: a list param must hold strings, numbers or booleans"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("step_id", "[step_id] is set by the engine"),
+        ("maestro_x", "[maestro_x] is a reserved param name"),
+        ("a__b", "param name [a__b] must not contain __"),
+        ("9lives", "param name [9lives] must start with a letter or _"),
+    ],
+)
+def test_a_name_no_param_may_have_fails_for_good(name: str, problem: str) -> None:
+    outputs = typed_outputs({name: 1}, {}, 1)
+    assert outputs.fatal and outputs.error == f"Invalid output parameter [{name}]: {problem}"
