@@ -31,11 +31,13 @@ from maestoso.engine.services.access import AccessPolicy, AccessService, Role
 from maestoso.engine.services.audit import AuditLog
 from maestoso.engine.services.tokens import TokenService
 from maestoso.params import isolation
-from maestoso.runtimes import default_runtimes
-from maestoso.secrets import provider_from
+from maestoso.plugins import InstalledPlugins, load_plugins
+from maestoso.runtimes import StepRuntime, WithSecrets, default_runtimes
+from maestoso.secrets import ChainedSecrets, provider_from
 from maestoso.store import Store, open_store
 from maestoso.triggers.backfill import BackfillService
 from maestoso.triggers.signals import SignalService
+from maestoso.triggers.sources import SignalSources
 
 logger = logging.getLogger("maestoso")
 
@@ -48,6 +50,7 @@ async def running_services(
     clock = clock or SystemClock()
     isolation.configure(settings.sel_time_limit_seconds)
     secrets = provider_from(settings)
+    plugins = load_plugins(settings)
     store = await open_store(settings.database_url, settings.home)
     alert_settings = AlertSettings.from_env()
     node = EngineNode(
@@ -55,7 +58,7 @@ async def running_services(
         clock,
         owner=settings.node_name,
         home=settings.home,
-        runtimes=default_runtimes(settings, secrets),
+        runtimes=all_runtimes(settings, secrets, plugins),
         groups=settings.flow_groups,
         lease_seconds=settings.group_lease_seconds,
         heartbeat_seconds=settings.group_heartbeat_seconds,
@@ -64,28 +67,44 @@ async def running_services(
         alert_settings=alert_settings,
     )
     security = security_services(settings, store, clock)
+    signals = SignalService(store, clock, node.worker.wake)
+    sources = SignalSources(plugins.signal_sources, signals, clock)
     try:
         await node.start()
         security.audit.start()
+        sources.start()
         await _warn_without_tokens(settings, security)
-        validation = ValidationSettings(pagerduty_services=settings.pagerduty_services)
+        validation = ValidationSettings(
+            pagerduty_services=settings.pagerduty_services,
+            plugin_step_types=frozenset(plugins.step_types),
+        )
         services = api.Services(
             workflows=WorkflowService(store, clock, validation, facts=node.alerting.facts),
             instances=InstanceReader(store, clock, node.alerting.reads),
             actions=node.instances,
             node=node,
-            signals=SignalService(store, clock, node.worker.wake),
+            signals=signals,
             bypass=node.bypass,
             backfill=BackfillService(store, clock, node.worker.wake),
             logs=StepLogs(settings.home, store, clock=clock, secrets=secrets),
             listing=ListingService.for_store(store),
             security=security,
+            plugins=plugins,
         )
         yield services, store
     finally:
+        await sources.stop()
         await security.audit.stop()
         await node.stop()
         await store.close()
+
+
+def all_runtimes(
+    settings: Settings, secrets: ChainedSecrets, plugins: InstalledPlugins
+) -> dict[str, StepRuntime]:
+    """The built-in step types and the plugins'; both resolve ``${secret:NAME}``."""
+    own = {name: WithSecrets(runtime, secrets) for name, runtime in plugins.step_types.items()}
+    return {**default_runtimes(settings, secrets), **own}
 
 
 def security_services(settings: Settings, store: Store, clock: Clock) -> Security:

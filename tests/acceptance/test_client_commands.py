@@ -56,7 +56,7 @@ def test_push_refuses_a_bad_file_naming_the_value(server: ServerProcess, tmp_pat
     done = cli(server, "push", str(write(tmp_path, "bogus.json", body)))
 
     assert done.code == 2
-    assert "[Bogus] is not allowed" in done.stderr
+    assert "workflow.steps[0].step.type: unknown step type [Bogus]" in done.stderr
 
 
 def test_start_watch_exits_by_the_runs_outcome(server: ServerProcess, tmp_path: Path) -> None:

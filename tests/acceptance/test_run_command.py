@@ -104,3 +104,22 @@ def test_a_yaml_definition_runs_too(tmp_path: Path) -> None:
     text = "Workflow:\n  id: yaml-run\n  jobs:\n    - job:\n        id: a\n        type: NoOp\n"
     done = run(tmp_path, text, suffix=".yaml")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_yaml_python_step_hands_its_result_to_a_shell_step(tmp_path: Path) -> None:
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "work.py").write_text("def double(n):\n    return {'doubled': n * 2}\n")
+    text = f"""
+Workflow:
+  id: py
+  jobs:
+    - job: {{id: double, type: Python, entrypoint: 'work:double', working_dir: '{code}', n: 21}}
+    - job: {{id: report, type: shell, command: 'echo got ${{double__doubled}}'}}
+  dag: sequential
+"""
+    keep = tmp_path / "keep"
+    done = run(tmp_path, text, "--keep", str(keep), suffix=".yaml")
+    assert done.returncode == 0, done.stdout + done.stderr
+    [log] = keep.glob("logs/py/*/1/report/1/stdout.log")
+    assert log.read_text() == "got 42\n"

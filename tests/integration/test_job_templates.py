@@ -166,6 +166,7 @@ async def test_built_in_templates_are_listed_for_every_step_type_this_server_run
         "NoOp",
         "Sleep",
         "Shell",
+        "Python",
         "Http",
         "Kubernetes",
         "Notebook",

@@ -19,6 +19,7 @@ from maestoso.api import (
     instances,
     logs,
     metrics,
+    plugins,
     signals,
     templates,
     triggers,
@@ -42,6 +43,7 @@ from maestoso.engine.reads.logs import StepLogs
 from maestoso.engine.services.bypass import StepBypass
 from maestoso.engine.services.instances import InstanceService
 from maestoso.engine.services.workflows import WorkflowService
+from maestoso.plugins import InstalledPlugins
 from maestoso.triggers.backfill import BackfillService
 from maestoso.triggers.signals import SignalService
 
@@ -60,6 +62,7 @@ class Services:
     backfill: BackfillService | None = None
     listing: ListingService | None = None
     security: Security | None = None
+    plugins: InstalledPlugins | None = None
 
 
 def create_app(
@@ -101,6 +104,7 @@ def create_app(
     app.include_router(listing_router)
     app.include_router(audit.router)
     app.include_router(groups.router)
+    app.include_router(plugins.router)
     app.include_router(health.router)
     app.include_router(metrics.router)
     install_docs(app)

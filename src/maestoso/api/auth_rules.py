@@ -160,6 +160,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v3/job-templates"): role(Role.ADMIN, "change job templates"),
     ("POST", "/api/v3/job-templates/yaml"): role(Role.ADMIN, "change job templates"),
     ("DELETE", "/api/v3/job-templates/{job_type}"): role(Role.ADMIN, "remove job templates"),
+    ("GET", "/api/v3/plugins"): READ,
     # the audit log
     ("GET", "/api/v3/audit"): role(Role.ADMIN, "read the audit log"),
     ("GET", WORKFLOW + "/audit"): Rule(_workflow_audit, "operate grant on the workflow"),

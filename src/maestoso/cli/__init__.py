@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 import maestoso
-from maestoso.cli import bench, remote, run, sel_command, server, token, validate
+from maestoso.cli import bench, plugins, remote, run, sel_command, server, token, validate
 
 app = typer.Typer(
     name="maestoso",
@@ -35,6 +35,7 @@ app.command("validate")(validate.validate)
 app.command("sel")(sel_command.sel)
 app.command("run")(run.run)
 app.command("bench")(bench.bench)
+app.command("plugins")(plugins.plugins)
 app.add_typer(token.app, name="token")
 remote.register(app)
 

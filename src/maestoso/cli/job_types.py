@@ -1,9 +1,11 @@
-"""Where ``maestoso validate`` finds the job templates a YAML document names.
+"""Where ``maestoso validate`` and ``maestoso run`` find the job templates a YAML document
+names.
 
 In order: the template files given (``--template``, JSON or YAML create requests), the
-templates built into the server (their job type in any case, at version ``default``), then a
-server, if one answers. A job type none of them knows is a problem of the document; one that
-could not be checked (no file has it and no server answered) is reported as unchecked.
+templates built into the server (their job type in any case, at version ``default``), the
+step types of the plugins installed here, then a server, if one answers. A job type none of
+them knows is a problem of the document; one that could not be checked (no file has it and
+no server answered) is reported as unchecked.
 """
 
 from __future__ import annotations
@@ -19,14 +21,19 @@ import yaml
 from maestoso.client import Client, ClientError
 from maestoso.client.calls import API, Call
 from maestoso.client.connection import Connection
+from maestoso.dsl.loading import load_request
+from maestoso.dsl.native_steps import with_native_steps
 from maestoso.dsl.requests import parse_model
-from maestoso.dsl.yaml_types import JobType
+from maestoso.dsl.yaml_dsl import parse_workflow_yaml
+from maestoso.dsl.yaml_types import JobType, resolver_of, template_jobs
 from maestoso.errors import ValidationError
+from maestoso.models import WorkflowCreateRequest
 from maestoso.models.templates import (
     BUILT_IN_TEMPLATES,
     DEFAULT_VERSION,
     JobTemplateCreateRequest,
 )
+from maestoso.plugins import step_type_names
 
 PLACEHOLDER_STEP_TYPE = "NoOp"
 """The step type given to a job type that could not be checked, so the rest is validated."""
@@ -53,6 +60,7 @@ class JobTypes:
     files: dict[tuple[str, str], str] = field(default_factory=dict)
     server: str | None = None
     offline: bool = False
+    plugin_step_types: frozenset[str] = field(default_factory=step_type_names)
     unchecked: list[str] = field(default_factory=list)
     _server_down: str | None = None
 
@@ -75,6 +83,9 @@ class JobTypes:
             for template in BUILT_IN_TEMPLATES:
                 if str(template["job_type"]).casefold() == job_type.casefold():
                     return str(template["step_type"])
+            for name in self.plugin_step_types:
+                if name.casefold() == job_type.casefold():
+                    return name
         return self._from_server(job_type, wanted)
 
     def _from_server(self, job_type: str, version: str) -> str | None:
@@ -98,3 +109,19 @@ class JobTypes:
             return PLACEHOLDER_STEP_TYPE
         step_type = (template.get("definition") or {}).get("step_type")
         return str(step_type) if step_type else None
+
+
+def load_definition(path: Path, job_types: JobTypes) -> WorkflowCreateRequest:
+    """A JSON create request, or a YAML DSL file read with ``job_types``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return load_request(path)  # reports the file as unreadable
+    if text.lstrip().startswith("{"):
+        return load_request(path)
+    asked = template_jobs(text)
+    if not asked:
+        return load_request(path)
+    resolver = resolver_of(job_types.resolve_all(asked))
+    data = with_native_steps(parse_workflow_yaml(text, resolve_step_type=resolver))
+    return parse_model(WorkflowCreateRequest, data)

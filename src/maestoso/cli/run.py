@@ -14,7 +14,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from maestoso.dsl.loading import check_request, load_request
+from maestoso.cli.job_types import JobTypes, load_definition
+from maestoso.dsl.loading import check_request
+from maestoso.dsl.validation import ValidationSettings
 from maestoso.errors import MaestosoError
 from maestoso.models import ParamType
 from maestoso.models.statuses import WorkflowStatus
@@ -38,8 +40,10 @@ def run(
     """Run a workflow definition once, in-process; exit 0 only if the run SUCCEEDED."""
     console = Console(highlight=False)
     try:
-        request = load_request(file)
-        check_request(request)
+        # The built-in job types and this environment's plugins': no server is asked.
+        job_types = JobTypes(offline=True)
+        request = load_definition(file, job_types)
+        check_request(request, ValidationSettings(plugin_step_types=job_types.plugin_step_types))
         run_params = _run_params(param or [])
     except MaestosoError as exc:
         console.print(f"[red]error[/red]: {escape(exc.message)}", markup=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -10,12 +11,17 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from maestoso.app import all_runtimes
 from maestoso.cli.run_report import report_failures
 from maestoso.clock import Clock, SystemClock
+from maestoso.config import Settings
+from maestoso.dsl.validation import ValidationSettings
 from maestoso.engine import EngineNode, WorkflowService
 from maestoso.models import Properties
 from maestoso.models.start import WorkflowStartRequest
 from maestoso.models.statuses import WorkflowStatus
+from maestoso.plugins import load_plugins
+from maestoso.secrets import provider_from
 from maestoso.store import Store, open_store
 from maestoso.store.records import InstanceRow, StepAttemptRow
 
@@ -26,8 +32,11 @@ async def run_once(
     request: Any, run_params: dict[str, Any], url: str | None, home: Path, console: Console
 ) -> WorkflowStatus:
     clock = SystemClock()
+    settings = replace(Settings.from_env(), home=home)
+    plugins = load_plugins(settings)
     store = await open_store(url or os.environ.get("MAESTOSO_RUN_DATABASE_URL"), home)
-    node = EngineNode(store, clock, home=home)
+    runtimes = all_runtimes(settings, provider_from(settings), plugins)
+    node = EngineNode(store, clock, home=home, runtimes=runtimes)
     try:
         await node.start()
         if request.properties is None or request.properties.owner is None:
@@ -35,7 +44,8 @@ async def run_once(
             request.properties = owner.model_copy(
                 update={"owner": os.environ.get("USER", "maestoso")}
             )
-        workflows = WorkflowService(store, clock)
+        validation = ValidationSettings(plugin_step_types=frozenset(plugins.step_types))
+        workflows = WorkflowService(store, clock, validation)
         definition = await workflows.create(request, "maestoso-run")
         workflow_id = definition["workflow"]["id"]
         version = str(definition["metadata"]["workflow_version_id"])

@@ -10,16 +10,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from maestoso.cli.job_types import JobTypes
+from maestoso.cli.job_types import JobTypes, load_definition
 from maestoso.config import Settings
-from maestoso.dsl.loading import check_request, load_request
-from maestoso.dsl.native_steps import with_native_steps
-from maestoso.dsl.requests import parse_model
+from maestoso.dsl.loading import check_request
 from maestoso.dsl.validation import ValidationSettings
-from maestoso.dsl.yaml_dsl import parse_workflow_yaml
-from maestoso.dsl.yaml_types import resolver_of, template_jobs
 from maestoso.errors import ValidationError
-from maestoso.models import WorkflowCreateRequest
+from maestoso.plugins import step_type_names
 
 
 def validate(
@@ -49,16 +45,23 @@ def validate(
     """Validate a workflow definition; print every problem with its path.
 
     The job types of a YAML document are resolved from the --template files, the templates
-    built into the server (Shell, Http, Notebook, Kubernetes, NoOp, Sleep) and a server; a
-    type that could not be checked is listed as such.
+    built into the server (Shell, Python, Http, Notebook, Kubernetes, NoOp, Sleep) and a
+    server; a type that could not be checked is listed as such. Step types beyond the
+    built-in ones must be provided by a plugin installed where this command runs.
     """
     console = Console(highlight=False, soft_wrap=True)
     settings = Settings.from_env(os.environ)
     job_types: JobTypes | None = None
     try:
         job_types = JobTypes.of(template or [], server, offline)
-        request = _load(file, job_types)
-        check_request(request, ValidationSettings(pagerduty_services=settings.pagerduty_services))
+        request = load_definition(file, job_types)
+        check_request(
+            request,
+            ValidationSettings(
+                pagerduty_services=settings.pagerduty_services,
+                plugin_step_types=step_type_names(),
+            ),
+        )
     except ValidationError as exc:
         console.print(f"[red]invalid[/red] {escape(str(file))}: {escape(exc.message)}")
         for error in exc.errors:
@@ -69,21 +72,6 @@ def validate(
     summary = f"{file}: workflow [{request.workflow.id}], {steps} steps"
     console.print(f"[green]valid[/green] {escape(summary)}", soft_wrap=True)
     _unchecked(console, job_types)
-
-
-def _load(path: Path, job_types: JobTypes) -> WorkflowCreateRequest:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
-        return load_request(path)  # reports the file as unreadable
-    if text.lstrip().startswith("{"):
-        return load_request(path)
-    asked = template_jobs(text)
-    if not asked:
-        return load_request(path)
-    resolver = resolver_of(job_types.resolve_all(asked))
-    data = with_native_steps(parse_workflow_yaml(text, resolve_step_type=resolver))
-    return parse_model(WorkflowCreateRequest, data)
 
 
 def _unchecked(console: Console, job_types: JobTypes | None) -> None:

@@ -259,5 +259,9 @@ class AsyncClient:
     ) -> Any:
         return await self.call(calls.backfill(workflow_id, start_ms, end_ms, dry_run))
 
+    async def plugins(self) -> Any:
+        """The server's installed plugins by group, each with its load error if any."""
+        return await self.call(calls.plugins())
+
 
 __all__ = ["AsyncClient", "ClientError", "ErrorBody"]

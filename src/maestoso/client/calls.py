@@ -125,3 +125,7 @@ def backfill(workflow_id: str, start_ms: int, end_ms: int, dry_run: bool) -> Cal
 
 def deactivate(workflow_id: str) -> Call:
     return Call("PUT", f"{_wf(workflow_id)}/actions/deactivate")
+
+
+def plugins() -> Call:
+    return Call("GET", f"{API}/plugins")

@@ -43,7 +43,13 @@ def create_request(
     if isinstance(source, WorkflowCreateRequest):
         return source
     if isinstance(source, Definition):
-        data: Any = source.to_request()
+        # The SDK writes the YAML DSL: read with the server's job types, a job whose type is
+        # a job template or a plugin's step type becomes the step the server would make.
+        to_yaml = getattr(source, "to_yaml", None)
+        if resolver_for is not None and callable(to_yaml):
+            data: Any = request_data(to_yaml(), resolver_for)
+        else:
+            data = source.to_request()
     elif isinstance(source, dict):
         data = _from_dict(source, resolver_for)
     elif isinstance(source, str) and "\n" in source:

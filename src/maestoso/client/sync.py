@@ -250,5 +250,10 @@ class Client:
     ) -> Any:
         return self.call(calls.backfill(workflow_id, start_ms, end_ms, dry_run))
 
+    def plugins(self) -> Any:
+        """The server's installed plugins by group (``step_types``, ``signal_sources``,
+        ``notifiers``), each with its load error if any."""
+        return self.call(calls.plugins())
+
 
 __all__ = ["Client", "ClientError", "ErrorBody"]

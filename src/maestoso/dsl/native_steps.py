@@ -2,15 +2,15 @@
 
 Maestro's YAML parser knows only Maestro's step types and reads any other ``type`` as a job
 template (the DSL module keeps that, to convert documents exactly as Maestro does). The
-client and the SDK write for this server, where ``Shell`` is a step type: they turn such
-template steps back into typed steps after the conversion.
+client and the SDK write for this server, where ``Shell`` and ``Python`` are step types:
+they turn such template steps back into typed steps after the conversion.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-NATIVE_STEP_TYPES = {"shell": "Shell"}
+NATIVE_STEP_TYPES = {"shell": "Shell", "python": "Python"}
 
 
 def with_native_steps(request: dict[str, Any]) -> dict[str, Any]:

@@ -67,6 +67,8 @@ class ValidationSettings:
 
     pagerduty_services: frozenset[str] = frozenset()
     """PagerDuty services alerts may name; with none configured, none can be paged."""
+    plugin_step_types: frozenset[str] = frozenset()
+    """The step types installed plugins provide beside the built-in ones."""
 
 
 @dataclass
@@ -86,6 +88,7 @@ def validate_request(
     if request.properties is not None:
         _check_properties(request.properties, settings, errors)
     _check_workflow(request.workflow, errors)
+    _check_step_types("workflow.steps", request.workflow.steps, settings, errors)
     return errors.items
 
 
@@ -122,6 +125,23 @@ def _check_workflow(workflow: Workflow, errors: _Errors) -> None:
     _check_level("workflow.steps", workflow.steps, 1, set(), errors)
     errors.items.extend(expression_problems(workflow))
     errors.items.extend(unknown_references(workflow))
+
+
+def _check_step_types(
+    path: str, boxes: list[StepBox], settings: ValidationSettings, errors: _Errors
+) -> None:
+    """A step type that is neither built in nor provided by a plugin could never run."""
+    for index, box in enumerate(boxes):
+        step, step_path = unbox(box), f"{path}[{index}].{box_key(box)}"
+        kind = step.kind
+        if not isinstance(kind, StepType) and kind not in settings.plugin_step_types:
+            provided = sorted(settings.plugin_step_types)
+            errors.add(
+                f"{step_path}.type",
+                f"unknown step type [{kind}]: not a built-in step type, and no installed "
+                f"plugin provides it (plugin step types: {provided or 'none installed'})",
+            )
+        _check_step_types(f"{step_path}.steps", step.children, settings, errors)
 
 
 def _check_level(
@@ -198,14 +218,14 @@ def _check_typed_step(path: str, step: TypedStep, errors: _Errors) -> None:
     if step.type is StepType.SLEEP and "sleep_seconds" in params:
         if params["sleep_seconds"].type not in (ParamType.LONG, ParamType.STRING):
             errors.add(f"{path}.params.sleep_seconds", "must be a LONG param")
-    required = REQUIRED_TYPED_PARAMS.get(step.type)
+    required = REQUIRED_TYPED_PARAMS.get(step.type) if isinstance(step.type, StepType) else None
     # A step with a sub_type takes its params from a job template, checked when it runs.
     if required is None or step.sub_type is not None:
         return
     name, key = required
     param = params.get(name)
     if param is None:
-        errors.add(f"{path}.params.{name}", f"a {step.type.value} step needs this MAP param")
+        errors.add(f"{path}.params.{name}", f"a {step.type} step needs this MAP param")
     elif param.type is ParamType.MAP and isinstance(param.value, dict):
         if key not in param.value:
             errors.add(f"{path}.params.{name}.value.{key}", "is required")
@@ -258,12 +278,19 @@ def _check_param_names(
     path: str, params: dict[str, ParamDefinition] | None, errors: _Errors
 ) -> None:
     for name in params or {}:
-        if name in RESERVED_PARAM_NAMES or name.startswith(RESERVED_PARAM_PREFIXES):
-            errors.add(f"{path}.{name}", f"[{name}] is a reserved param name")
-        elif not name or not (name[0].isalpha() or name[0] == "_"):
-            errors.add(f"{path}.{name}", f"param name [{name}] must start with a letter or _")
-        elif "__" in name:
-            errors.add(f"{path}.{name}", f"param name [{name}] must not contain __")
+        if (problem := param_name_problem(name)) is not None:
+            errors.add(f"{path}.{name}", problem)
+
+
+def param_name_problem(name: str) -> str | None:
+    """What is wrong with a param's name, if anything."""
+    if name in RESERVED_PARAM_NAMES or name.startswith(RESERVED_PARAM_PREFIXES):
+        return f"[{name}] is a reserved param name"
+    if not name or not (name[0].isalpha() or name[0] == "_"):
+        return f"param name [{name}] must start with a letter or _"
+    if "__" in name:
+        return f"param name [{name}] must not contain __"
+    return None
 
 
 def _check_time_triggers(workflow: Workflow, errors: _Errors) -> None:

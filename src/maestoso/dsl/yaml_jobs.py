@@ -16,6 +16,7 @@ from maestoso.dsl.yaml_fields import FieldReader
 from maestoso.dsl.yaml_params import parse_params
 from maestoso.dsl.yaml_problems import Loc, Problems, YamlList, YamlMap
 from maestoso.dsl.yaml_transitions import parse_transition
+from maestoso.models.steps import PLUGIN_STEP_TYPE, StepType
 
 StepTypeResolver = Callable[[str, str | None], str | None]
 """Finds the step type (e.g. ``"Notebook"``) of a job template, given its name and version."""
@@ -28,8 +29,10 @@ _TEMPLATE = STEP_TYPES["TEMPLATE"]
 JOB_STEP_TYPES = {
     **{name: value for name, value in STEP_TYPES.items() if value != _TEMPLATE},
     "SHELL": "Shell",
+    "PYTHON": "Python",
 }
-"""The step types a job template may run on: Maestro's leaf types and this server's Shell."""
+"""The step types a job template may run on: Maestro's leaf types and this server's Shell
+and Python."""
 # Step types a `- job:` cannot have: each has its own list item, or is internal to the engine.
 _OTHER_STEP_TYPES = {"FOREACH", "WHILE", "SUBWORKFLOW", "JOIN"}
 FAILURE_MODES = frozenset({"FAIL_IMMEDIATELY", "FAIL_AFTER_RUNNING", "IGNORE_FAILURE"})
@@ -232,14 +235,24 @@ def _resolve(
     """The step type of a job template; ``template`` when no resolver is configured."""
     if ctx.resolve_step_type is None:
         return _TEMPLATE
-    resolved = ctx.resolve_step_type(type_text, version)
-    step_type = JOB_STEP_TYPES.get(resolved.upper()) if resolved else None
+    step_type = _job_step_type(ctx.resolve_step_type(type_text, version))
     if step_type is None:
         which = type_text if version is None else f"{type_text}] of version [{version}"
         ctx.problems.add(
             loc, f"cannot find step type for job id: [{job_id}] with job type: [{which}]"
         )
     return step_type
+
+
+def _job_step_type(resolved: str | None) -> str | None:
+    """A step type a job may have: a leaf step type, or a plugin's (the server knows it)."""
+    if not resolved:
+        return None
+    try:
+        StepType(resolved)
+    except ValueError:
+        return resolved if PLUGIN_STEP_TYPE.fullmatch(resolved) else None
+    return JOB_STEP_TYPES.get(resolved.upper())
 
 
 def _foreach_step(job: _Job, ids: set[str], ctx: JobContext) -> dict[str, Any]:

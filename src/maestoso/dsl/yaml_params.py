@@ -36,7 +36,7 @@ _ARRAY_ELEMENTS = ("STRING", "LONG", "DOUBLE", "BOOLEAN")
 _SYNTAX_CHARS = re.compile(r"[!<>()]")
 
 
-class _ParamError(Exception):
+class ParamValueError(Exception):
     """A param that cannot be converted; its message becomes a problem."""
 
 
@@ -58,7 +58,7 @@ def parse_params(raw: YamlMap, loc: Loc, problems: Problems) -> dict[str, dict[s
         try:
             param_key = parse_param_key(key)
             definition = _definition(param_key, value, at, problems)
-        except _ParamError as exc:
+        except ParamValueError as exc:
             problems.add(at, str(exc))
             continue
         if param_key.name in result:
@@ -84,9 +84,9 @@ def parse_param_key(key: str) -> ParamKey:
         param_type = _param_type(name[type_start + 1 : type_end], name[type_end + 1 :])
         name = name[:type_start].strip()
     if not name:
-        raise _ParamError(f"param key [{key}] has no name")
+        raise ParamValueError(f"param key [{key}] has no name")
     if _SYNTAX_CHARS.search(name):
-        raise _ParamError(
+        raise ParamValueError(
             f"param key [{key}] is malformed: expected name, !name, name<type>, "
             "name(mode) or name<type>(mode)"
         )
@@ -96,7 +96,7 @@ def parse_param_key(key: str) -> ParamKey:
 def _param_mode(text: str, rest: str) -> str:
     mode = text.strip().upper()
     if mode not in PARAM_MODES or rest.strip():
-        raise _ParamError(
+        raise ParamValueError(
             f"invalid param mode [{text.strip()}{rest}]; supported modes are {sorted(PARAM_MODES)}"
         )
     return mode
@@ -106,18 +106,18 @@ def _param_type(text: str, rest: str) -> str:
     type_text = text.strip().upper()
     array = _ARRAY_TYPE.fullmatch(type_text)
     if rest.strip():
-        raise _ParamError(f"unexpected [{rest.strip()}] after the param type")
+        raise ParamValueError(f"unexpected [{rest.strip()}] after the param type")
     if array is not None:
         element = array.group(1).strip()
         if element not in _ARRAY_ELEMENTS:
-            raise _ParamError(
+            raise ParamValueError(
                 f"unsupported array type [{text.strip()}]; array items may be "
                 "string, long, double or boolean"
             )
         return f"{element}_ARRAY"
     param_type = _TYPE_ALIASES.get(type_text, type_text)
     if param_type not in PARAM_TYPES:
-        raise _ParamError(
+        raise ParamValueError(
             f"invalid param type [{text.strip()}]; supported types are {sorted(PARAM_TYPES)}, "
             "array<...>, map and pmap"
         )
@@ -136,9 +136,9 @@ def implied_type(value: Any) -> str | None:
         if not value:
             return None
         if (element := _SCALAR_TYPES.get(type(value[0]))) is None:
-            raise _ParamError("a list param must hold strings, numbers or booleans")
+            raise ParamValueError("a list param must hold strings, numbers or booleans")
         return f"{element}_ARRAY"
-    raise _ParamError(f"unsupported param value [{value}]")  # pragma: no cover - not from YAML
+    raise ParamValueError(f"unsupported param value [{value}]")  # pragma: no cover - not from YAML
 
 
 _SCALAR_TYPES = {str: "STRING", bool: "BOOLEAN", int: "LONG", float: "DOUBLE"}
@@ -146,14 +146,14 @@ _SCALAR_TYPES = {str: "STRING", bool: "BOOLEAN", int: "LONG", float: "DOUBLE"}
 
 def _definition(key: ParamKey, value: Any, loc: Loc, problems: Problems) -> dict[str, Any]:
     if value is None:
-        raise _ParamError(f"param [{key.name}] has no value")
+        raise ParamValueError(f"param [{key.name}] has no value")
     if key.is_literal:
         param_type = _literal_type(key, value)
         definition = {"value": _literal(param_type, value, loc, problems), "type": param_type}
     else:
         expression = scalar_text(value)
         if expression is None:
-            raise _ParamError(f"the expression of param [{key.name}] must be a string")
+            raise ParamValueError(f"the expression of param [{key.name}] must be a string")
         definition = {"expression": expression, "type": key.type or "STRING"}
     if key.mode is not None:
         definition["mode"] = key.mode
@@ -171,7 +171,7 @@ def _literal_type(key: ParamKey, value: Any) -> str:
         or (key.type == "STRING_MAP" and value == {})
     )
     if not compatible:
-        raise _ParamError(
+        raise ParamValueError(
             f"param [{key.name}] is declared as {key.type} but its value [{value}] is {implied}"
         )
     return key.type
@@ -202,4 +202,4 @@ def _scalar(param_type: str, value: Any, what: str) -> Any:
     if param_type == "DOUBLE" and (is_long(value) or isinstance(value, float)):
         if math.isfinite(value):
             return float(value)
-    raise _ParamError(f"{what}[{value}] is not a valid {param_type}")
+    raise ParamValueError(f"{what}[{value}] is not a valid {param_type}")

@@ -58,7 +58,7 @@ class EngineNode:
         store: Store,
         clock: Clock,
         *,
-        runtimes: Mapping[StepType, StepRuntime] | None = None,
+        runtimes: Mapping[str, StepRuntime] | None = None,
         groups: int = DEFAULT_GROUPS,
         owner: str | None = None,
         home: Path | None = None,
@@ -80,7 +80,9 @@ class EngineNode:
             groups=groups,
         )
         self.signals = SignalHub(store, clock)
-        self.templates = JobTemplates(store)
+        runtimes = dict(runtimes or default_runtimes())
+        plugin_types = [name for name in runtimes if not isinstance(name, StepType)]
+        self.templates = JobTemplates(store, plugin_step_types=plugin_types)
         self.inline = InlinePaths(store)
         self.flattened = FlattenedViews(store)
         self.context = EngineContext(
@@ -88,7 +90,7 @@ class EngineNode:
             writer=StepWriter(store, wake=wake, facts=self.alerting.facts),
             clock=clock,
             controls=Controls(store, clock, shared=store.shared),
-            runtimes=dict(runtimes or default_runtimes()),
+            runtimes=runtimes,
             signals=self.signals,
             wakeup=self.wakeup,
             home=home or Path(".maestoso"),

@@ -15,7 +15,7 @@ for a minute (Maestro's ``job-template-cache.cache-ttl``); this node's own write
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +23,7 @@ from maestoso.dsl.requests import parse_model
 from maestoso.dsl.yaml_dsl import StepTypeResolver
 from maestoso.dsl.yaml_types import JobType, resolver_of, template_jobs
 from maestoso.errors import NotFoundError, ValidationError
-from maestoso.models import ParamDefinition, ParamType, Step, StepType, UserRef
+from maestoso.models import ParamDefinition, ParamType, Step, UserRef
 from maestoso.models.templates import (
     BUILT_IN_TEMPLATES,
     DEFAULT_VERSION,
@@ -51,9 +51,9 @@ class Resolved:
     tags: list[Any]
 
 
-def _built_in_rows() -> dict[str, JobTemplateRow]:
+def _built_in_rows(definitions: Iterable[Mapping[str, Any]]) -> dict[str, JobTemplateRow]:
     rows = {}
-    for definition in BUILT_IN_TEMPLATES:
+    for definition in definitions:
         metadata = {
             "owner": _BUILT_IN_OWNER,
             "version_author": _BUILT_IN_OWNER,
@@ -72,7 +72,19 @@ def _built_in_rows() -> dict[str, JobTemplateRow]:
     return rows
 
 
-BUILT_IN = _built_in_rows()
+BUILT_IN = _built_in_rows(BUILT_IN_TEMPLATES)
+
+
+def plugin_template(step_type: str) -> dict[str, Any]:
+    """The template a plugin's step type gets, so that a YAML job may name it (any case)."""
+    return {
+        "job_type": step_type,
+        "step_type": step_type,
+        "version": DEFAULT_VERSION,
+        "description": "A step type an installed plugin provides (docs/plugins.md).",
+        "tags": [{"name": "plugin", "namespace": "JOB_TEMPLATE"}],
+        "params": {},
+    }
 
 
 def template_json(row: JobTemplateRow) -> dict[str, Any]:
@@ -121,8 +133,18 @@ def _version_of(step: Step, workflow_params: Mapping[str, Parameter]) -> str:
 class JobTemplates:
     """The job-template catalog over the store."""
 
-    def __init__(self, store: JobTemplateStore, *, cache_seconds: float = CACHE_SECONDS) -> None:
+    def __init__(
+        self,
+        store: JobTemplateStore,
+        *,
+        plugin_step_types: Iterable[str] = (),
+        cache_seconds: float = CACHE_SECONDS,
+    ) -> None:
         self._store = store
+        self._built_in = {
+            **_built_in_rows(plugin_template(name) for name in plugin_step_types),
+            **BUILT_IN,
+        }
         self._cache_seconds = cache_seconds
         self._cache: dict[tuple[str, str], tuple[float, JobTemplateRow | None]] = {}
 
@@ -158,7 +180,7 @@ class JobTemplates:
         rows = await self._store.list_job_templates(version)
         if version == DEFAULT_VERSION:
             stored = {row.job_type.casefold() for row in rows}
-            rows += [row for key, row in BUILT_IN.items() if key not in stored]
+            rows += [row for key, row in self._built_in.items() if key not in stored]
         return [template_json(row) for row in rows]
 
     async def remove(self, job_type: str, version: str | None) -> str:
@@ -178,19 +200,15 @@ class JobTemplates:
             return cached[1]
         row = await self._store.get_job_template(job_type, version)
         if row is None and version == DEFAULT_VERSION:
-            row = BUILT_IN.get(job_type.casefold())
+            row = self._built_in.get(job_type.casefold())
         self._cache[key] = (time.monotonic(), row)
         return row
 
-    async def step_type(self, job_type: str, version: str | None) -> StepType | None:
+    async def step_type(self, job_type: str, version: str | None) -> str | None:
         """The step type of a template (for the YAML DSL), or None if there is none."""
         row = await self.find(job_type, version)
-        if row is None:
-            return None
-        try:
-            return StepType(str(row.definition.get("step_type")))
-        except ValueError:
-            return None
+        step_type = None if row is None else row.definition.get("step_type")
+        return str(step_type) if step_type else None
 
     async def resolve(self, step: Step, workflow_params: Mapping[str, Parameter]) -> Resolved:
         """The params and tags the step's template chain gives it (none without a
@@ -204,10 +222,10 @@ class JobTemplates:
         if top is None:
             return Resolved({}, [])
         step_type = str(top.definition.get("step_type", ""))
-        if step_type.casefold() != step.kind.value.casefold():
+        if step_type.casefold() != step.kind.casefold():
             raise ValidationError(
                 f"Job template definition step type [{step_type}] does not match the current "
-                f"step type [{step.kind.value}]"
+                f"step type [{step.kind}]"
             )
         chain: list[JobTemplateRow] = []
         await self._ancestors(step, top, version, chain, set())
@@ -225,7 +243,7 @@ class JobTemplates:
         for job_type, parent_version in (row.definition.get("inherit_from") or {}).items():
             if job_type in visiting or job_type == row.job_type:
                 raise ValidationError(
-                    f"Cyclic dependency detected for step [{step.id}][{step.kind.value}]"
+                    f"Cyclic dependency detected for step [{step.id}][{step.kind}]"
                     f"[{getattr(step, 'sub_type', None)}] when inheriting job type [{job_type}]"
                 )
             parent = await self.find(job_type, parent_version or version)
@@ -281,6 +299,5 @@ async def yaml_resolver(templates: JobTemplates, text: str) -> StepTypeResolver:
     """A resolver of the job types a YAML DSL document names, from the catalog."""
     found: dict[JobType, str | None] = {}
     for job_type, version in template_jobs(text):
-        step_type = await templates.step_type(job_type, version)
-        found[(job_type, version)] = None if step_type is None else step_type.value
+        found[(job_type, version)] = await templates.step_type(job_type, version)
     return resolver_of(found)

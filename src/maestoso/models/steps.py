@@ -6,6 +6,7 @@ On the wire each step is wrapped in an object whose single key names its kind
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
@@ -29,6 +30,7 @@ class StepType(CaseInsensitiveEnum):
     KUBERNETES = "Kubernetes"
     HTTP = "Http"
     SHELL = "Shell"
+    PYTHON = "Python"
     JOIN = "Join"
     FOREACH = "foreach"
     WHILE = "while"
@@ -45,8 +47,32 @@ LEAF_STEP_TYPES = frozenset(
         StepType.KUBERNETES,
         StepType.HTTP,
         StepType.SHELL,
+        StepType.PYTHON,
     }
 )
+
+PLUGIN_STEP_TYPE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,127}")
+"""The shape of a step type that a plugin provides (whether one does is the server's to say)."""
+
+
+def _step_type(value: Any) -> Any:
+    """A built-in step type (in any case, as Maestro's mapper reads it), else a plugin's
+    name, kept as written."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return StepType(value)
+    except ValueError:
+        if PLUGIN_STEP_TYPE.fullmatch(value) is None:
+            raise ValueError(
+                f"invalid step type [{value[:140]}]: a built-in step type or a plugin's, "
+                "letters, digits, '_', '.' or '-' starting with a letter"
+            ) from None
+        return value
+
+
+StepKind = Annotated[StepType | str, BeforeValidator(_step_type)]
+"""A step's type: a ``StepType`` member, or the name of a plugin's step type."""
 
 
 class FailureMode(CaseInsensitiveEnum):
@@ -86,7 +112,7 @@ class AbstractStep(MaestroModel):
         return self.transition.successors or {}
 
     @property
-    def kind(self) -> StepType:
+    def kind(self) -> StepType | str:
         raise NotImplementedError
 
     @property
@@ -95,7 +121,7 @@ class AbstractStep(MaestroModel):
 
 
 class TypedStep(AbstractStep):
-    type: StepType
+    type: StepKind
     sub_type: str | None = None
     sub_type_version: str | None = None
     failure_mode: FailureMode | None = None
@@ -107,12 +133,12 @@ class TypedStep(AbstractStep):
     params: ParamMap | None = None
 
     @property
-    def kind(self) -> StepType:
+    def kind(self) -> StepType | str:
         return self.type
 
     @model_validator(mode="after")
     def _leaf_type(self) -> TypedStep:
-        if self.type not in LEAF_STEP_TYPES:
+        if isinstance(self.type, StepType) and self.type not in LEAF_STEP_TYPES:
             raise ValueError(
                 f"type [{self.type.value}] is not a typed step; use the [{self.type.value}] wrapper"
                 if self.type is not StepType.JOIN

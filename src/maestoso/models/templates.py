@@ -152,6 +152,18 @@ BUILT_IN_TEMPLATES: tuple[dict[str, Any], ...] = (
         },
     ),
     _built_in(
+        StepType.PYTHON,
+        "A function called in a child process on the server's machine (entrypoint: "
+        "package.module:function); the step's other params are its keyword arguments, the "
+        "dict it returns its output params; working_dir, env and interpreter are optional.",
+        {
+            "entrypoint": _param("STRING", "REQUIRED"),
+            "env": _param("STRING_MAP", "OPTIONAL"),
+            "working_dir": _param("STRING", "OPTIONAL"),
+            "interpreter": _param("STRING", "OPTIONAL"),
+        },
+    ),
+    _built_in(
         StepType.HTTP,
         "An HTTP call: http.url (required), method, headers, body; state_expr decides the outcome.",
         {

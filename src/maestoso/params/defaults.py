@@ -45,10 +45,10 @@ def step_defaults() -> dict[str, ParamDefinition]:
     return _fresh("step")
 
 
-def step_type_defaults(step_type: StepType) -> dict[str, ParamDefinition]:
+def step_type_defaults(step_type: StepType | str) -> dict[str, ParamDefinition]:
     """The defaults of a step type: ``loop_params``/``loop_index`` for foreach and while,
     ``subworkflow_id``/``subworkflow_version`` for subworkflow; none for the others."""
-    name = _TYPE_FILES.get(step_type)
+    name = _TYPE_FILES.get(step_type) if isinstance(step_type, StepType) else None
     return _fresh(name) if name else {}
 
 

@@ -17,6 +17,7 @@ from maestoso.runtimes.http import HttpRuntime
 from maestoso.runtimes.kubernetes import KubernetesRuntime
 from maestoso.runtimes.noop import NoOpRuntime
 from maestoso.runtimes.notebook import NotebookRuntime
+from maestoso.runtimes.python import PythonRuntime
 from maestoso.runtimes.shell import ShellRuntime
 from maestoso.runtimes.sleep import SleepRuntime
 from maestoso.runtimes.subworkflow import SubworkflowRuntime
@@ -32,6 +33,7 @@ __all__ = [
     "KubernetesRuntime",
     "NoOpRuntime",
     "NotebookRuntime",
+    "PythonRuntime",
     "ShellRuntime",
     "SleepRuntime",
     "State",
@@ -47,7 +49,7 @@ __all__ = [
 
 def default_runtimes(
     settings: Settings | None = None, secrets: ChainedSecrets | None = None
-) -> dict[StepType, StepRuntime]:
+) -> dict[str, StepRuntime]:
     """Every step type this server runs, configured from ``settings`` (defaults if None).
 
     The step types that run something resolve ``${secret:NAME}`` from ``secrets`` (by
@@ -64,6 +66,7 @@ def default_runtimes(
         StepType.NOOP: NoOpRuntime(),
         StepType.SLEEP: SleepRuntime(),
         StepType.SHELL: WithSecrets(shell, secrets),
+        StepType.PYTHON: WithSecrets(PythonRuntime(), secrets),
         StepType.NOTEBOOK: WithSecrets(NotebookRuntime(shell, kubernetes), secrets),
         StepType.FOREACH: ForeachRuntime(),
         StepType.WHILE: WhileRuntime(),

@@ -27,7 +27,14 @@ MAX_OUTPUT_BYTES = 1024 * 1024
 """The largest block kept; Maestro caps all params of a step at 750,000 characters."""
 RETRY_ARTIFACT = "maestro_retry"
 WITH_OUTPUT_DATA = frozenset(
-    {StepType.KUBERNETES, StepType.SHELL, StepType.HTTP, StepType.NOTEBOOK, StepType.TITUS}
+    {
+        StepType.KUBERNETES,
+        StepType.SHELL,
+        StepType.PYTHON,
+        StepType.HTTP,
+        StepType.NOTEBOOK,
+        StepType.TITUS,
+    }
 )
 """Step types whose external job may publish output data (``PUT /api/v3/output-data``)."""
 _CHUNK = 256 * 1024
@@ -190,9 +197,11 @@ def outputs_of(scanner: OutputScanner, defined: Iterable[str], now_ms: int) -> O
     return parse_block(scanner.block, defined, now_ms)
 
 
-def job_key(kind: StepType, step_uuid: str, artifacts: Mapping[str, Any]) -> tuple[str, str] | None:
+def job_key(
+    kind: StepType | str, step_uuid: str, artifacts: Mapping[str, Any]
+) -> tuple[str, str] | None:
     """The (type, id) under which a step's external job publishes output data, if it can."""
-    if kind not in WITH_OUTPUT_DATA:
+    if not isinstance(kind, StepType) or kind not in WITH_OUTPUT_DATA:
         return None
     kubernetes = artifacts.get("maestro_kubernetes") or {}
     if kubernetes.get("job_id"):

@@ -46,14 +46,9 @@ class ShellRuntime:
         try:
             argv = inputs.command(context.params)
             env = inputs.string_map(context.params, "env")
-            working_dir = inputs.optional_string(context.params, "working_dir")
+            log_dir, cwd = directories(context)
         except inputs.InvalidParam as exc:
             return inputs.fatal(str(exc))
-        log_dir = context.log_dir.resolve()
-        log_dir.mkdir(parents=True, exist_ok=True)
-        cwd = log_dir / working_dir if working_dir else log_dir
-        if not cwd.is_dir():
-            return inputs.fatal(f"working_dir [{working_dir}] is not a directory")
         return await self.launch(context, argv, env=env, cwd=cwd, log_dir=log_dir)
 
     async def launch(
@@ -127,6 +122,18 @@ class ShellRuntime:
         """Short processes are noticed at once; long ones are polled less often."""
         elapsed = (context.now_ms() - int(data.get("started_at") or 0)) / 1000
         return min(max(elapsed / 10, 0.05), self.max_poll_seconds)
+
+
+def directories(context: StepContext) -> tuple[Path, Path]:
+    """The attempt's log directory (made here) and the process's working directory: the
+    ``working_dir`` param (relative to the log directory), else the log directory."""
+    working_dir = inputs.optional_string(context.params, "working_dir")
+    log_dir = context.log_dir.resolve()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    cwd = log_dir / working_dir if working_dir else log_dir
+    if not cwd.is_dir():
+        raise inputs.InvalidParam(f"working_dir [{working_dir}] is not a directory")
+    return log_dir, cwd
 
 
 def _data(context: StepContext) -> dict[str, Any]:

@@ -8,7 +8,7 @@ Each adds a job and returns it, so the next one can run ``after`` it::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from maestoso.sdk.jobs import Job, JobBase
@@ -55,6 +55,32 @@ class Shortcuts:
             job.param("env", env, type="map")
         if working_dir:
             job.param("working_dir", working_dir)
+        added: Job = self.add(job, after=after, when=when)
+        return added
+
+    def python(
+        self,
+        id: str,
+        entrypoint: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        working_dir: str | None = None,
+        env: dict[str, str] | None = None,
+        interpreter: str | None = None,
+        after: After = None,
+        when: str | Expr | None = None,
+    ) -> Job:
+        """A ``Python`` step: the function ``entrypoint`` (``package.module:function``)
+        called with ``params`` as keyword arguments; the dict it returns becomes the step's
+        output params. ``working_dir`` is first on its ``sys.path``; ``interpreter``
+        defaults to the server's Python."""
+        job = Job(id, "Python").param("entrypoint", entrypoint)
+        for key, value in {"working_dir": working_dir, "interpreter": interpreter}.items():
+            if value:
+                job.param(key, value)
+        if env:
+            job.param("env", env, type="map")
+        job.params(**(params or {}))
         added: Job = self.add(job, after=after, when=when)
         return added
 

@@ -203,14 +203,16 @@ def test_errors_name_the_value_they_refuse() -> None:
         "workflow": {
             "id": "wf",
             "instance_step_concurrency": 0,
-            "steps": [{"step": {"id": "a", "type": "Bogus"}}],
+            "steps": [{"step": {"id": "a", "type": "NoOp", "failure_mode": "Bogus"}}],
         }
     }
     with pytest.raises(ValidationError) as caught:
         parse_model(WorkflowCreateRequest, body)
 
     errors = caught.value.errors
-    assert any(e.startswith("workflow.steps[0].step.type: [Bogus] is not allowed") for e in errors)
+    assert any(
+        e.startswith("workflow.steps[0].step.failure_mode: [Bogus] is not allowed") for e in errors
+    )
     assert any(
         e.startswith("workflow.instance_step_concurrency:") and e.endswith("got [0]")
         for e in errors

@@ -94,6 +94,21 @@ def test_pagerduty_services_must_be_allowed() -> None:
     assert _errors(properties={"alerting": {"emails": ["a@b.c"]}}) == []
 
 
+def test_a_step_type_must_be_built_in_or_provided_by_a_plugin() -> None:
+    steps = [_step("a", "Python"), _foreach("loop", [_step("b", "Spark"), _step("c", "shell")])]
+    assert _errors(steps) == [
+        "workflow.steps[1].foreach.steps[0].step.type: unknown step type [Spark]: not a built-in "
+        "step type, and no installed plugin provides it (plugin step types: none installed)"
+    ]
+    settings = ValidationSettings(plugin_step_types=frozenset({"Spark"}))
+    assert _errors(steps, settings=settings) == []
+    other = ValidationSettings(plugin_step_types=frozenset({"Dbt", "spark"}))
+    assert _errors(steps, settings=other) == [
+        "workflow.steps[1].foreach.steps[0].step.type: unknown step type [Spark]: not a built-in "
+        "step type, and no installed plugin provides it (plugin step types: ['Dbt', 'spark'])"
+    ]
+
+
 def test_pagerduty_services_of_type_configs_must_be_allowed() -> None:
     properties = {"alerting": {"type_configs": {"STEP_FAILURE": {"pagerduties": ["secret"]}}}}
     assert _errors(properties=properties) != []

@@ -261,6 +261,34 @@ def test_resolver_that_finds_nothing_is_a_problem() -> None:
     ]
 
 
+def test_a_plugin_s_step_type_makes_a_typed_step_and_other_kinds_stay_refused() -> None:
+    resolved = {"echo": "Echo", "loop": "foreach", "odd": "not a type"}
+    text = """
+        Workflow:
+          id: wf
+          jobs:
+            - job: {id: a, type: echo, message: hi}
+            - job: {id: b, type: loop}
+            - job: {id: c, type: odd}
+        """
+    errors = errors_of(text, resolve_step_type=lambda job_type, version: resolved[job_type])
+    assert [error.split(": ", 1)[0] for error in errors] == [
+        "Workflow.jobs[1].job.type",
+        "Workflow.jobs[2].job.type",
+    ]
+    text = text.replace("            - job: {id: b, type: loop}\n", "")
+    text = text.replace("            - job: {id: c, type: odd}\n", "")
+    step = parse(text, resolve_step_type=lambda job_type, version: "Echo")["workflow"]["steps"][0]
+    assert step == {
+        "step": {
+            "id": "a",
+            "transition": {},
+            "type": "Echo",
+            "params": {"message": {"value": "hi", "type": "STRING"}},
+        }
+    }
+
+
 # The JSON counterpart of sample-conditional-wf.yaml (maestro-server__samples__...) differs
 # from what the DSL produces in ways Maestro's DSL pins: OTHERWISE is written as the negation
 # of the IF conditions (Java: TransitionParserTest), an expression param without a type is a

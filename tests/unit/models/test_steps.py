@@ -150,6 +150,7 @@ def test_leaf_step_types() -> None:
         "Kubernetes",
         "Http",
         "Shell",
+        "Python",
     }
 
 
@@ -167,9 +168,16 @@ def test_join_is_internal() -> None:
     )
 
 
-def test_unknown_step_type_and_unknown_field_are_rejected() -> None:
-    assert "type" in _error({"step": {"id": "a", "type": "Spark"}})
+def test_a_malformed_step_type_and_an_unknown_field_are_rejected() -> None:
+    assert "invalid step type [no spaces]" in _error({"step": {"id": "a", "type": "no spaces"}})
     assert "bogus" in _error({"step": {"id": "a", "type": "NoOp", "bogus": 1}})
+
+
+def test_another_step_type_is_kept_as_a_plugin_s_name() -> None:
+    # Whether a plugin provides it is for the server to say (dsl validation).
+    step = unbox(_box({"step": {"id": "a", "type": "spark.Submit"}}))
+    assert step.type == "spark.Submit" and not isinstance(step.type, StepType)
+    assert step.to_json()["type"] == "spark.Submit"
 
 
 def test_typed_step_key_order_and_nulls_omitted() -> None:

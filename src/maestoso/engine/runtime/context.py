@@ -12,7 +12,6 @@ from maestoso.engine.runtime.gates import Controls
 from maestoso.engine.runtime.signal_hub import SignalHub
 from maestoso.engine.runtime.writer import StepWriter
 from maestoso.engine.templates import JobTemplates
-from maestoso.models.steps import StepType
 from maestoso.queue import Wakeup
 from maestoso.runtimes import StepRuntime
 from maestoso.store.port import Store
@@ -24,7 +23,7 @@ class EngineContext:
     store: Store
     writer: StepWriter
     clock: Clock
-    runtimes: Mapping[StepType, StepRuntime]
+    runtimes: Mapping[str, StepRuntime]
     controls: Controls
     signals: SignalHub
     wakeup: Wakeup

@@ -275,7 +275,7 @@ class StepRun(StepAttempt):
     async def _runtime_or_fail(self) -> StepRuntime | None:
         runtime = self.runtime
         if runtime is None:
-            self._log(f"step type [{self.step.kind.value}] cannot run on this server yet")
+            self._log(f"step type [{self.step.kind}] cannot run on this server yet")
         return runtime
 
     async def _finish(self, status: StepStatus, result: StepResult) -> StepAttemptRow:
@@ -300,7 +300,7 @@ class StepRun(StepAttempt):
             "step_instance_id": self.compiled.ordinals[self.step.id],
             "step_instance_uuid": self.step_uuid,
             "step_attempt_id": self.attempt_id,
-            "step_type_info": self.step.kind.value,
+            "step_type_info": str(self.step.kind),
             "MAESTRO_STEP_ERROR_RETRIES": self.retries.used["error"] if self.retries else 0,
         }
         current[SIGNAL_DEPENDENCIES_KEY] = self.matched_signals

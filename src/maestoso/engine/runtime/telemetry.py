@@ -26,14 +26,14 @@ def attempt_span(
     attributes = {
         **_run_attributes(instance),
         "maestoso.step_id": step.id,
-        "maestoso.step_type": step.kind.value,
+        "maestoso.step_type": str(step.kind),
         "maestoso.attempt_id": attempt_id,
     }
     return tracing.traced(attempt, "step attempt", attributes, _failure)
 
 
 def step_active(step: Step) -> Gauge:
-    return metrics.STEPS_ACTIVE.labels(step.kind.value)
+    return metrics.STEPS_ACTIVE.labels(str(step.kind))
 
 
 def run_began(instance: InstanceRow, started_ms: int) -> None:
@@ -44,7 +44,7 @@ def run_began(instance: InstanceRow, started_ms: int) -> None:
 def attempt_ended(step: Step, status: StepStatus, runtime_state: Mapping[str, Any]) -> None:
     end = runtime_state["end_time"]
     seconds = (end - runtime_state.get("create_time", end)) / 1000
-    metrics.step_attempt_ended(step.kind.value, status.value, seconds)
+    metrics.step_attempt_ended(str(step.kind), status.value, seconds)
 
 
 def run_ended(status: WorkflowStatus) -> None:

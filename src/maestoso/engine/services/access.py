@@ -28,9 +28,10 @@ from maestoso.models.steps import StepType
 from maestoso.store.port import DefinitionStore, InstanceStore
 
 COMMAND_STEPS = frozenset(
-    {StepType.SHELL, StepType.KUBERNETES, StepType.NOTEBOOK, StepType.TEMPLATE}
+    {StepType.SHELL, StepType.PYTHON, StepType.KUBERNETES, StepType.NOTEBOOK, StepType.TEMPLATE}
 )
-"""Step types that run commands (a template step may stand for any of them)."""
+"""Built-in step types that run commands (a template step may stand for any of them). A
+plugin's step type counts as one too: what it runs is the plugin's to say."""
 INLINE_PREFIX = "maestro_"
 """Foreach and while iterations run as inline workflows of generated ids; they answer to the
 workflow at the root of their ancestors."""
@@ -220,7 +221,9 @@ class AccessService:
             check_access_control(change.get("access_control"))
 
     def _check_command_steps(self, principal: Principal, request: WorkflowCreateRequest) -> None:
-        kinds = sorted({step.kind.value for step in request.workflow.all_steps()} & _COMMANDS)
+        kinds = sorted(
+            {str(s.kind) for s in request.workflow.all_steps() if _runs_commands(s.kind)}
+        )
         if not kinds:
             return
         policy = self.policy
@@ -243,7 +246,8 @@ class AccessService:
         return root if isinstance(root, str) else None
 
 
-_COMMANDS = frozenset(kind.value for kind in COMMAND_STEPS)
+def _runs_commands(kind: StepType | str) -> bool:
+    return kind in COMMAND_STEPS or not isinstance(kind, StepType)
 
 
 def check_access_control(control: Any) -> None:

@@ -1,0 +1,1 @@
+"""An example Maestoso plugin: the ``Echo`` step type and the ``file_drop`` signal source."""
