@@ -20,6 +20,7 @@ from maestoso.api import (
     signals,
     templates,
     triggers,
+    webui,
     workflows,
 )
 from maestoso.api.access_log import AccessLog
@@ -100,6 +101,7 @@ def create_app(
     app.include_router(audit.router)
     app.include_router(health.router)
     install_docs(app)
+    webui.install(app)  # last: its pages are every path no other route takes
     # Outermost last: the access log sees every answer, the host check runs first.
     app.add_middleware(
         InputGuard,
