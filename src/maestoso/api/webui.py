@@ -47,8 +47,10 @@ class _Assets(StaticFiles):
         return response
 
 
-def install(app: FastAPI, static: Path = STATIC) -> None:
-    """Serve the bundle in ``static`` (nothing when it was never built)."""
+def install(app: FastAPI, static: Path | None = None) -> None:
+    """Serve the bundle in ``static`` (the package's by default; nothing when it was never
+    built)."""
+    static = static or STATIC
     index = static / "index.html"
     if not index.is_file():
         return
