@@ -194,6 +194,7 @@ export function Graph({ steps, info = () => ({}), height = 420, label: name }: G
         edges={built.links}
         nodeTypes={nodeTypes}
         fitView
+        fitViewOptions={{ maxZoom: 1 }}
         minZoom={0.05}
         nodesConnectable={false}
         nodesDraggable={false}

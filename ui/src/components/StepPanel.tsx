@@ -101,7 +101,7 @@ export function StepPanel({
           <Duration from={step?.runtime_state.start_time} to={step?.runtime_state.end_time} />.
         </p>
       )}
-      <div className="buttons left">
+      <div className="buttons left" role="group" aria-label="step actions">
         {actions
           .filter((action) => STEP_ACTIONS[action])
           .map((action) => (

@@ -28,17 +28,22 @@ export function duration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return "";
   if (ms < 1000) return `${Math.round(ms)}ms`;
   if (ms < 10_000) return `${(ms / 1000).toFixed(1)}s`;
-  const parts: string[] = [];
-  let rest = Math.round(ms / 1000);
-  for (const [unit, size] of [
+  const units = [
     ["d", 86400],
     ["h", 3600],
     ["m", 60],
     ["s", 1],
-  ] as const) {
+  ] as const;
+  let rest = Math.round(ms / 1000);
+  const counts = units.map(([unit, size]) => {
     const count = Math.floor(rest / size);
     rest -= count * size;
-    if (count > 0 || parts.length > 0) parts.push(`${count}${unit}`);
-  }
-  return parts.filter((part) => !part.startsWith("0")).slice(0, 2).join(" ") || "0s";
+    return [count, unit] as const;
+  });
+  const first = counts.findIndex(([count]) => count > 0);
+  return counts
+    .slice(first, first + 2)
+    .filter(([count]) => count > 0)
+    .map(([count, unit]) => `${count}${unit}`)
+    .join(" ");
 }

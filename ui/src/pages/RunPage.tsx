@@ -86,7 +86,7 @@ export function RunPage() {
                 <Status status={run.data.status} />
               </span>
             </h1>
-            <div className="buttons">
+            <div className="buttons" role="group" aria-label="run actions">
               {allowed
                 .filter((action) => RUN_ACTIONS[action])
                 .map((action) => (
@@ -97,8 +97,8 @@ export function RunPage() {
             </div>
           </div>
           <p className="muted">
-            Version {run.data.workflow_version_id}, run {run.data.workflow_run_id}, started <Time ms={run.data.start_time ?? run.data.create_time} />, running
-            for <Duration from={run.data.start_time} to={run.data.end_time} />
+            Version {run.data.workflow_version_id}, run {run.data.workflow_run_id}, started <Time ms={run.data.start_time ?? run.data.create_time} />,{" "}
+            {run.data.end_time ? "took" : "running for"} <Duration from={run.data.start_time} to={run.data.end_time} />
             {run.data.initiator ? `, by ${String(run.data.initiator.type ?? "")}${run.data.initiator.user ? " " + String(run.data.initiator.user) : ""}` : ""}.
           </p>
           <ErrorBox error={stepList.error} what="read the steps" />
