@@ -65,12 +65,20 @@ def api(server: ServerProcess) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def page(browser: Any, server: ServerProcess, request: pytest.FixtureRequest) -> Iterator[Any]:
+def console_errors() -> list[str]:
+    """The errors the page's console shows; a test that expects one removes it."""
+    return []
+
+
+@pytest.fixture
+def page(
+    browser: Any, server: ServerProcess, request: pytest.FixtureRequest, console_errors: list[str]
+) -> Iterator[Any]:
     """A fresh browser page on the server; the test fails on any console error, and its last
     screen is kept as a screenshot."""
     context = browser.new_context(base_url=server.base, viewport={"width": 1360, "height": 900})
     found = context.new_page()
-    errors: list[str] = []
+    errors = console_errors
     found.on("console", lambda message: message.type == "error" and errors.append(message.text))
     found.on("pageerror", lambda error: errors.append(str(error)))
     yield found

@@ -184,3 +184,40 @@ def test_a_300_step_run_shows_its_status_within_3_seconds(
     finished(api, "ui-wide", instance)
     expect(page.get_by_test_id("run-status")).to_have_text("SUCCEEDED")
     expect(page.locator("tr[data-step-row]")).to_have_count(300)
+
+
+def test_a_foreach_shows_its_iterations_each_a_run(page: Page, api: httpx.Client) -> None:
+    folder = require(shared_dir() / "maestro-samples")
+    push(api, json.loads((folder / "sample-foreach-wf.json").read_text()))
+    instance = start(api, "sample-foreach-wf")
+    assert finished(api, "sample-foreach-wf", instance)["status"] == "SUCCEEDED"
+
+    page.goto(f"/workflows/sample-foreach-wf/instances/{instance}/runs/1/steps/foreach-job")
+
+    node = page.get_by_role("figure").locator('[data-step-id="foreach-job"]')
+    expect(node).to_contain_text("9 succeeded")
+    iterations = page.get_by_role("list", name="iterations")
+    expect(iterations.get_by_role("listitem")).to_have_count(9)
+    page.get_by_label("Status").select_option("FAILED")
+    expect(iterations.get_by_role("listitem")).to_have_count(0)
+    page.get_by_label("Status").select_option("SUCCEEDED")
+    iterations.get_by_role("link", name="iteration 1", exact=True).click()
+
+    expect(page).to_have_url(re.compile(r"/workflows/maestro_foreach_\w+/instances/1/runs/1$"))
+    expect(page.get_by_test_id("run-status")).to_have_text("SUCCEEDED")
+    expect(page.locator("tr[data-step-row]")).to_have_count(6)
+
+
+def test_signals_are_announced_and_listed(page: Page) -> None:
+    page.goto("/signals")
+    page.get_by_label("Name").fill("ui-ready")
+    page.get_by_label("Params").fill('{"day": 20240101}')
+    page.get_by_role("button", name="Announce").click()
+
+    expect(page.get_by_role("status")).to_contain_text('"seq_id": 1')
+    expect(page.locator("table.list")).to_contain_text("ui-ready")
+    expect(page.locator("table.list")).to_contain_text('{"day":20240101}')
+
+    page.get_by_label("Params").fill("[1")
+    page.get_by_role("button", name="Announce").click()
+    expect(page.get_by_role("alert")).to_contain_text("params: not a JSON object")
