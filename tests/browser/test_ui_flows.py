@@ -30,10 +30,12 @@ def start(api: httpx.Client, workflow_id: str) -> int:
     return int(answer.json()["workflow_instance_id"])
 
 
-def finished(api: httpx.Client, workflow_id: str, instance: int) -> dict[str, Any]:
+def finished(
+    api: httpx.Client, workflow_id: str, instance: int, timeout: float = 60
+) -> dict[str, Any]:
     """The run once it has ended (read until then: the engine runs it in the server)."""
     path = f"/api/v3/workflows/{workflow_id}/instances/{instance}/runs/latest"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + timeout
     while True:
         run = api.get(path).json()
         if run.get("status") in ("SUCCEEDED", "FAILED", "STOPPED", "TIMED_OUT"):
