@@ -114,6 +114,14 @@ def test_a_finished_run_shows_each_step_with_its_status(page: Page, api: httpx.C
         expect(row).to_contain_text(step_id)
         expect(row).to_contain_text("SUCCEEDED")
 
+    graph = page.get_by_role("figure")
+    graph.locator('[data-step-id="job.3"]').click()
+    expect(page).to_have_url(re.compile(r"/runs/1/steps/job\.3$"))
+    expect(page.get_by_role("complementary", name="step job.3")).to_contain_text("SUCCEEDED")
+    graph.locator('.react-flow__node[data-id="job.6"]').focus()  # by keyboard too
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/runs/1/steps/job\.6$"))
+
 
 def test_a_shell_steps_page_shows_its_output(page: Page, api: httpx.Client) -> None:
     push(api, shell("ui-shell", {"say": "echo hello from the shell; echo second line"}))

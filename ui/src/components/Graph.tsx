@@ -33,20 +33,13 @@ const HEADER = 44;
 
 function StepNode({ data }: NodeProps<FlowNode<StepData>>) {
   const { step, info, expandable, expanded, toggle } = data;
-  const [, navigate] = useLocation();
   const classes = ["node", `tone-${info.status ? tone(info.status) : "none"}`];
   if (info.planned) classes.push("planned");
   if (info.change) classes.push(`change-${info.change}`);
   if (expanded) classes.push("expanded");
-  const open = () => info.href && navigate(info.href);
+  if (info.href) classes.push("linked");
   return (
-    <div
-      className={classes.join(" ")}
-      data-step-id={step.id}
-      role={info.href ? "link" : undefined}
-      onClick={open}
-      onKeyDown={(event) => event.key === "Enter" && open()}
-    >
+    <div className={classes.join(" ")} data-step-id={step.id}>
       <Handle type="target" position={Position.Top} />
       <div className="node-title">
         <span className="node-id">{step.id}</span>
@@ -175,6 +168,7 @@ export interface GraphProps {
 /** The DAG of a definition: steps as nodes, successors as edges labelled by their condition
  * (when not simply true); foreach and while expand in place to show their steps. */
 export function Graph({ steps, info = () => ({}), height = 420, label: name }: GraphProps) {
+  const [, navigate] = useLocation();
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const toggle = useMemo(
     () => (id: string) =>
@@ -187,9 +181,26 @@ export function Graph({ steps, info = () => ({}), height = 420, label: name }: G
     [],
   );
   const built = useMemo(() => build(steps, info, expanded, toggle, ""), [steps, info, expanded, toggle]);
+  const open = (id: string | undefined) => {
+    const href = built.nodes.find((node) => node.id === id)?.data.info.href;
+    if (href) navigate(href);
+  };
   return (
-    <div className="graph" style={{ height }} aria-label={name} role="figure">
+    <div
+      className="graph"
+      style={{ height }}
+      aria-label={name}
+      role="figure"
+      onKeyDown={(event) => {
+        // a focused node (React Flow makes each one focusable) opens with Enter, like a link
+        const node = event.target as HTMLElement;
+        if (event.key === "Enter" && node.classList.contains("react-flow__node")) open(node.dataset.id);
+      }}
+    >
       <ReactFlow
+        // laid out anew, and fitted to the view, when a loop opens or closes
+        key={[...expanded].join("\n")}
+        onNodeClick={(_, node) => open(node.id)}
         nodes={built.nodes}
         edges={built.links}
         nodeTypes={nodeTypes}
