@@ -161,8 +161,18 @@ def test_start_from_the_page_then_stop_the_run_live(page: Page, api: httpx.Clien
     dialog.get_by_role("button", name="Stop").click()
 
     expect(status).to_have_text("STOPPED")  # no reload: the page follows the run
-    expect(run_actions.get_by_role("button", name="Restart")).to_be_visible()
     expect(run_actions.get_by_role("button", name="Stop")).to_have_count(0)
+
+    run_actions.get_by_role("button", name="Restart").click()
+    dialog.get_by_label("From").select_option("RESTART_FROM_BEGINNING")
+    dialog.get_by_role("button", name="Restart").click()
+    runs = page.get_by_role("navigation", name="runs of this instance")
+    runs.get_by_role("link", name=re.compile(r"^2 ")).click()
+    expect(page).to_have_url(re.compile(r"/runs/2$"))
+    expect(status).to_have_text("IN PROGRESS")
+    run_actions.get_by_role("button", name="Stop").click()  # the new run's process too
+    dialog.get_by_role("button", name="Stop").click()
+    expect(status).to_have_text("STOPPED")
 
 
 def test_a_diff_of_two_versions_names_the_added_step(page: Page, api: httpx.Client) -> None:

@@ -12,15 +12,14 @@ import { runIsFinal } from "../lib/status";
 import type { StepDef } from "../lib/workflow";
 import { ordered, steps as stepsOf } from "../lib/workflow";
 
-const RUN_ACTIONS: Record<string, { verb: string; method: string; path: (run: Run) => (string | number)[]; body?: unknown; explain: string }> = {
+const RUN_ACTIONS: Record<string, { verb: string; method: string; path: (run: Run) => (string | number)[]; explain: string }> = {
   STOP: { verb: "Stop", method: "PUT", path: (r) => ["runs", r.workflow_run_id, "actions", "stop"], explain: "Running steps are stopped; the run ends STOPPED." },
   KILL: { verb: "Kill", method: "PUT", path: (r) => ["runs", r.workflow_run_id, "actions", "kill"], explain: "Running steps are killed; the run ends FAILED." },
   RESTART: {
     verb: "Restart",
     method: "POST",
     path: () => ["actions", "restart"],
-    body: { restart_policy: "RESTART_FROM_INCOMPLETE" },
-    explain: "A new run starts from the steps that did not succeed.",
+    explain: "A new run of this instance starts.",
   },
   UNBLOCK: { verb: "Unblock", method: "PUT", path: (r) => ["runs", r.workflow_run_id, "actions", "unblock"], explain: "The failed run lets the next instances of its workflow start." },
 };
@@ -46,6 +45,13 @@ export function RunPage() {
     step: await get<ActionMap>(api("workflows", "steps", "instances", "action-map")),
   }));
   const [pending, setPending] = useState<string | null>(null);
+  const [policy, setPolicy] = useState("RESTART_FROM_INCOMPLETE");
+  const runsPath = api("workflows", workflow, "instances", instance, "runs") + "?first=50";
+  const runs = usePoll(
+    runsPath,
+    () => get<{ elements: { workflow_run_id: number; status: string }[] }>(runsPath),
+    () => (runIsFinal(run.data?.status) ? SLOW : FAST),
+  );
 
   const definition = run.data?.runtime_workflow;
   const steps = useMemo(() => stepsOf(definition), [definition]);
@@ -101,6 +107,20 @@ export function RunPage() {
             {run.data.end_time ? "took" : "running for"} <Duration from={run.data.start_time} to={run.data.end_time} />
             {run.data.initiator ? `, by ${String(run.data.initiator.type ?? "")}${run.data.initiator.user ? " " + String(run.data.initiator.user) : ""}` : ""}.
           </p>
+          {runs.data && runs.data.elements.length > 1 && (
+            <nav className="runs-nav" aria-label="runs of this instance">
+              Runs:{" "}
+              {[...runs.data.elements].reverse().map((other) => (
+                <Link
+                  key={other.workflow_run_id}
+                  href={`/workflows/${encodeURIComponent(workflow)}/instances/${instance}/runs/${other.workflow_run_id}`}
+                  aria-current={other.workflow_run_id === runId ? "page" : undefined}
+                >
+                  {other.workflow_run_id} <Status status={other.status} />
+                </Link>
+              ))}
+            </nav>
+          )}
           <ErrorBox error={stepList.error} what="read the steps" />
           <div className="run-body">
             <div className="run-main">
@@ -172,11 +192,22 @@ export function RunPage() {
               confirm={act.verb}
               onClose={() => setPending(null)}
               onConfirm={async () => {
-                await call(act.method, api("workflows", workflow, "instances", instance, ...act.path(run.data!)), act.body);
+                const body = pending === "RESTART" ? { restart_policy: policy } : undefined;
+                await call(act.method, api("workflows", workflow, "instances", instance, ...act.path(run.data!)), body);
                 refresh();
+                runs.reload();
               }}
             >
               <p>{act.explain}</p>
+              {pending === "RESTART" && (
+                <label>
+                  From
+                  <select value={policy} onChange={(event) => setPolicy(event.target.value)}>
+                    <option value="RESTART_FROM_INCOMPLETE">the steps that did not succeed</option>
+                    <option value="RESTART_FROM_BEGINNING">the beginning</option>
+                  </select>
+                </label>
+              )}
             </Confirm>
           )}
         </>

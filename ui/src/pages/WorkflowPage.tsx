@@ -1,12 +1,13 @@
 import { useMemo, useState } from "react";
 import { Link, useLocation, useParams, useSearch } from "wouter";
 import { Graph } from "../components/Graph";
+import type { NodeInfo } from "../components/Graph";
 import { StartForm } from "../components/StartForm";
 import { ErrorBox, JsonView, Loading, Status, Time } from "../components/common";
 import { api, get, query } from "../lib/api";
 import type { Page } from "../lib/api";
 import { usePoll } from "../lib/poll";
-import type { Json } from "../lib/workflow";
+import type { Json, StepDef } from "../lib/workflow";
 import { ordered, steps as stepsOf, workflowOf } from "../lib/workflow";
 import { runHref } from "./WorkflowsPage";
 import type { RunSummary } from "./WorkflowsPage";
@@ -22,6 +23,15 @@ interface Trigger {
   kind: string;
   definition: Json;
   next_fire_time?: number | null;
+}
+
+/** A subworkflow step's node opens the workflow it starts (when its id is a plain value). */
+function subworkflowLink(step: StepDef): NodeInfo {
+  const param = (step.raw.params as Json | undefined)?.subworkflow_id as Json | undefined;
+  const target = param?.value;
+  return step.kind === "subworkflow" && typeof target === "string"
+    ? { href: `/workflows/${encodeURIComponent(target)}` }
+    : {};
 }
 
 function author(value: unknown): string {
@@ -183,7 +193,7 @@ export function WorkflowPage() {
             )}
           </p>
           <h2>Graph</h2>
-          <Graph steps={steps} label={`the steps of ${workflow}`} />
+          <Graph steps={steps} info={subworkflowLink} label={`the steps of ${workflow}`} />
           <h2>Steps</h2>
           <table className="list" aria-label="steps">
             <thead>
