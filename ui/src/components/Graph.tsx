@@ -22,6 +22,8 @@ export interface NodeInfo {
 
 interface StepData extends Record<string, unknown> {
   step: StepDef;
+  /** Where the step sits: "" at the top, "loop/" inside the loop step "loop". */
+  path: string;
   info: NodeInfo;
   expandable: boolean;
   expanded: boolean;
@@ -88,10 +90,10 @@ interface Built {
   size: Size;
 }
 
-/** Nodes and edges of ``list`` (with expanded loops' children nested inside them). */
+/** Nodes and edges of ``list`` (with expanded loops' children nested inside them), laid out;
+ * their ``info`` is filled in later, so that a status change never lays the graph out again. */
 function build(
   list: StepDef[],
-  info: (step: StepDef, path: string) => NodeInfo,
   expanded: Set<string>,
   toggle: (id: string) => void,
   path: string,
@@ -102,7 +104,7 @@ function build(
   for (const step of list) {
     const key = path + step.id;
     if (step.children.length > 0 && expanded.has(key)) {
-      const built = build(step.children, info, expanded, toggle, key + "/", key);
+      const built = build(step.children, expanded, toggle, key + "/", key);
       inner.set(step.id, built);
       sizes.set(step.id, {
         width: Math.max(NODE_WIDTH, built.size.width + 2 * PAD),
@@ -131,7 +133,8 @@ function build(
       style: size ? { width: size.width, height: size.height } : { width: NODE_WIDTH, minHeight: NODE_HEIGHT },
       data: {
         step,
-        info: info(step, path),
+        path,
+        info: {},
         expandable: step.children.length > 0,
         expanded: expanded.has(key),
         toggle,
@@ -180,9 +183,13 @@ export function Graph({ steps, info = () => ({}), height = 420, label: name }: G
       }),
     [],
   );
-  const built = useMemo(() => build(steps, info, expanded, toggle, ""), [steps, info, expanded, toggle]);
+  const laid = useMemo(() => build(steps, expanded, toggle, ""), [steps, expanded, toggle]);
+  const nodes = useMemo(
+    () => laid.nodes.map((node) => ({ ...node, data: { ...node.data, info: info(node.data.step, node.data.path) } })),
+    [laid, info],
+  );
   const open = (id: string | undefined) => {
-    const href = built.nodes.find((node) => node.id === id)?.data.info.href;
+    const href = nodes.find((node) => node.id === id)?.data.info.href;
     if (href) navigate(href);
   };
   return (
@@ -201,8 +208,8 @@ export function Graph({ steps, info = () => ({}), height = 420, label: name }: G
         // laid out anew, and fitted to the view, when a loop opens or closes
         key={[...expanded].join("\n")}
         onNodeClick={(_, node) => open(node.id)}
-        nodes={built.nodes}
-        edges={built.links}
+        nodes={nodes}
+        edges={laid.links}
         nodeTypes={nodeTypes}
         fitView
         fitViewOptions={{ maxZoom: 1 }}
