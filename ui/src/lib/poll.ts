@@ -10,7 +10,8 @@ export interface Loaded<T> {
 /**
  * ``load`` now and whenever ``key`` changes; again every ``every(data)`` ms while that is a
  * number (live pages poll fast while a run moves and slow down when it ends). A failed read
- * keeps the last data and shows the error; the next success clears it.
+ * keeps the last data and shows the error; the next success clears it. A hidden tab does
+ * not poll.
  */
 export function usePoll<T>(
   key: string,
@@ -28,13 +29,18 @@ export function usePoll<T>(
   useEffect(() => {
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let data: T | undefined;
+    let loaded = false;
     const run = async () => {
-      let data: T | undefined;
-      try {
-        data = await loadRef.current();
-        if (live) setState({ key, data });
-      } catch (error) {
-        if (live) setState((old) => ({ key, data: old.key === key ? old.data : undefined, error: error as Error }));
+      // a hidden tab keeps what it has and asks the server nothing until it is seen again
+      if (!loaded || !document.hidden) {
+        try {
+          data = await loadRef.current();
+          loaded = true;
+          if (live) setState({ key, data });
+        } catch (error) {
+          if (live) setState((old) => ({ key, data: old.key === key ? old.data : undefined, error: error as Error }));
+        }
       }
       const wait = everyRef.current?.(data);
       if (live && wait != null) timer = setTimeout(run, wait);

@@ -3,9 +3,9 @@ signals, and a workflow's triggers with their next fire times.
 
 Reads only, one statement each, with keyset pagination (no ``OFFSET``): workflows by id,
 runs newest first by ``(create_ts, workflow_id, instance_id)``, signals newest first by
-``(create_ts, name, seq_id)``. Only the latest run of an
-instance is listed. Owner and tags live in JSON documents, which nothing here queries by
-content (see ``tables``), so callers filter them from the rows a page reads.
+``(create_ts, name, seq_id)``. Only the latest run of an instance is listed. Owner and tags
+live in JSON documents, which nothing here queries by content (see ``tables``), so callers
+filter them from the rows a page reads.
 """
 
 from __future__ import annotations
@@ -173,8 +173,11 @@ class SqlListing:
         )
         if before is not None:
             query = query.where(key < tuple_(*before))
-        rows = await self._all(query)
-        return [{"name": row["name"], "seq_id": row["seq_id"], **row["instance"]} for row in rows]
+        found = []
+        for row in await self._all(query):
+            signal = {"name": row["name"], "seq_id": row["seq_id"], **row["instance"]}
+            found.append({key: value for key, value in signal.items() if value is not None})
+        return found
 
     async def triggers(self, workflow_id: str) -> list[TriggerListRow]:
         """The time triggers (in definition order), then the signal triggers, of a workflow's
