@@ -41,7 +41,6 @@ export function Iterations({ workflow }: { workflow: string }) {
     setRows([]);
     setCursor(undefined);
     void more(undefined, true);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [workflow, status]);
 
   const virtual = useVirtualizer({
@@ -54,7 +53,6 @@ export function Iterations({ workflow }: { workflow: string }) {
   const last = items[items.length - 1];
   useEffect(() => {
     if (last && last.index >= rows.length - 20 && cursor) void more(cursor, false);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [last?.index, rows.length, cursor]);
 
   return (

@@ -43,7 +43,6 @@ export function Logs({ base, live }: { base: (string | number)[]; live: boolean 
       alive = false;
       if (timer) clearTimeout(timer);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, live]);
 
   useEffect(() => {
