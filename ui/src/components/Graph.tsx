@@ -15,8 +15,9 @@ export interface NodeInfo {
   /** Greyed: planned, not created in this run yet. */
   planned?: boolean;
   change?: "added" | "removed" | "changed";
-  /** Iteration counts by status (foreach, while). */
-  counts?: Record<string, number>;
+  /** A loop's progress: counts by status of its iterations (foreach) or inner steps (while),
+   * and how many iterations a while has run. */
+  loop?: { counts: Record<string, number>; unit: "iterations" | "steps"; iterations?: number };
   href?: string;
 }
 
@@ -68,11 +69,13 @@ function StepNode({ data }: NodeProps<FlowNode<StepData>>) {
         )}
         {info.planned && <span className="word">planned</span>}
       </div>
-      {info.counts && (
-        <div className="node-counts">
-          {Object.entries(info.counts).map(([status, count]) => (
+      {info.loop && (
+        <div className="node-counts" aria-label={`${info.loop.unit} by status`}>
+          {info.loop.iterations !== undefined && <span className="count">{info.loop.iterations} iterations</span>}
+          {Object.entries(info.loop.counts).map(([status, count]) => (
             <span key={status} className={`count tone-${tone(status)}`}>
-              {count} {label(status).toLowerCase()}
+              {count} {info.loop!.unit === "steps" ? "steps " : ""}
+              {label(status).toLowerCase()}
             </span>
           ))}
         </div>

@@ -45,9 +45,11 @@ export interface Run extends Json {
   timeline?: TimelineEvent[];
 }
 
-/** A loop's iteration counts by status, from its ``maestro_foreach`` or ``maestro_while``
- * artifact (finished and running ones together). */
-export function loopCounts(step: StepAttempt | undefined): Record<string, number> | undefined {
+/** What a loop step's artifact says of its progress: a foreach counts its iterations by
+ * status; a while counts its iterations, and its inner steps by status. */
+export function loopProgress(
+  step: StepAttempt | undefined,
+): { counts: Record<string, number>; unit: "iterations" | "steps"; iterations?: number } | undefined {
   const foreach = step?.artifacts?.maestro_foreach as Json | undefined;
   if (foreach) {
     const overview = (foreach.foreach_overview as Json | undefined) ?? {};
@@ -57,12 +59,14 @@ export function loopCounts(step: StepAttempt | undefined): Record<string, number
         counts[status] = (counts[status] ?? 0) + count;
       }
     }
-    return counts;
+    return { counts, unit: "iterations" };
   }
   const loop = step?.artifacts?.maestro_while as Json | undefined;
   if (loop) {
     const overview = ((loop.rollup as Json | undefined)?.overview as Record<string, { cnt: number }>) ?? {};
-    return Object.fromEntries(Object.entries(overview).map(([status, value]) => [status, value.cnt]));
+    const counts = Object.fromEntries(Object.entries(overview).map(([status, value]) => [status, value.cnt]));
+    const iterations = Math.max(0, Number(loop.last_iteration ?? 0) - Number(loop.first_iteration ?? 1) + 1);
+    return { counts, unit: "steps", iterations };
   }
   return undefined;
 }

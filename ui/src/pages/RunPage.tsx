@@ -7,7 +7,7 @@ import { Confirm, Duration, ErrorBox, JsonView, Loading, Status, Time } from "..
 import { api, call, get } from "../lib/api";
 import { usePoll } from "../lib/poll";
 import type { ActionMap, Run, StepAttempt } from "../lib/run";
-import { loopCounts } from "../lib/run";
+import { loopProgress } from "../lib/run";
 import { runIsFinal } from "../lib/status";
 import type { StepDef } from "../lib/workflow";
 import { ordered, steps as stepsOf } from "../lib/workflow";
@@ -63,7 +63,7 @@ export function RunPage() {
       if (path) return {}; // a loop's inner steps: their statuses live in the iterations
       const found = byId.get(step.id);
       return found
-        ? { status: found.runtime_state.status, counts: loopCounts(found), href: stepHref(step.id) }
+        ? { status: found.runtime_state.status, loop: loopProgress(found), href: stepHref(step.id) }
         : { planned: true, href: stepHref(step.id) };
     },
     [byId, stepHref],
