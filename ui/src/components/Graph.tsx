@@ -70,7 +70,7 @@ function StepNode({ data }: NodeProps<FlowNode<StepData>>) {
         {info.planned && <span className="word">planned</span>}
       </div>
       {info.loop && (
-        <div className="node-counts" aria-label={`${info.loop.unit} by status`}>
+        <div className="node-counts">
           {info.loop.iterations !== undefined && <span className="count">{info.loop.iterations} iterations</span>}
           {Object.entries(info.loop.counts).map(([status, count]) => (
             <span key={status} className={`count tone-${tone(status)}`}>
