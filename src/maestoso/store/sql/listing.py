@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal_column, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select, tuple_
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import aliased
@@ -165,16 +165,8 @@ class SqlListing:
     async def signals(self, *, before: SignalKey | None, limit: int) -> list[dict[str, Any]]:
         """Up to ``limit`` signals, newest first, before ``before``: Maestro's signal instance
         JSON of each."""
-        key = tuple_(_sig.c.create_ts, _sig.c.name, _sig.c.seq_id)
-        query = (
-            select(_sig.c.name, _sig.c.seq_id, _sig.c.instance)
-            .order_by(_sig.c.create_ts.desc(), _sig.c.name.desc(), _sig.c.seq_id.desc())
-            .limit(limit)
-        )
-        if before is not None:
-            query = query.where(key < tuple_(*before))
         found = []
-        for row in await self._all(query):
+        for row in await self._all(signals_query(before, limit)):
             signal = {"name": row["name"], "seq_id": row["seq_id"], **row["instance"]}
             found.append({key: value for key, value in signal.items() if value is not None})
         return found
@@ -225,6 +217,17 @@ class SqlListing:
             async with self._engine.connect() as connection:
                 result = await connection.execute(query)
                 return list(result.mappings())
+
+
+def signals_query(before: SignalKey | None, limit: int) -> Select[Any]:
+    """The page of signals before ``before``, read backwards along their index."""
+    key = tuple_(_sig.c.create_ts, _sig.c.name, _sig.c.seq_id)
+    query = (
+        select(_sig.c.name, _sig.c.seq_id, _sig.c.instance)
+        .order_by(_sig.c.create_ts.desc(), _sig.c.name.desc(), _sig.c.seq_id.desc())
+        .limit(limit)
+    )
+    return query if before is None else query.where(key < tuple_(*before))
 
 
 def _workflow_row(row: RowMapping) -> WorkflowListRow:

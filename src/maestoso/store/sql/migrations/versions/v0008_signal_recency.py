@@ -1,4 +1,4 @@
-"""Signals by creation time, for the recent signals listing.
+"""Signals in the order of the recent signals listing: newest first, page by page.
 
 Revision ID: 0008
 Revises: 0007
@@ -17,9 +17,13 @@ depends_on: str | None = None
 
 def upgrade() -> None:
     op.create_index(
-        "ix_maestro_signal_instance_create_ts", "maestro_signal_instance", ["create_ts"]
+        "ix_maestro_signal_instance_create_ts_name_seq_id",
+        "maestro_signal_instance",
+        ["create_ts", "name", "seq_id"],
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_maestro_signal_instance_create_ts", table_name="maestro_signal_instance")
+    op.drop_index(
+        "ix_maestro_signal_instance_create_ts_name_seq_id", table_name="maestro_signal_instance"
+    )
