@@ -42,9 +42,12 @@ def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         _unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         _unavailable("the playwright package is not installed (make install)")
+    # Conditions are awaited, never slept for; a loaded machine gets time (a test that bounds
+    # a wait more tightly says so).
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         found = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield found
