@@ -169,11 +169,13 @@ export interface GraphProps {
   info?: (step: StepDef, path: string) => NodeInfo;
   height?: number;
   label: string;
+  /** The graph fits itself to the view again whenever this changes (its box was resized). */
+  fitKey?: string;
 }
 
 /** The DAG of a definition: steps as nodes, successors as edges labelled by their condition
  * (when not simply true); foreach and while expand in place to show their steps. */
-export function Graph({ steps, info = () => ({}), height = 420, label: name }: GraphProps) {
+export function Graph({ steps, info = () => ({}), height = 420, label: name, fitKey = "" }: GraphProps) {
   const [, navigate] = useLocation();
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const toggle = useMemo(
@@ -209,7 +211,7 @@ export function Graph({ steps, info = () => ({}), height = 420, label: name }: G
     >
       <ReactFlow
         // laid out anew, and fitted to the view, when a loop opens or closes
-        key={[...expanded].join("\n")}
+        key={[fitKey, ...expanded].join("\n")}
         onNodeClick={(_, node) => open(node.id)}
         nodes={nodes}
         edges={laid.links}

@@ -124,7 +124,7 @@ export function RunPage() {
           <ErrorBox error={stepList.error} what="read the steps" />
           <div className="run-body">
             <div className="run-main">
-              <Graph steps={steps} info={info} label={`the steps of run ${runId}`} height={440} />
+              <Graph steps={steps} info={info} label={`the steps of run ${runId}`} height={440} fitKey={openStep ? "beside a step" : ""} />
               <h2>Steps</h2>
               <table className="list" aria-label="steps">
                 <thead>
