@@ -136,7 +136,10 @@ def test_a_shell_steps_page_shows_its_output(page: Page, api: httpx.Client) -> N
 
 
 def test_start_from_the_page_then_stop_the_run_live(page: Page, api: httpx.Client) -> None:
-    push(api, shell("ui-long", {"wait": "echo waiting for $who; sleep 600"}, who="nobody"))
+    request = shell("ui-long", {"wait": "echo waiting for $who; sleep 600", "after": "true"})
+    request["workflow"]["params"] = {"who": {"value": "nobody", "type": "STRING"}}
+    request["workflow"]["steps"][0]["step"]["transition"] = {"successors": {"after": "true"}}
+    push(api, request)
 
     page.goto("/workflows/ui-long")
     page.get_by_role("button", name="Start").click()
@@ -150,6 +153,9 @@ def test_start_from_the_page_then_stop_the_run_live(page: Page, api: httpx.Clien
     status = page.get_by_test_id("run-status")
     expect(status).to_have_text("IN PROGRESS")
     expect(page.locator('tr[data-step-row="wait"]')).to_contain_text("RUNNING")
+    expect(page.locator('tr[data-step-row="after"]')).to_contain_text("planned")
+    page.get_by_role("link", name="after", exact=True).click()
+    expect(page.get_by_role("complementary")).to_contain_text("Not created in this run (yet).")
     page.get_by_role("link", name="wait", exact=True).click()
     expect(page.get_by_test_id("step-log")).to_contain_text("waiting for the tester")
 

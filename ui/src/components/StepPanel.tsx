@@ -64,9 +64,10 @@ export function StepPanel({
   const attemptId = chosen ?? latest?.step_attempt_id;
   const base = ["workflows", run.workflow_id, "instances", run.workflow_instance_id, "runs", run.workflow_run_id, "steps", stepId, "attempts", attemptId ?? "latest"] as const;
   const attemptPath = api(...base);
-  const attempt = usePoll(
-    `${attemptPath}:${latest?.runtime_state.status}:${latest?.runtime_state.modify_time}`,
-    () => get<StepAttempt>(attemptPath),
+  // read again whenever the run's list of steps shows this one changed; a step not created
+  // yet has nothing to read
+  const attempt = usePoll(`${attemptPath}:${latest?.runtime_state.status}:${latest?.runtime_state.modify_time}`, async () =>
+    latest ? get<StepAttempt>(attemptPath) : undefined,
   );
   const step = attempt.data;
   const status = step?.runtime_state.status;
@@ -97,7 +98,8 @@ export function StepPanel({
               </option>
             ))}
           </select>{" "}
-          of {latest.step_attempt_id}. Started <Time ms={step?.runtime_state.start_time} />, took{" "}
+          of {latest.step_attempt_id}. Started <Time ms={step?.runtime_state.start_time} />,{" "}
+          {step?.runtime_state.end_time ? "took" : "running for"}{" "}
           <Duration from={step?.runtime_state.start_time} to={step?.runtime_state.end_time} />.
         </p>
       )}

@@ -98,10 +98,11 @@ export function Confirm({
       {children}
       <ErrorBox error={error} />
       <div className="buttons">
-        <button type="button" onClick={onClose}>
+        {/* Cancel has the focus: Enter on a dialog that just opened never stops or kills */}
+        <button type="button" onClick={onClose} autoFocus>
           Cancel
         </button>
-        <button type="button" className="danger" onClick={go} disabled={busy} autoFocus>
+        <button type="button" className="danger" onClick={go} disabled={busy}>
           {confirm}
         </button>
       </div>
