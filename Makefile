@@ -1,13 +1,14 @@
 # Two commands: `make run` starts the server on the embedded SQLite database; `make test` runs
 # every check. Both create .venv first: `make run` installs the runtime dependencies only,
-# `make test` (and `make install`) the development set too.
+# `make test` (and `make install`) the development set too. The web UI is committed built
+# (src/maestoso/ui/static): `make run` needs no Node.js; `make ui` rebuilds it from ui/.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUNTIME_STAMP := $(VENV)/.runtime
 
-.PHONY: install run test lint typecheck layers pytest fuzz bench clean
+.PHONY: install run test lint typecheck layers pytest fuzz bench clean ui ui-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,15 +40,22 @@ layers: install
 pytest: install
 	$(BIN)/pytest
 
-test: lint typecheck layers pytest
+test: lint typecheck layers ui-test pytest
 
 # The OpenAPI fuzzing alone (it also runs within `make test`); MAESTOSO_FUZZ_EXAMPLES sets
 # the examples per operation.
 fuzz: install
 	$(BIN)/pytest tests/fuzz
 
+# The web UI: `ui` rebuilds the bundle the server serves; `ui-test` runs its component tests.
+ui:
+	cd ui && npm ci --no-audit --no-fund && npm run build
+
+ui-test:
+	cd ui && npm ci --no-audit --no-fund && npx vitest run
+
 bench: $(RUNTIME_STAMP)
 	$(BIN)/maestoso bench
 
 clean:
-	rm -rf $(VENV) .maestoso .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .maestoso .pytest_cache .mypy_cache .ruff_cache ui/node_modules test-artifacts

@@ -104,3 +104,51 @@ async def test_instances_newest_first_across_workflows(
     assert failed["elements"] == []
     assert unknown.status_code == 400 and "[Bogus]" in unknown.json()["message"]
     assert bad_cursor.status_code == 400
+
+
+async def test_signals_newest_first_across_names(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    for name, value in (("a", 1), ("b", 2), ("a", 3)):
+        answer = await client.post(f"{BASE}/signals", json={"name": name, "params": {"v": value}})
+        assert answer.status_code == 200, answer.text
+        clock.shift(1)
+
+    everything = (await client.get(f"{BASE}/signals")).json()
+    first = (await client.get(f"{BASE}/signals", params={"first": 2})).json()
+    rest = (await client.get(f"{BASE}/signals", params={"cursor": first["cursor"]})).json()
+    bad = await client.get(f"{BASE}/signals", params={"cursor": "nonsense"})
+
+    keys = [(s["name"], s["seq_id"], s["params"]["v"]) for s in everything["elements"]]
+    assert keys == [("a", 2, 3), ("b", 1, 2), ("a", 1, 1)]
+    assert everything["cursor"] is None
+    assert [s["seq_id"] for s in first["elements"]] == [2, 1]
+    assert [(s["name"], s["seq_id"]) for s in rest["elements"]] == [("a", 1)]
+    assert rest["cursor"] is None
+    assert bad.status_code == 400 and "nonsense" in bad.json()["message"]
+
+
+async def test_triggers_with_their_next_fire_times(
+    client: httpx.AsyncClient, clock: FakeClock
+) -> None:
+    request = definition("nightly", "ann", [])
+    request["workflow"]["time_triggers"] = [
+        {"type": "CRON", "cron": "0 0 * * *", "timezone": "UTC"}
+    ]
+    request["workflow"]["signal_triggers"] = [{"definitions": {"ready": {}}}]
+    answer = await client.post(f"{BASE}/workflows", json=request)
+    assert answer.status_code == 200, answer.text
+    await push(client, "untriggered", "ann")
+
+    triggers = (await client.get(f"{BASE}/workflows/nightly/triggers")).json()["elements"]
+    none = (await client.get(f"{BASE}/workflows/untriggered/triggers")).json()["elements"]
+    listed = (await client.get(f"{BASE}/workflows")).json()["elements"]
+
+    assert [t["kind"] for t in triggers] == ["time", "signal"]
+    assert triggers[0]["definition"]["cron"] == "0 0 * * *"
+    day = 24 * 3600 * 1000
+    next_fire = triggers[0]["next_fire_time"]
+    assert next_fire % day == 0 and clock.now_ms() < next_fire <= clock.now_ms() + day
+    assert none == []
+    fires = {w["workflow_id"]: w["next_trigger_time"] for w in listed}
+    assert fires == {"nightly": next_fire, "untriggered": None}

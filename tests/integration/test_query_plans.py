@@ -19,6 +19,7 @@ from sqlalchemy.dialects import sqlite
 from maestoso.store import SqlStore
 from maestoso.store.sql.instance_updates import any_key
 from maestoso.store.sql.instances import _ACTIVE_OF_STATUS_NEWEST, _ACTIVE_OF_STATUS_OLDEST
+from maestoso.store.sql.listing import signals_query
 from maestoso.store.sql.tables import maestro_workflow_instance as runs
 
 
@@ -62,3 +63,12 @@ async def test_runs_by_key_are_found_through_the_whole_primary_key(store: SqlSto
         plan = "\n".join(str(row[3]) for row in rows)
     assert plan.count("(workflow_id=? AND instance_id=? AND run_id=?)") == 2, plan
     assert "SCAN" not in plan, plan
+
+
+async def test_recent_signals_are_read_along_an_index(store: SqlStore) -> None:
+    first = await _plan(store, signals_query(None, 50), {})
+    next_page = await _plan(store, signals_query((1, "a", 1), 50), {})
+
+    for plan in (first, next_page):
+        assert "ix_maestro_signal_instance_create_ts_name_seq_id" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan

@@ -23,6 +23,7 @@ from maestoso.api import (
     signals,
     templates,
     triggers,
+    webui,
     workflows,
 )
 from maestoso.api.access_log import AccessLog
@@ -108,6 +109,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(metrics.router)
     install_docs(app)
+    webui.install(app)  # last: its pages are every path no other route takes
     # Outermost last: the access log sees every answer, the host check runs first.
     app.add_middleware(
         InputGuard,

@@ -1,7 +1,9 @@
-"""``GET /api/v3/workflows`` and ``GET /api/v3/instances``: Maestoso's listing extensions.
+"""Maestoso's listing extensions: ``GET /api/v3/workflows``, ``/api/v3/instances``,
+``/api/v3/signals`` and ``/api/v3/workflows/{id}/triggers``.
 
-Maestro has neither (it lists a workflow's instances only); both page with an opaque
-``cursor`` and answer ``{"elements": [...], "cursor": ... | null}``.
+Maestro has none of them (it lists a workflow's instances only, and reads signals one by
+one); the first three page with an opaque ``cursor`` and answer ``{"elements": [...],
+"cursor": ... | null}``.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ Service = Annotated[ListingService, Depends(listing_service)]
     summary="Workflows by id, filtered by id text, owner or tag (extension)",
     description="Not in Maestro. Each element summarises a workflow: `workflow_id`, `name`, "
     "`owner`, `tags`, `active_version_id`, `latest_version_id`, `latest_instance_id`, "
-    "`modify_time`. `cursor` in the answer reads the next page; null on the last.",
+    "`modify_time`, `next_trigger_time` (the earliest next fire of its time triggers, epoch "
+    "ms, or null). `cursor` in the answer reads the next page; null on the last.",
 )
 async def list_workflows(
     service: Service,
@@ -68,3 +71,24 @@ async def list_instances(
     return await service.instances(
         workflow_id=workflow_id, status=status, first=first, cursor=cursor
     )
+
+
+@router.get(
+    "/signals",
+    summary="Recent signals across names, newest first (extension)",
+    description="Not in Maestro. Each element is a signal instance as "
+    "`GET /api/v3/signals/{name}/instances/{seq}` answers it.",
+)
+async def list_signals(service: Service, first: First = None, cursor: Cursor = None) -> JSON:
+    return await service.signals(first=first, cursor=cursor)
+
+
+@router.get(
+    "/workflows/{workflow_id}/triggers",
+    summary="The triggers of a workflow's active version, with next fire times (extension)",
+    description="Not in Maestro. `elements`: each time trigger (`kind` time, its "
+    "`definition`, `next_fire_time` in epoch ms or null when it fires no more), then each "
+    "signal trigger (`kind` signal). Empty for an inactive workflow.",
+)
+async def list_triggers(service: Service, workflow_id: str) -> JSON:
+    return await service.triggers(workflow_id)

@@ -14,7 +14,13 @@ from typing import Any
 
 from maestoso.errors import ValidationError
 from maestoso.models.statuses import WorkflowStatus
-from maestoso.store.sql.listing import RunKey, RunListRow, SqlListing, WorkflowListRow
+from maestoso.store.sql.listing import (
+    RunKey,
+    RunListRow,
+    SqlListing,
+    TriggerListRow,
+    WorkflowListRow,
+)
 
 PAGE_SIZE_DEFAULT = 50
 PAGE_SIZE_MAX = 200
@@ -53,9 +59,15 @@ class ListingService:
                 if _matches(row, owner, tag):
                     found.append(_workflow_json(row))
                     if len(found) == limit:
-                        return _page(found, after)
+                        return await self._with_next_fires(found, after)
             if len(rows) < limit:
-                return _page(found, None)
+                return await self._with_next_fires(found, None)
+        return await self._with_next_fires(found, after)
+
+    async def _with_next_fires(self, found: list[dict[str, Any]], after: Any) -> dict[str, Any]:
+        fires = await self._listing.next_fires([element["workflow_id"] for element in found])
+        for element in found:
+            element["next_trigger_time"] = fires.get(element["workflow_id"])
         return _page(found, after)
 
     async def instances(
@@ -68,13 +80,27 @@ class ListingService:
     ) -> dict[str, Any]:
         _check_text(workflow_id=workflow_id)
         limit = _page_size(first)
-        before = _run_key(cursor)
+        before = _key(cursor)
         rows = await self._listing.runs(
             workflow_id=workflow_id, statuses=_statuses(status), before=before, limit=limit
         )
         last = rows[-1] if len(rows) == limit else None
         next_key = [last.create_ts, last.workflow_id, last.instance_id] if last else None
         return _page([_run_json(row) for row in rows], next_key)
+
+    async def signals(
+        self, *, first: int | None = None, cursor: str | None = None
+    ) -> dict[str, Any]:
+        limit = _page_size(first)
+        rows = await self._listing.signals(before=_key(cursor), limit=limit)
+        last = rows[-1] if len(rows) == limit else None
+        next_key = [last["create_time"], last["name"], last["seq_id"]] if last else None
+        return _page(rows, next_key)
+
+    async def triggers(self, workflow_id: str) -> dict[str, Any]:
+        _check_text(workflow_id=workflow_id)
+        rows = await self._listing.triggers(workflow_id)
+        return {"elements": [_trigger_json(row) for row in rows]}
 
 
 def _check_text(**values: str | None) -> None:
@@ -87,7 +113,8 @@ def _check_text(**values: str | None) -> None:
         )
 
 
-def _run_key(cursor: str | None) -> RunKey | None:
+def _key(cursor: str | None) -> RunKey | None:
+    """A cursor of runs or signals: ``[create_ts, workflow id or name, instance or seq id]``."""
     raw = _decode(cursor, list)
     if raw is None:
         return None
@@ -191,4 +218,13 @@ def _run_json(row: RunListRow) -> dict[str, Any]:
         "create_time": row.create_ts,
         "start_time": row.start_ts,
         "end_time": row.end_ts,
+    }
+
+
+def _trigger_json(row: TriggerListRow) -> dict[str, Any]:
+    return {
+        "kind": row.kind,
+        "trigger_uuid": row.trigger_uuid,
+        "definition": row.definition,
+        "next_fire_time": row.next_fire_ts,
     }

@@ -1,9 +1,11 @@
-"""Listings across workflows: the workflows page by page, and recent runs of all of them.
+"""Listings across workflows: the workflows page by page, recent runs of all of them, recent
+signals, and a workflow's triggers with their next fire times.
 
 Reads only, one statement each, with keyset pagination (no ``OFFSET``): workflows by id,
-runs newest first by ``(create_ts, workflow_id, instance_id)``. Only the latest run of an
-instance is listed. Owner and tags live in JSON documents, which nothing here queries by
-content (see ``tables``), so callers filter them from the rows a page reads.
+runs newest first by ``(create_ts, workflow_id, instance_id)``, signals newest first by
+``(create_ts, name, seq_id)``. Only the latest run of an instance is listed. Owner and tags
+live in JSON documents, which nothing here queries by content (see ``tables``), so callers
+filter them from the rows a page reads.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal_column, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select, tuple_
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import aliased
@@ -22,10 +24,18 @@ from maestoso.store.sql.tables import (
     maestro_workflow_instance,
     maestro_workflow_version,
 )
+from maestoso.store.sql.tables_triggers import (
+    maestro_signal_instance,
+    maestro_signal_trigger,
+    maestro_time_trigger,
+)
 
 _wf = maestro_workflow
 _ver = maestro_workflow_version
 _inst = maestro_workflow_instance
+_sig = maestro_signal_instance
+_tt = maestro_time_trigger
+_st = maestro_signal_trigger
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -54,6 +64,18 @@ class RunListRow:
 
 RunKey = tuple[int, str, int]
 """Where a page of runs ended: ``(create_ts, workflow_id, instance_id)`` of its last row."""
+
+SignalKey = tuple[int, str, int]
+"""Where a page of signals ended: ``(create_ts, name, seq_id)`` of its last row."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TriggerListRow:
+    kind: str
+    """``time`` or ``signal``."""
+    trigger_uuid: str
+    definition: dict[str, Any]
+    next_fire_ts: int | None
 
 
 class SqlListing:
@@ -140,11 +162,72 @@ class SqlListing:
         )
         return [_run_row(row) for row in await self._all(query)]
 
+    async def signals(self, *, before: SignalKey | None, limit: int) -> list[dict[str, Any]]:
+        """Up to ``limit`` signals, newest first, before ``before``: Maestro's signal instance
+        JSON of each."""
+        found = []
+        for row in await self._all(signals_query(before, limit)):
+            signal = {"name": row["name"], "seq_id": row["seq_id"], **row["instance"]}
+            found.append({key: value for key, value in signal.items() if value is not None})
+        return found
+
+    async def triggers(self, workflow_id: str) -> list[TriggerListRow]:
+        """The time triggers (in definition order), then the signal triggers, of a workflow's
+        active version."""
+        times = await self._all(
+            select(_tt).where(_tt.c.workflow_id == workflow_id).order_by(_tt.c.trigger_index)
+        )
+        signals = await self._all(
+            select(_st).where(_st.c.workflow_id == workflow_id).order_by(_st.c.create_ts)
+        )
+        return [
+            *(
+                TriggerListRow(
+                    kind="time",
+                    trigger_uuid=row["trigger_uuid"],
+                    definition=(row["definition"] or {}).get("trigger") or {},
+                    next_fire_ts=row["next_fire_ts"],
+                )
+                for row in times
+            ),
+            *(
+                TriggerListRow(
+                    kind="signal",
+                    trigger_uuid=row["trigger_uuid"],
+                    definition=row["definition"] or {},
+                    next_fire_ts=None,
+                )
+                for row in signals
+            ),
+        ]
+
+    async def next_fires(self, workflow_ids: list[str]) -> dict[str, int]:
+        """The earliest next fire time of each workflow's time triggers (those that have one)."""
+        if not workflow_ids:
+            return {}
+        query = (
+            select(_tt.c.workflow_id, func.min(_tt.c.next_fire_ts).label("next_fire_ts"))
+            .where(_tt.c.workflow_id.in_(workflow_ids), _tt.c.next_fire_ts.is_not(None))
+            .group_by(_tt.c.workflow_id)
+        )
+        return {row["workflow_id"]: row["next_fire_ts"] for row in await self._all(query)}
+
     async def _all(self, query: Any) -> list[RowMapping]:
         with translated():
             async with self._engine.connect() as connection:
                 result = await connection.execute(query)
                 return list(result.mappings())
+
+
+def signals_query(before: SignalKey | None, limit: int) -> Select[Any]:
+    """The page of signals before ``before``, read backwards along their index."""
+    key = tuple_(_sig.c.create_ts, _sig.c.name, _sig.c.seq_id)
+    query = (
+        select(_sig.c.name, _sig.c.seq_id, _sig.c.instance)
+        .order_by(_sig.c.create_ts.desc(), _sig.c.name.desc(), _sig.c.seq_id.desc())
+        .limit(limit)
+    )
+    return query if before is None else query.where(key < tuple_(*before))
 
 
 def _workflow_row(row: RowMapping) -> WorkflowListRow:

@@ -32,6 +32,7 @@ maestro_signal_instance = Table(
     Column("create_ts", BigInteger, nullable=False),
     PrimaryKeyConstraint("name", "seq_id"),
     UniqueConstraint("name", "instance_id"),
+    Index(None, "create_ts", "name", "seq_id"),  # recent signals, newest first, page by page
 )
 """Announced signals; ``seq_id`` counts per name from 1, ``instance_id`` deduplicates."""
 
