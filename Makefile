@@ -47,12 +47,13 @@ test: lint typecheck layers ui-test pytest
 fuzz: install
 	$(BIN)/pytest tests/fuzz
 
-# The web UI: `ui` rebuilds the bundle the server serves; `ui-test` runs its component tests.
+# The web UI: `ui` rebuilds the bundle the server serves; `ui-test` checks its sources'
+# formatting (prettier) and runs its component tests.
 ui:
 	cd ui && npm ci --no-audit --no-fund && npm run build
 
 ui-test:
-	cd ui && npm ci --no-audit --no-fund && npx vitest run
+	cd ui && npm ci --no-audit --no-fund && npx prettier --check src && npx vitest run
 
 bench: $(RUNTIME_STAMP)
 	$(BIN)/maestoso bench

@@ -23,8 +23,8 @@ export function AccessDialog({ onClose }: { onClose: () => void }) {
         <h2 id="access-title">Access</h2>
         <p className="muted">
           A server started with <code>--auth token</code> needs a token (made with{" "}
-          <code>maestoso token create</code>); it is kept in this tab only. Without
-          authentication, the user name is sent as the caller.
+          <code>maestoso token create</code>); it is kept in this tab only. Without authentication, the user
+          name is sent as the caller.
         </p>
         <label>
           Token

@@ -64,14 +64,14 @@ function StepNode({ data }: NodeProps<FlowNode<StepData>>) {
       <div className="node-meta">
         <span className="node-type">{step.type}</span>
         {info.change && <span className={`word change-word-${info.change}`}>{info.change}</span>}
-        {info.status && (
-          <span className={`badge tone-${tone(info.status)}`}>{label(info.status)}</span>
-        )}
+        {info.status && <span className={`badge tone-${tone(info.status)}`}>{label(info.status)}</span>}
         {info.planned && <span className="word">planned</span>}
       </div>
       {info.loop && (
         <div className="node-counts">
-          {info.loop.iterations !== undefined && <span className="count">{info.loop.iterations} iterations</span>}
+          {info.loop.iterations !== undefined && (
+            <span className="count">{info.loop.iterations} iterations</span>
+          )}
           {Object.entries(info.loop.counts).map(([status, count]) => (
             <span key={status} className={`count tone-${tone(status)}`}>
               {count} {info.loop!.unit === "steps" ? "steps " : ""}
@@ -133,7 +133,9 @@ function build(
       parentId: parent,
       extent: parent ? "parent" : undefined,
       draggable: false,
-      style: size ? { width: size.width, height: size.height } : { width: NODE_WIDTH, minHeight: NODE_HEIGHT },
+      style: size
+        ? { width: size.width, height: size.height }
+        : { width: NODE_WIDTH, minHeight: NODE_HEIGHT },
       data: {
         step,
         path,
@@ -146,7 +148,8 @@ function build(
     const child = inner.get(step.id);
     if (child) {
       for (const node of child.nodes) {
-        if (node.parentId === key) node.position = { x: node.position.x + PAD, y: node.position.y + HEADER + PAD };
+        if (node.parentId === key)
+          node.position = { x: node.position.x + PAD, y: node.position.y + HEADER + PAD };
       }
       nodes.push(...child.nodes);
       flowEdges.push(...child.links);
@@ -190,7 +193,11 @@ export function Graph({ steps, info = () => ({}), height = 420, label: name, fit
   );
   const laid = useMemo(() => build(steps, expanded, toggle, ""), [steps, expanded, toggle]);
   const nodes = useMemo(
-    () => laid.nodes.map((node) => ({ ...node, data: { ...node.data, info: info(node.data.step, node.data.path) } })),
+    () =>
+      laid.nodes.map((node) => ({
+        ...node,
+        data: { ...node.data, info: info(node.data.step, node.data.path) },
+      })),
     [laid, info],
   );
   const open = (id: string | undefined) => {

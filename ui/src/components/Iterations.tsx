@@ -81,10 +81,17 @@ export function Iterations({ workflow }: { workflow: string }) {
                 key={item.key}
                 role="listitem"
                 className="row"
-                style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW, transform: `translateY(${item.start}px)` }}
+                style={{
+                  position: "absolute",
+                  top: 0,
+                  left: 0,
+                  right: 0,
+                  height: ROW,
+                  transform: `translateY(${item.start}px)`,
+                }}
               >
-                <Link href={runHref(run)}>iteration {run.workflow_instance_id}</Link> <Status status={run.status} />{" "}
-                <Time ms={run.start_time ?? run.create_time} />
+                <Link href={runHref(run)}>iteration {run.workflow_instance_id}</Link>{" "}
+                <Status status={run.status} /> <Time ms={run.start_time ?? run.create_time} />
               </div>
             );
           })}

@@ -54,7 +54,13 @@ export function Logs({ base, live }: { base: (string | number)[]; live: boolean 
     <section className="logs">
       <div className="tabs" role="tablist" aria-label="log stream">
         {(["stdout", "stderr"] as const).map((name) => (
-          <button key={name} type="button" role="tab" aria-selected={stream === name} onClick={() => setStream(name)}>
+          <button
+            key={name}
+            type="button"
+            role="tab"
+            aria-selected={stream === name}
+            onClick={() => setStream(name)}
+          >
             {name}
           </button>
         ))}

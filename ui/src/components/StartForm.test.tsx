@@ -26,8 +26,9 @@ afterEach(() => vi.unstubAllGlobals());
 
 describe("StartForm", () => {
   it("prefills the defaults and sends only the params changed, typed", async () => {
-    const fetch = vi.fn(async () =>
-      new Response(JSON.stringify({ workflow_instance_id: 7, workflow_run_id: 1 }), { status: 200 }),
+    const fetch = vi.fn(
+      async () =>
+        new Response(JSON.stringify({ workflow_instance_id: 7, workflow_run_id: 1 }), { status: 200 }),
     );
     vi.stubGlobal("fetch", fetch);
     const location = renderForm();
@@ -50,7 +51,12 @@ describe("StartForm", () => {
   });
 
   it("says in words what is wrong, before and after the server answers", async () => {
-    const body = { status: "BAD_REQUEST", message: "invalid run params", errors: ["run_params.ids: bad"], retryable: false };
+    const body = {
+      status: "BAD_REQUEST",
+      message: "invalid run params",
+      errors: ["run_params.ids: bad"],
+      retryable: false,
+    };
     const fetch = vi.fn(async () => new Response(JSON.stringify(body), { status: 400 }));
     vi.stubGlobal("fetch", fetch);
     renderForm();

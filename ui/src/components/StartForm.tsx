@@ -116,7 +116,10 @@ export function StartForm({
             <label key={name}>
               {name} <span className="muted small">{type}</span>
               {type === "BOOLEAN" ? (
-                <select value={values[name] || "false"} onChange={(event) => setValues({ ...values, [name]: event.target.value })}>
+                <select
+                  value={values[name] || "false"}
+                  onChange={(event) => setValues({ ...values, [name]: event.target.value })}
+                >
                   <option value="true">true</option>
                   <option value="false">false</option>
                 </select>

@@ -14,7 +14,12 @@ const STEP_ACTIONS: Record<string, { verb: string; method: string; path: string;
   STOP: { verb: "Stop", method: "PUT", path: "stop" },
   KILL: { verb: "Kill", method: "PUT", path: "kill" },
   SKIP: { verb: "Skip", method: "PUT", path: "skip" },
-  RESTART: { verb: "Restart", method: "POST", path: "restart", body: { restart_policy: "RESTART_FROM_SPECIFIC" } },
+  RESTART: {
+    verb: "Restart",
+    method: "POST",
+    path: "restart",
+    body: { restart_policy: "RESTART_FROM_SPECIFIC" },
+  },
   BYPASS_STEP_DEPENDENCIES: { verb: "Bypass signals", method: "PUT", path: "bypass" },
 };
 
@@ -26,7 +31,11 @@ function Breakpoint({ workflow, step }: { workflow: string; step: string }) {
   const toggle = async () => {
     try {
       if (set) await call("DELETE", path);
-      else await call("POST", api("workflows", "steps", "breakpoints"), { workflow_id: workflow, step_id: step });
+      else
+        await call("POST", api("workflows", "steps", "breakpoints"), {
+          workflow_id: workflow,
+          step_id: step,
+        });
       setError(undefined);
       found.reload();
     } catch (failure) {
@@ -62,12 +71,24 @@ export function StepPanel({
   const [chosen, setChosen] = useState<number | null>(null);
   const [pending, setPending] = useState<string | null>(null);
   const attemptId = chosen ?? latest?.step_attempt_id;
-  const base = ["workflows", run.workflow_id, "instances", run.workflow_instance_id, "runs", run.workflow_run_id, "steps", stepId, "attempts", attemptId ?? "latest"] as const;
+  const base = [
+    "workflows",
+    run.workflow_id,
+    "instances",
+    run.workflow_instance_id,
+    "runs",
+    run.workflow_run_id,
+    "steps",
+    stepId,
+    "attempts",
+    attemptId ?? "latest",
+  ] as const;
   const attemptPath = api(...base);
   // read again whenever the run's list of steps shows this one changed; a step not created
   // yet has nothing to read
-  const attempt = usePoll(`${attemptPath}:${latest?.runtime_state.status}:${latest?.runtime_state.modify_time}`, async () =>
-    latest ? get<StepAttempt>(attemptPath) : undefined,
+  const attempt = usePoll(
+    `${attemptPath}:${latest?.runtime_state.status}:${latest?.runtime_state.modify_time}`,
+    async () => (latest ? get<StepAttempt>(attemptPath) : undefined),
   );
   const step = attempt.data;
   const status = step?.runtime_state.status;
@@ -91,7 +112,11 @@ export function StepPanel({
       {latest && (
         <p>
           Attempt{" "}
-          <select value={attemptId} onChange={(event) => setChosen(Number(event.target.value))} aria-label="attempt">
+          <select
+            value={attemptId}
+            onChange={(event) => setChosen(Number(event.target.value))}
+            aria-label="attempt"
+          >
             {Array.from({ length: latest.step_attempt_id }, (_, index) => index + 1).map((n) => (
               <option key={n} value={n}>
                 {n}
@@ -116,7 +141,8 @@ export function StepPanel({
       <ErrorBox error={attempt.error} what="read the step" />
       {child && (
         <p>
-          Child run: <Link href={runHref(child)}>{`${child.workflow_id} instance ${child.workflow_instance_id}`}</Link>
+          Child run:{" "}
+          <Link href={runHref(child)}>{`${child.workflow_id} instance ${child.workflow_instance_id}`}</Link>
         </p>
       )}
       {loop && <Iterations workflow={loop} />}
@@ -135,7 +161,11 @@ export function StepPanel({
           </details>
           <details>
             <summary>Params (evaluated)</summary>
-            <JsonView value={Object.fromEntries(Object.entries(step.params ?? {}).map(([name, param]) => [name, param.evaluated_result]))} />
+            <JsonView
+              value={Object.fromEntries(
+                Object.entries(step.params ?? {}).map(([name, param]) => [name, param.evaluated_result]),
+              )}
+            />
           </details>
           <details>
             <summary>Artifacts</summary>
@@ -153,7 +183,20 @@ export function StepPanel({
           confirm={act.verb}
           onClose={() => setPending(null)}
           onConfirm={async () => {
-            await call(act.method, api("workflows", run.workflow_id, "instances", run.workflow_instance_id, "steps", stepId, "actions", act.path), act.body);
+            await call(
+              act.method,
+              api(
+                "workflows",
+                run.workflow_id,
+                "instances",
+                run.workflow_instance_id,
+                "steps",
+                stepId,
+                "actions",
+                act.path,
+              ),
+              act.body,
+            );
             onAction();
           }}
         />

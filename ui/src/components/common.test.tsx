@@ -11,15 +11,21 @@ describe("common components", () => {
   });
 
   it("shows an API error with every detail", () => {
-    render(<ErrorBox error={new ApiError(400, "invalid request", ["a.b: is required"])} what="start the run" />);
-    expect(screen.getByRole("alert").textContent).toBe("Could not start the run: invalid requesta.b: is required");
+    render(
+      <ErrorBox error={new ApiError(400, "invalid request", ["a.b: is required"])} what="start the run" />,
+    );
+    expect(screen.getByRole("alert").textContent).toBe(
+      "Could not start the run: invalid requesta.b: is required",
+    );
   });
 
   it("shows a time relative to now, the local time on hover", () => {
     const then = Date.now() - 2 * 3_600_000;
     render(<Time ms={then} />);
     const time = screen.getByText(/2 hours ago/);
-    expect(time.getAttribute("title")).toBe(new Date(then).toLocaleString(undefined, { timeZoneName: "short" }));
+    expect(time.getAttribute("title")).toBe(
+      new Date(then).toLocaleString(undefined, { timeZoneName: "short" }),
+    );
     expect(time.getAttribute("tabindex")).toBe("0");
   });
 });

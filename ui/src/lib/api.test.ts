@@ -34,7 +34,12 @@ describe("the API client", () => {
   it("turns Maestro's error body into an error in words, and asks for a token on 401", async () => {
     const asked = vi.fn();
     const stop = onUnauthorized(asked);
-    stub(401, { status: "UNAUTHORIZED", message: "authentication is required", errors: ["authorization: missing"], retryable: false });
+    stub(401, {
+      status: "UNAUTHORIZED",
+      message: "authentication is required",
+      errors: ["authorization: missing"],
+      retryable: false,
+    });
     const error = await get("/api/v3/workflows").catch((e: unknown) => e);
     stop();
     expect(error).toBeInstanceOf(ApiError);
@@ -44,7 +49,10 @@ describe("the API client", () => {
   });
 
   it("says when the server cannot be reached", async () => {
-    vi.stubGlobal("fetch", vi.fn(async () => Promise.reject(new TypeError("Failed to fetch"))));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => Promise.reject(new TypeError("Failed to fetch"))),
+    );
     await expect(get("/api/v3/workflows")).rejects.toThrow(/cannot be reached/);
   });
 });

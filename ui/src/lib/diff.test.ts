@@ -27,7 +27,10 @@ describe("diffWorkflows", () => {
   });
 
   it("does not take key order for a change", () => {
-    const before = { steps: [{ step: { type: "NoOp", id: "a" } }], params: { x: { type: "LONG", value: 1 } } };
+    const before = {
+      steps: [{ step: { type: "NoOp", id: "a" } }],
+      params: { x: { type: "LONG", value: 1 } },
+    };
     const after = { steps: [{ step: { id: "a", type: "NoOp" } }], params: { x: { value: 1, type: "LONG" } } };
     const diff = diffWorkflows(before, after);
     expect(diff.steps).toMatchObject([{ id: "a", change: "same" }]);

@@ -49,11 +49,7 @@ export function diffWorkflows(before: Json | undefined, after: Json | undefined)
   const stepChanges: StepChange[] = [];
   for (const [id, step] of now) {
     const was = old.get(id);
-    const change: Change = !was
-      ? "added"
-      : canonical(was.raw) === canonical(step.raw)
-        ? "same"
-        : "changed";
+    const change: Change = !was ? "added" : canonical(was.raw) === canonical(step.raw) ? "same" : "changed";
     stepChanges.push({ id, change, before: was, after: step });
   }
   for (const [id, step] of old) {

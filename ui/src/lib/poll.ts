@@ -39,7 +39,8 @@ export function usePoll<T>(
           loaded = true;
           if (live) setState({ key, data });
         } catch (error) {
-          if (live) setState((old) => ({ key, data: old.key === key ? old.data : undefined, error: error as Error }));
+          if (live)
+            setState((old) => ({ key, data: old.key === key ? old.data : undefined, error: error as Error }));
         }
       }
       const wait = everyRef.current?.(data);

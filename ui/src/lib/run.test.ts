@@ -10,7 +10,10 @@ describe("loop steps", () => {
     const step = attempt({
       maestro_foreach: {
         foreach_workflow_id: "maestro_foreach_x",
-        foreach_overview: { stats: { SUCCEEDED: 9000, FAILED: 2 }, running_stats: { IN_PROGRESS: 40, FAILED: 1 } },
+        foreach_overview: {
+          stats: { SUCCEEDED: 9000, FAILED: 2 },
+          running_stats: { IN_PROGRESS: 40, FAILED: 1 },
+        },
       },
     });
     expect(loopProgress(step)).toEqual({
@@ -29,7 +32,11 @@ describe("loop steps", () => {
         rollup: { overview: { SUCCEEDED: { cnt: 7 }, RUNNING: { cnt: 1 } } },
       },
     });
-    expect(loopProgress(step)).toEqual({ counts: { SUCCEEDED: 7, RUNNING: 1 }, unit: "steps", iterations: 4 });
+    expect(loopProgress(step)).toEqual({
+      counts: { SUCCEEDED: 7, RUNNING: 1 },
+      unit: "steps",
+      iterations: 4,
+    });
     expect(loopWorkflow(step)).toBe("maestro_while_y");
   });
 

@@ -81,7 +81,9 @@ export function loopWorkflow(step: StepAttempt | undefined): string | undefined 
 }
 
 /** The child run a subworkflow step started. */
-export function childRun(step: StepAttempt | undefined): { workflow_id: string; workflow_instance_id: number; workflow_run_id: number } | undefined {
+export function childRun(
+  step: StepAttempt | undefined,
+): { workflow_id: string; workflow_instance_id: number; workflow_run_id: number } | undefined {
   const sub = step?.artifacts?.maestro_subworkflow as Json | undefined;
   if (!sub?.subworkflow_id || sub.subworkflow_instance_id == null) return undefined;
   return {

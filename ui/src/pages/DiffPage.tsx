@@ -64,7 +64,8 @@ export function DiffPage() {
     },
     [changes],
   );
-  const versionOf = (side: Json | undefined) => (side?.metadata as Json | undefined)?.workflow_version_id as number | undefined;
+  const versionOf = (side: Json | undefined) =>
+    (side?.metadata as Json | undefined)?.workflow_version_id as number | undefined;
   const fromId = versionOf(versions.data?.before);
   const toId = versionOf(versions.data?.after);
   const listed = diff.steps.filter((change) => change.change !== "same");
@@ -73,7 +74,8 @@ export function DiffPage() {
   return (
     <section>
       <nav className="crumbs" aria-label="breadcrumbs">
-        <Link href="/">Workflows</Link> / <Link href={`/workflows/${encodeURIComponent(workflow)}`}>{workflow}</Link> / diff
+        <Link href="/">Workflows</Link> /{" "}
+        <Link href={`/workflows/${encodeURIComponent(workflow)}`}>{workflow}</Link> / diff
       </nav>
       <h1>
         {workflow}: version {fromId ?? from} → {toId ?? to}
@@ -83,7 +85,12 @@ export function DiffPage() {
         onSubmit={(event) => {
           event.preventDefault();
           const data = new FormData(event.currentTarget);
-          navigate(query(`/workflows/${encodeURIComponent(workflow)}/diff`, { from: String(data.get("from")), to: String(data.get("to")) }));
+          navigate(
+            query(`/workflows/${encodeURIComponent(workflow)}/diff`, {
+              from: String(data.get("from")),
+              to: String(data.get("to")),
+            }),
+          );
         }}
       >
         <label>
@@ -104,8 +111,11 @@ export function DiffPage() {
           <ul className="changes" aria-label="step changes">
             {listed.map((change) => (
               <li key={change.id} className={`change-${change.change}`}>
-                <span className="step-id">{change.id}</span> <span className={`word change-word-${change.change}`}>{change.change}</span>
-                {change.change === "changed" && <TextDiff before={stepText(change, "before")} after={stepText(change, "after")} />}
+                <span className="step-id">{change.id}</span>{" "}
+                <span className={`word change-word-${change.change}`}>{change.change}</span>
+                {change.change === "changed" && (
+                  <TextDiff before={stepText(change, "before")} after={stepText(change, "after")} />
+                )}
               </li>
             ))}
           </ul>
@@ -114,13 +124,18 @@ export function DiffPage() {
           <ul className="changes" aria-label="edge changes">
             {edgeChanges.map((change) => (
               <li key={`${change.from}->${change.to}`} className={`change-${change.change}`}>
-                {change.from} → {change.to} <span className={`word change-word-${change.change}`}>{change.change}</span>
+                {change.from} → {change.to}{" "}
+                <span className={`word change-word-${change.change}`}>{change.change}</span>
                 {change.change === "changed" && ` (condition ${change.before} → ${change.after})`}
               </li>
             ))}
           </ul>
           <h2>Workflow params</h2>
-          {diff.params ? <TextDiff before={diff.params.before} after={diff.params.after} /> : <p>No param changed.</p>}
+          {diff.params ? (
+            <TextDiff before={diff.params.before} after={diff.params.after} />
+          ) : (
+            <p>No param changed.</p>
+          )}
         </>
       )}
     </section>

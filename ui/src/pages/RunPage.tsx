@@ -12,16 +12,34 @@ import { runIsFinal } from "../lib/status";
 import type { StepDef } from "../lib/workflow";
 import { ordered, steps as stepsOf } from "../lib/workflow";
 
-const RUN_ACTIONS: Record<string, { verb: string; method: string; path: (run: Run) => (string | number)[]; explain: string }> = {
-  STOP: { verb: "Stop", method: "PUT", path: (r) => ["runs", r.workflow_run_id, "actions", "stop"], explain: "Running steps are stopped; the run ends STOPPED." },
-  KILL: { verb: "Kill", method: "PUT", path: (r) => ["runs", r.workflow_run_id, "actions", "kill"], explain: "Running steps are killed; the run ends FAILED." },
+const RUN_ACTIONS: Record<
+  string,
+  { verb: string; method: string; path: (run: Run) => (string | number)[]; explain: string }
+> = {
+  STOP: {
+    verb: "Stop",
+    method: "PUT",
+    path: (r) => ["runs", r.workflow_run_id, "actions", "stop"],
+    explain: "Running steps are stopped; the run ends STOPPED.",
+  },
+  KILL: {
+    verb: "Kill",
+    method: "PUT",
+    path: (r) => ["runs", r.workflow_run_id, "actions", "kill"],
+    explain: "Running steps are killed; the run ends FAILED.",
+  },
   RESTART: {
     verb: "Restart",
     method: "POST",
     path: () => ["actions", "restart"],
     explain: "A new run of this instance starts.",
   },
-  UNBLOCK: { verb: "Unblock", method: "PUT", path: (r) => ["runs", r.workflow_run_id, "actions", "unblock"], explain: "The failed run lets the next instances of its workflow start." },
+  UNBLOCK: {
+    verb: "Unblock",
+    method: "PUT",
+    path: (r) => ["runs", r.workflow_run_id, "actions", "unblock"],
+    explain: "The failed run lets the next instances of its workflow start.",
+  },
 };
 
 const FAST = 1000;
@@ -32,9 +50,14 @@ export function RunPage() {
   const params = useParams<{ workflow: string; instance: string; run: string; step?: string }>();
   const { workflow, instance, step: openStep } = params;
   const runPath = api("workflows", workflow, "instances", instance, "runs", params.run);
-  const run = usePoll(runPath, () => get<Run>(runPath), (data) => (runIsFinal(data?.status) ? SLOW : FAST));
+  const run = usePoll(
+    runPath,
+    () => get<Run>(runPath),
+    (data) => (runIsFinal(data?.status) ? SLOW : FAST),
+  );
   const runId = run.data?.workflow_run_id;
-  const stepsPath = runId === undefined ? "" : api("workflows", workflow, "instances", instance, "runs", runId, "steps");
+  const stepsPath =
+    runId === undefined ? "" : api("workflows", workflow, "instances", instance, "runs", runId, "steps");
   const stepList = usePoll(
     stepsPath,
     async () => (stepsPath ? get<StepAttempt[]>(stepsPath) : []),
@@ -55,7 +78,10 @@ export function RunPage() {
 
   const definition = run.data?.runtime_workflow;
   const steps = useMemo(() => stepsOf(definition), [definition]);
-  const byId = useMemo(() => new Map((stepList.data ?? []).map((step) => [step.step_id, step])), [stepList.data]);
+  const byId = useMemo(
+    () => new Map((stepList.data ?? []).map((step) => [step.step_id, step])),
+    [stepList.data],
+  );
   const runBase = `/workflows/${encodeURIComponent(workflow)}/instances/${instance}/runs/${params.run}`;
   const stepHref = useCallback((id: string) => `${runBase}/steps/${encodeURIComponent(id)}`, [runBase]);
   const info = useCallback(
@@ -78,8 +104,9 @@ export function RunPage() {
   return (
     <section className={openStep ? "with-panel" : undefined}>
       <nav className="crumbs" aria-label="breadcrumbs">
-        <Link href="/">Workflows</Link> / <Link href={`/workflows/${encodeURIComponent(workflow)}`}>{workflow}</Link> / instance {instance} / run{" "}
-        {runId ?? params.run}
+        <Link href="/">Workflows</Link> /{" "}
+        <Link href={`/workflows/${encodeURIComponent(workflow)}`}>{workflow}</Link> / instance {instance} /
+        run {runId ?? params.run}
       </nav>
       <ErrorBox error={run.error} what="read the run" />
       {run.loading && <Loading what="the run" />}
@@ -96,16 +123,26 @@ export function RunPage() {
               {allowed
                 .filter((action) => RUN_ACTIONS[action])
                 .map((action) => (
-                  <button key={action} type="button" className={action === "KILL" ? "danger" : undefined} onClick={() => setPending(action)}>
+                  <button
+                    key={action}
+                    type="button"
+                    className={action === "KILL" ? "danger" : undefined}
+                    onClick={() => setPending(action)}
+                  >
                     {RUN_ACTIONS[action].verb}
                   </button>
                 ))}
             </div>
           </div>
           <p className="muted">
-            Version {run.data.workflow_version_id}, run {run.data.workflow_run_id}, started <Time ms={run.data.start_time ?? run.data.create_time} />,{" "}
-            {run.data.end_time ? "took" : "running for"} <Duration from={run.data.start_time} to={run.data.end_time} />
-            {run.data.initiator ? `, by ${String(run.data.initiator.type ?? "")}${run.data.initiator.user ? " " + String(run.data.initiator.user) : ""}` : ""}.
+            Version {run.data.workflow_version_id}, run {run.data.workflow_run_id}, started{" "}
+            <Time ms={run.data.start_time ?? run.data.create_time} />,{" "}
+            {run.data.end_time ? "took" : "running for"}{" "}
+            <Duration from={run.data.start_time} to={run.data.end_time} />
+            {run.data.initiator
+              ? `, by ${String(run.data.initiator.type ?? "")}${run.data.initiator.user ? " " + String(run.data.initiator.user) : ""}`
+              : ""}
+            .
           </p>
           {runs.data && runs.data.elements.length > 1 && (
             <nav className="runs-nav" aria-label="runs of this instance">
@@ -124,7 +161,13 @@ export function RunPage() {
           <ErrorBox error={stepList.error} what="read the steps" />
           <div className="run-body">
             <div className="run-main">
-              <Graph steps={steps} info={info} label={`the steps of run ${runId}`} height={440} fitKey={openStep ? "beside a step" : ""} />
+              <Graph
+                steps={steps}
+                info={info}
+                label={`the steps of run ${runId}`}
+                height={440}
+                fitKey={openStep ? "beside a step" : ""}
+              />
               <h2>Steps</h2>
               <table className="list" aria-label="steps">
                 <thead>
@@ -148,12 +191,25 @@ export function RunPage() {
                           </Link>
                         </td>
                         <td>{step.type}</td>
-                        <td>{found ? <Status status={found.runtime_state.status} /> : <span className="muted">planned</span>}</td>
+                        <td>
+                          {found ? (
+                            <Status status={found.runtime_state.status} />
+                          ) : (
+                            <span className="muted">planned</span>
+                          )}
+                        </td>
                         <td>{found?.step_attempt_id}</td>
                         <td>
                           <Time ms={found?.runtime_state.start_time} />
                         </td>
-                        <td>{found && <Duration from={found.runtime_state.start_time} to={found.runtime_state.end_time} />}</td>
+                        <td>
+                          {found && (
+                            <Duration
+                              from={found.runtime_state.start_time}
+                              to={found.runtime_state.end_time}
+                            />
+                          )}
+                        </td>
                       </tr>
                     );
                   })}
@@ -171,13 +227,24 @@ export function RunPage() {
               </details>
               <details>
                 <summary>Params (evaluated)</summary>
-                <JsonView value={Object.fromEntries(Object.entries(run.data.params ?? {}).map(([name, param]) => [name, param.evaluated_result]))} />
+                <JsonView
+                  value={Object.fromEntries(
+                    Object.entries(run.data.params ?? {}).map(([name, param]) => [
+                      name,
+                      param.evaluated_result,
+                    ]),
+                  )}
+                />
               </details>
             </div>
             {openStep && runId !== undefined && (
               <StepPanel
                 key={openStep}
-                run={{ workflow_id: workflow, workflow_instance_id: Number(instance), workflow_run_id: runId }}
+                run={{
+                  workflow_id: workflow,
+                  workflow_instance_id: Number(instance),
+                  workflow_run_id: runId,
+                }}
                 stepId={openStep}
                 latest={byId.get(openStep)}
                 actionMap={actionMaps.data?.step}
@@ -193,7 +260,11 @@ export function RunPage() {
               onClose={() => setPending(null)}
               onConfirm={async () => {
                 const body = pending === "RESTART" ? { restart_policy: policy } : undefined;
-                await call(act.method, api("workflows", workflow, "instances", instance, ...act.path(run.data!)), body);
+                await call(
+                  act.method,
+                  api("workflows", workflow, "instances", instance, ...act.path(run.data!)),
+                  body,
+                );
                 refresh();
                 runs.reload();
               }}

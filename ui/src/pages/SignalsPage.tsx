@@ -21,7 +21,11 @@ export function SignalsPage() {
   const [error, setError] = useState<Error>();
   const [cursor, setCursor] = useState<string>("");
   const path = query(api("signals"), { first: 50, cursor });
-  const recent = usePoll(path, () => get<Page<Signal>>(path), () => 2000);
+  const recent = usePoll(
+    path,
+    () => get<Page<Signal>>(path),
+    () => 2000,
+  );
 
   const send = async () => {
     setError(undefined);

@@ -52,7 +52,10 @@ function Versions({ workflow, shown }: { workflow: string; shown: number }) {
           const id = version.metadata.workflow_version_id;
           return (
             <li key={id}>
-              <Link href={query(`/workflows/${encodeURIComponent(workflow)}`, { version: id })} aria-current={id === shown ? "page" : undefined}>
+              <Link
+                href={query(`/workflows/${encodeURIComponent(workflow)}`, { version: id })}
+                aria-current={id === shown ? "page" : undefined}
+              >
                 version {id}
               </Link>{" "}
               <span className="muted small">
@@ -61,7 +64,9 @@ function Versions({ workflow, shown }: { workflow: string; shown: number }) {
               {id > 1 && (
                 <>
                   {" "}
-                  <Link href={query(`/workflows/${encodeURIComponent(workflow)}/diff`, { from: id - 1, to: id })}>
+                  <Link
+                    href={query(`/workflows/${encodeURIComponent(workflow)}/diff`, { from: id - 1, to: id })}
+                  >
                     diff with {id - 1}
                   </Link>
                 </>
@@ -81,10 +86,17 @@ function Versions({ workflow, shown }: { workflow: string; shown: number }) {
 
 function Triggers({ workflow, definition }: { workflow: string; definition: Json }) {
   const path = api("workflows", workflow, "triggers");
-  const stored = usePoll(path, () => get<{ elements: Trigger[] }>(path), () => 30_000);
+  const stored = usePoll(
+    path,
+    () => get<{ elements: Trigger[] }>(path),
+    () => 30_000,
+  );
   const declared = [
     ...((definition.time_triggers as Json[] | undefined) ?? []).map((t) => ({ kind: "time", definition: t })),
-    ...((definition.signal_triggers as Json[] | undefined) ?? []).map((t) => ({ kind: "signal", definition: t })),
+    ...((definition.signal_triggers as Json[] | undefined) ?? []).map((t) => ({
+      kind: "signal",
+      definition: t,
+    })),
   ];
   const list: Trigger[] = stored.data?.elements.length ? stored.data.elements : declared;
   if (list.length === 0) return null;
@@ -107,7 +119,13 @@ function Triggers({ workflow, definition }: { workflow: string; definition: Json
               <td>
                 <code>{JSON.stringify(trigger.definition)}</code>
               </td>
-              <td>{trigger.kind === "time" ? <Time ms={trigger.next_fire_time} /> : <span className="muted">on signals</span>}</td>
+              <td>
+                {trigger.kind === "time" ? (
+                  <Time ms={trigger.next_fire_time} />
+                ) : (
+                  <span className="muted">on signals</span>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -118,7 +136,11 @@ function Triggers({ workflow, definition }: { workflow: string; definition: Json
 
 function RecentRuns({ workflow }: { workflow: string }) {
   const path = query(api("instances"), { workflow_id: workflow, first: 20 });
-  const runs = usePoll(path, () => get<Page<RunSummary>>(path), () => 1000);
+  const runs = usePoll(
+    path,
+    () => get<Page<RunSummary>>(path),
+    () => 1000,
+  );
   return (
     <section>
       <h2>Recent runs</h2>
@@ -188,7 +210,15 @@ export function WorkflowPage() {
             {wanted !== "default" && (
               <>
                 {" "}
-                (<button type="button" className="link" onClick={() => navigate(`/workflows/${encodeURIComponent(workflow)}`)}>show the default version</button>)
+                (
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => navigate(`/workflows/${encodeURIComponent(workflow)}`)}
+                >
+                  show the default version
+                </button>
+                )
               </>
             )}
           </p>

@@ -45,7 +45,11 @@ function LastRuns({ workflow }: { workflow: string }) {
   return (
     <span className="runs">
       {runs.data.elements.map((run) => (
-        <Link key={run.workflow_instance_id} href={runHref(run)} aria-label={`run ${run.workflow_instance_id}: ${run.status}`}>
+        <Link
+          key={run.workflow_instance_id}
+          href={runHref(run)}
+          aria-label={`run ${run.workflow_instance_id}: ${run.status}`}
+        >
           <Status status={run.status} />
         </Link>
       ))}
@@ -63,7 +67,11 @@ export function WorkflowsPage() {
   const cursor = search.get("cursor") ?? "";
   const [form, setForm] = useState({ q, owner, tag });
   const path = query(api("workflows"), { q, owner, tag, cursor, first: 50 });
-  const page = usePoll(path, () => get<Page<WorkflowSummary>>(path), () => 5000);
+  const page = usePoll(
+    path,
+    () => get<Page<WorkflowSummary>>(path),
+    () => 5000,
+  );
   const go = (params: Record<string, string>) => navigate(query("/", params));
 
   return (
@@ -111,7 +119,9 @@ export function WorkflowsPage() {
               {page.data.elements.map((workflow) => (
                 <tr key={workflow.workflow_id}>
                   <td>
-                    <Link href={`/workflows/${encodeURIComponent(workflow.workflow_id)}`}>{workflow.workflow_id}</Link>
+                    <Link href={`/workflows/${encodeURIComponent(workflow.workflow_id)}`}>
+                      {workflow.workflow_id}
+                    </Link>
                     {workflow.name && <div className="muted small">{workflow.name}</div>}
                   </td>
                   <td>{workflow.owner}</td>
@@ -122,7 +132,13 @@ export function WorkflowsPage() {
                       </span>
                     ))}
                   </td>
-                  <td>{workflow.active_version_id > 0 ? workflow.active_version_id : <span className="muted">inactive</span>}</td>
+                  <td>
+                    {workflow.active_version_id > 0 ? (
+                      workflow.active_version_id
+                    ) : (
+                      <span className="muted">inactive</span>
+                    )}
+                  </td>
                   <td>
                     <LastRuns workflow={workflow.workflow_id} />
                   </td>
