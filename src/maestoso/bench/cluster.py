@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import tempfile
 import threading
 import time
@@ -129,7 +130,7 @@ def cluster(url: str, count: int) -> Iterator[list[Node]]:
         yield nodes
 
 
-def _stop(process: Any) -> None:
+def _stop(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     process.wait(timeout=60)
 

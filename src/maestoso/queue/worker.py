@@ -79,7 +79,7 @@ class QueueWorker:
         self._queues = queues
         """The queues this worker claims from, asked each time (None: all of them)."""
         self._task: asyncio.Task[None] | None = None
-        self._backlog: asyncio.Task[None] | None = None
+        self._counted_at = -BACKLOG_SECONDS
 
     def wake(self) -> None:
         """Look for events now (call after committing new ones)."""
@@ -87,17 +87,15 @@ class QueueWorker:
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="queue-worker")
-        self._backlog = asyncio.create_task(self._count_backlog(), name="queue-backlog")
 
     async def stop(self) -> None:
-        for task in (self._task, self._backlog):
-            if task is not None:
-                task.cancel()
-                try:
-                    await task
-                except asyncio.CancelledError:
-                    pass
-        self._task = self._backlog = None
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
 
     async def run_once(self) -> int:
         """Claim and handle one batch; the number of events handled."""
@@ -116,6 +114,7 @@ class QueueWorker:
         failures = 0
         while True:
             self._wakeup.clear()
+            await self._count_backlog()
             try:
                 handled = await self.run_once()
             except asyncio.CancelledError:
@@ -137,19 +136,22 @@ class QueueWorker:
                 pass
 
     async def _count_backlog(self) -> None:
-        """Refresh the backlog gauges now and then: a scrape never queries the database."""
-        while True:
-            now = self._clock.now_ms()
-            try:
-                backlog = await self._store.queue_backlog(now)
-            except Exception as exc:  # an outage: the gauges keep their last values
-                logger.debug("queue backlog not counted: %s", _brief(exc))
-            else:
-                metrics.QUEUE_READY.set(backlog.ready)
-                metrics.QUEUE_PARKED.set(backlog.parked)
-                oldest = backlog.oldest_create_time
-                metrics.QUEUE_OLDEST_AGE.set(0 if oldest is None else max(now - oldest, 0) / 1000)
-            await self._clock.sleep(BACKLOG_SECONDS)
+        """Refresh the backlog gauges when ``BACKLOG_SECONDS`` have passed since the last
+        count (a scrape never queries the database). The worker's own loop does it, with no
+        timer of its own: the loop comes round at least every ``poll_seconds``."""
+        if self._clock.monotonic() - self._counted_at < BACKLOG_SECONDS:
+            return
+        self._counted_at = self._clock.monotonic()
+        now = self._clock.now_ms()
+        try:
+            backlog = await self._store.queue_backlog(now)
+        except Exception as exc:  # an outage: the gauges keep their last values
+            logger.debug("queue backlog not counted: %s", _brief(exc))
+            return
+        metrics.QUEUE_READY.set(backlog.ready)
+        metrics.QUEUE_PARKED.set(backlog.parked)
+        oldest = backlog.oldest_create_time
+        metrics.QUEUE_OLDEST_AGE.set(0 if oldest is None else max(now - oldest, 0) / 1000)
 
     async def _idle_seconds(self) -> float:
         try:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from tests.unit.engine.actors import CALLER, SCRIPTED, step, workflow
 
 from maestoso.clock import FakeClock
@@ -164,6 +165,7 @@ async def test_a_node_that_cannot_renew_its_lease_stops_its_flows_then_claims_th
 ) -> None:
     await _start_two_steps(node)
     generations = {g.group_id: g.generation for g in await node.store.inner.list_groups()}
+    lost, claims = _metric("maestoso_flow_groups_lost_total", reason="not_renewed"), _claims()
     node.store.down = True
     node.gate.through.add("a")
 
@@ -171,12 +173,23 @@ async def test_a_node_that_cannot_renew_its_lease_stops_its_flows_then_claims_th
 
     assert not any(node.node.executor.owns(g) for g in generations), "fenced before the lease ends"
     assert node.node.executor.running == 0
+    assert _metric("maestoso_flow_groups_lost_total", reason="not_renewed") == lost + 3
+    assert _metric("maestoso_flow_groups_owned") == 0
     node.store.down = False
     await node.clock.advance(HEARTBEAT_SECONDS)
     assert node.owns_every_group()
+    assert (_claims(), _metric("maestoso_flow_groups_owned")) == (claims + 3, 3)
     claimed = {g.group_id: g.generation for g in await node.store.inner.list_groups()}
     assert all(claimed[g] > generations[g] for g in generations), "claimed under new generations"
     await _finish(node)
+
+
+def _metric(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, {"node": "unit-node", **labels}) or 0.0
+
+
+def _claims() -> float:
+    return _metric("maestoso_flow_group_claims_total")
 
 
 def test_the_pause_between_tries_doubles_up_to_a_cap() -> None:
