@@ -168,6 +168,22 @@ def test_plugins_are_listed_with_what_failed_to_load(server: ServerProcess, plug
     assert remote.returncode == 1 and json.loads(remote.stdout) == listing
 
 
+def test_maestoso_validate_asks_the_server_for_its_plugins(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    """Validated where no plugin is installed: the server's step types count."""
+    good, bad = tmp_path / "echo.json", tmp_path / "spark.json"
+    good.write_text(json.dumps(echo_workflow()))
+    spark = {"workflow": {"id": "spark-wf", "steps": [{"step": {"id": "s", "type": "Spark"}}]}}
+    bad.write_text(json.dumps(spark))
+    validate = [sys.executable, "-m", "maestoso.cli", "validate", "--server", server.base]
+    valid = subprocess.run([*validate, str(good)], capture_output=True, text=True)
+    assert valid.returncode == 0, valid.stdout + valid.stderr
+    invalid = subprocess.run([*validate, str(bad)], capture_output=True, text=True)
+    assert invalid.returncode == 1
+    assert "unknown step type [Spark]" in " ".join(invalid.stdout.split())
+
+
 def test_the_signal_source_starts_a_workflow_through_a_signal_trigger(
     server: ServerProcess,
 ) -> None:

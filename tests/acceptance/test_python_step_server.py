@@ -3,6 +3,7 @@ next step through SEL, and a failing function's traceback in the step's logs."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,17 @@ from maestoso.client import Client
 from maestoso.sdk import Expr, Workflow
 
 MODULE = """
+import os, time
+
+
 def double(n):
+    return {"doubled": n * 2}
+
+
+def slow(n, marker):
+    with open(marker, "a") as calls:
+        calls.write(f"{os.getpid()}\\n")
+    time.sleep(3)
     return {"doubled": n * 2}
 
 
@@ -117,3 +128,33 @@ def test_a_raising_function_fails_its_step_with_the_traceback_in_its_logs(
         "jobs/work.py" in stderr and 'in broken\n    raise ValueError(f"cannot take {n}")' in stderr
     )
     assert stderr.rstrip().endswith("ValueError: cannot take 21")
+
+
+def test_a_function_outlives_a_killed_server_and_its_result_arrives(
+    tmp_path: Path, code: Path, database_url: str
+) -> None:
+    calls = tmp_path / "calls.txt"
+    definition = json_definition(code, "slow")
+    definition["workflow"]["steps"][0]["step"]["params"]["marker"] = {
+        "value": str(calls),
+        "type": "STRING",
+    }
+    server = ServerProcess(tmp_path / "home", database_url)
+    try:
+        with Client(server.start().base, user="tester") as client:
+            client.push(definition)
+            client.start("py-slow")
+        deadline = time.monotonic() + 30
+        while not calls.exists():
+            assert time.monotonic() < deadline, "the function never started"
+            time.sleep(0.05)
+        server.kill()  # SIGKILL, with the function half way
+        with Client(server.start().base, user="tester") as client:
+            instance = client.wait("py-slow", 1, timeout=60)
+            with server.client() as http:
+                step = http.get("/api/v3/workflows/py-slow/instances/1/steps/report").json()
+    finally:
+        server.stop()
+    assert instance.status.value == "SUCCEEDED"
+    assert step["params"]["seen"]["evaluated_result"] == 42
+    assert len(calls.read_text().split()) == 1  # called once, its result taken back

@@ -3,7 +3,6 @@ its keyword arguments, its environment and a stop."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -196,11 +195,11 @@ async def test_stopping_ends_the_function_process(
         stdout.read_text().strip()
     ):
         assert time.monotonic() < deadline
-        await asyncio.sleep(0.02)
+        await engine.node.context.clock.sleep(0.02)
     pid = int(stdout.read_text().split()[0])
     while (step := (await engine.steps("py-stop", 1)).get("busy")) is None:
         assert time.monotonic() < deadline
-        await asyncio.sleep(0.02)
+        await engine.node.context.clock.sleep(0.02)
     assert step.artifacts is not None
     pgid = step.artifacts["maestro_shell"]["data"]["pgid"]
     stopped = await engine.http.put("/api/v3/workflows/py-stop/instances/1/actions/stop")

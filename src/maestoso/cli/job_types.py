@@ -27,7 +27,7 @@ from maestoso.dsl.requests import parse_model
 from maestoso.dsl.yaml_dsl import parse_workflow_yaml
 from maestoso.dsl.yaml_types import JobType, resolver_of, template_jobs
 from maestoso.errors import ValidationError
-from maestoso.models import WorkflowCreateRequest
+from maestoso.models import StepType, WorkflowCreateRequest
 from maestoso.models.templates import (
     BUILT_IN_TEMPLATES,
     DEFAULT_VERSION,
@@ -88,6 +88,43 @@ class JobTypes:
                     return name
         return self._from_server(job_type, wanted)
 
+    def plugin_types_for(self, request: WorkflowCreateRequest) -> frozenset[str]:
+        """The plugin step types ``request`` may name: this environment's, else the server's;
+        one neither could be asked about is let through and noted as unchecked."""
+        named = {
+            str(s.kind) for s in request.workflow.all_steps() if not isinstance(s.kind, StepType)
+        }
+        unknown = named - self.plugin_step_types
+        if not unknown:
+            return self.plugin_step_types
+        served = self._served_step_types()
+        if served is None:
+            reason = "--offline" if self.offline else self._server_down
+            for name in sorted(unknown):
+                self.unchecked.append(
+                    f"cannot check step type [{name}]: no plugin here provides it ({reason})"
+                )
+            return self.plugin_step_types | unknown
+        return self.plugin_step_types | served
+
+    def _served_step_types(self) -> frozenset[str] | None:
+        """The step types of the server's plugins; None when it cannot be asked."""
+        if self.offline or self._server_down is not None:
+            return None
+        try:
+            with Client(self.server, timeout=SERVER_TIMEOUT_SECONDS) as client:
+                listing = client.plugins()
+        except ClientError as error:
+            if error.status_code == 404:  # a server without plugins
+                return frozenset()
+            self._server_down = self._no_answer()
+            return None
+        found = listing.get("step_types", []) if isinstance(listing, dict) else []
+        return frozenset(str(p["name"]) for p in found if not p.get("error"))
+
+    def _no_answer(self) -> str:
+        return f"no server answered at {Connection.resolve(self.server, None, None).url}"
+
     def _from_server(self, job_type: str, version: str) -> str | None:
         which = f"job type [{job_type}] version [{version}]"
         if self.offline or self._server_down is not None:
@@ -101,8 +138,7 @@ class JobTypes:
         except ClientError as error:
             if error.status_code == 404:
                 return None
-            url = Connection.resolve(self.server, None, None).url
-            self._server_down = f"no server answered at {url}"
+            self._server_down = self._no_answer()
             self.unchecked.append(
                 f"cannot check {which}: no template file has it and {self._server_down}"
             )

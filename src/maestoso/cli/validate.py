@@ -15,7 +15,6 @@ from maestoso.config import Settings
 from maestoso.dsl.loading import check_request
 from maestoso.dsl.validation import ValidationSettings
 from maestoso.errors import ValidationError
-from maestoso.plugins import step_type_names
 
 
 def validate(
@@ -46,8 +45,8 @@ def validate(
 
     The job types of a YAML document are resolved from the --template files, the templates
     built into the server (Shell, Python, Http, Notebook, Kubernetes, NoOp, Sleep) and a
-    server; a type that could not be checked is listed as such. Step types beyond the
-    built-in ones must be provided by a plugin installed where this command runs.
+    server; a type that could not be checked is listed as such. So are step types beyond the
+    built-in ones: a plugin installed here or on the server must provide them.
     """
     console = Console(highlight=False, soft_wrap=True)
     settings = Settings.from_env(os.environ)
@@ -59,7 +58,7 @@ def validate(
             request,
             ValidationSettings(
                 pagerduty_services=settings.pagerduty_services,
-                plugin_step_types=step_type_names(),
+                plugin_step_types=job_types.plugin_types_for(request),
             ),
         )
     except ValidationError as exc:

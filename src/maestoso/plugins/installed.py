@@ -24,6 +24,12 @@ class InstalledPlugins:
     found: list[Found]
     """Every entry point of every group, those that failed included."""
 
+    @property
+    def notifiers(self) -> dict[str, Any]:
+        """What each loaded ``maestoso.notifiers`` entry point names, by name (for alerting,
+        which knows what a notifier must be)."""
+        return {f.name: f.value for f in self.found if f.group == NOTIFIERS and f.ok}
+
     def to_json(self) -> dict[str, list[dict[str, Any]]]:
         """``{"step_types": [...], "signal_sources": [...], "notifiers": [...]}``."""
         return {

@@ -71,6 +71,7 @@ def _failed(result_file: str, exc: BaseException, retryable: bool) -> int:
 def main(call_file: str, result_file: str) -> int:
     with open(call_file, encoding="utf-8") as call_json:
         call = json.load(call_json)
+    os.remove(call_file)  # it holds the step's params, secrets revealed: no longer than needed
     # A missing function or a wrong return is the definition's fault: no retry mends it.
     try:
         function = _function(call["entrypoint"])

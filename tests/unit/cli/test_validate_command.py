@@ -54,3 +54,14 @@ def test_yaml_definition_and_unreadable_files(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "malformed JSON at line 1" in result.output
     missing = runner.invoke(app, ["validate", str(tmp_path / "absent.json")])
     assert missing.exit_code == 1 and "cannot read" in missing.output
+
+
+def test_a_step_type_no_plugin_here_provides_is_unchecked_offline(tmp_path: Path) -> None:
+    path = tmp_path / "wf.json"
+    body = {"workflow": {"id": "wf", "steps": [{"step": {"id": "a", "type": "Spark"}}]}}
+    path.write_text(json.dumps(body))
+    result = runner.invoke(app, ["validate", str(path), "--offline"])
+    assert result.exit_code == 0, result.output
+    assert "cannot check step type [Spark]: no plugin here provides it (--offline)" in (
+        " ".join(result.output.split())
+    )

@@ -81,6 +81,7 @@ def test_each_entry_point_loads_on_its_own_and_failures_keep_their_error(site: P
     )
     found = {f.name: f for f in discovery.load(discovery.NOTIFIERS)}
     assert found["pigeon"].ok and found["pigeon"].value.__name__ == "Source"
+    assert list(load_plugins(Settings()).notifiers) == ["pigeon"]
     assert (found["pigeon"].distribution, found["pigeon"].version) == ("acme", "1.0")
     assert found["broken"].error == "ImportError: needs libspark"
     assert found["exits"].error == "SystemExit: 3"
@@ -133,6 +134,7 @@ def test_step_types_and_signal_sources_are_built_from_the_settings(site: Path) -
     )
     assert errors["'no good'"] == "ValueError: ['no good'] is not a valid step type name"
     assert errors["wrong"] == "ValueError: the factory returned Runtime, not a SignalSource"
+    assert plugins.notifiers == {}
     listing = plugins.to_json()
     assert sorted(listing) == ["notifiers", "signal_sources", "step_types"]
     assert [f["name"] for f in listing["signal_sources"]] == ["bucket", "wrong"]

@@ -46,6 +46,7 @@ async def test_a_new_runtime_re_attaches_and_reads_the_result(tmp_path: Path) ->
     assert result.state is State.DONE
     assert ctx.output_params["doubled"]["evaluated_result"] == 42
     assert ctx.artifacts[ARTIFACT]["data"]["entrypoint"] == "jobs_slow:slow"
+    assert not (tmp_path / "attempt" / "python_call.json").exists()  # read, then removed
     await crashed.execute(ctx)  # reaps the zombie
 
 

@@ -39,14 +39,6 @@ class Forever:
             raise
 
 
-async def settle(clock: FakeClock, seconds: float = 0) -> None:
-    for _ in range(5):
-        await asyncio.sleep(0)
-    await clock.advance(seconds)
-    for _ in range(5):
-        await asyncio.sleep(0)
-
-
 async def test_a_failed_source_runs_again_and_its_event_is_stored_once(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -57,12 +49,12 @@ async def test_a_failed_source_runs_again_and_its_event_is_stored_once(
         {"bucket": source}, SignalService(store, clock), clock, restart_seconds=30
     )
     sources.start()
-    await settle(clock)
+    await clock.advance(0)
     assert source.announced == [True]
     assert "signal source [bucket] failed" in caplog.text
-    await settle(clock, 29)
+    await clock.advance(29)
     assert source.announced == [True]  # resting
-    await settle(clock, 1)
+    await clock.advance(1)
     assert source.announced == [True, False]  # the same request id: not announced again
     stored = await store.get_signal("landed")
     assert stored is not None and stored.seq_id == 1 and stored.params == {"file": "a.csv"}
@@ -74,7 +66,7 @@ async def test_stopping_cancels_a_running_source() -> None:
     source = Forever()
     sources = SignalSources({"ticker": source}, SignalService(MemoryStore(clock), clock), clock)
     sources.start()
-    await settle(clock, 120)
+    await clock.advance(120)
     await sources.stop()
     assert source.cancelled
 
@@ -92,6 +84,6 @@ async def test_a_bad_signal_is_the_source_s_error() -> None:
 
     sources = SignalSources({"bad": Bad()}, SignalService(MemoryStore(clock), clock), clock)
     sources.start()
-    await settle(clock)
+    await clock.advance(0)
     await sources.stop()
     assert [e.message for e in seen] == ["signal name is required"]
