@@ -47,21 +47,18 @@ async def test_attempts_are_counted_and_the_last_error_kept(store: Store) -> Non
     assert (row.status, row.attempts, row.last_error) == (DeliveryStatus.SENT, 2, "503")
 
 
-async def test_a_later_delivery_waits_for_an_earlier_pending_one_of_its_instance(
+async def test_pending_deliveries_of_a_notifier_and_instance_oldest_first(
     store: Store,
 ) -> None:
-    early, late, other, mail = await store.add_deliveries(
+    early, late, _, _ = await store.add_deliveries(
         [delivery("1"), delivery("2"), delivery("3", instance=2), delivery("4", notifier="email")]
     )
-    rows = {i: await store.get_delivery(i) for i in (early, late, other, mail)}
-    assert all(rows.values())
 
-    assert await store.earlier_pending_delivery(rows[late])  # type: ignore[arg-type]
-    assert not await store.earlier_pending_delivery(rows[early])  # type: ignore[arg-type]
-    assert not await store.earlier_pending_delivery(rows[other])  # type: ignore[arg-type]
-    assert not await store.earlier_pending_delivery(rows[mail])  # type: ignore[arg-type]
+    pending = await store.pending_deliveries("webhook", "wf", 1)
+    assert [d.delivery_id for d in pending] == [early, late]
     await store.record_delivery_attempt(early, status=DeliveryStatus.FAILED, error="gone")
-    assert not await store.earlier_pending_delivery(rows[late])  # type: ignore[arg-type]
+    assert [d.delivery_id for d in await store.pending_deliveries("webhook", "wf", 1)] == [late]
+    assert await store.pending_deliveries("webhook", "wf", 1, limit=0) == []
 
 
 async def test_deliveries_are_listed_by_instance_oldest_first(store: Store) -> None:

@@ -67,9 +67,11 @@ class DeliveryStore(Protocol):
         """One more attempt, with its outcome (``error`` None on success)."""
         ...
 
-    async def earlier_pending_delivery(self, row: DeliveryRow) -> bool:
-        """Whether a delivery of the same notifier and instance, made before ``row``, is still
-        pending: the event stream keeps its order by waiting for it."""
+    async def pending_deliveries(
+        self, notifier: str, workflow_id: str, instance_id: int, *, limit: int = 100
+    ) -> list[DeliveryRow]:
+        """The deliveries of one notifier and instance still pending, oldest first: the
+        event stream sends them in this order."""
         ...
 
     async def list_deliveries(

@@ -61,16 +61,20 @@ class DeliveryMethods(MemoryBase):
             modify_time=self._clock.now_ms(),
         )
 
-    async def earlier_pending_delivery(self, row: DeliveryRow) -> bool:
+    async def pending_deliveries(
+        self, notifier: str, workflow_id: str, instance_id: int, *, limit: int = 100
+    ) -> list[DeliveryRow]:
+        check_limit(limit)
         await round_trip()
-        return any(
-            other.delivery_id < row.delivery_id
-            and other.workflow_id == row.workflow_id
-            and other.instance_id == row.instance_id
-            and other.notifier == row.notifier
-            and other.status is DeliveryStatus.PENDING
-            for other in self._tables.deliveries.values()
-        )
+        rows = [
+            row
+            for _, row in sorted(self._tables.deliveries.items())
+            if row.workflow_id == workflow_id
+            and row.instance_id == instance_id
+            and row.notifier == notifier
+            and row.status is DeliveryStatus.PENDING
+        ]
+        return copied(rows[:limit])
 
     async def list_deliveries(
         self, workflow_id: str, instance_id: int | None = None, *, limit: int = 200

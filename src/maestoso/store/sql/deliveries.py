@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import RowMapping
 
 from maestoso.models.events import Deliver
@@ -71,16 +71,25 @@ class DeliveryMethods(SqlBase):
         async with self._writing() as connection:
             await connection.execute(statement)
 
-    async def earlier_pending_delivery(self, row: DeliveryRow) -> bool:
-        earlier = exists().where(
-            _d.c.workflow_id == row.workflow_id,
-            _d.c.instance_id == row.instance_id,
-            _d.c.delivery_id < row.delivery_id,
-            _d.c.notifier == row.notifier,
-            _d.c.status == DeliveryStatus.PENDING.value,
+    async def pending_deliveries(
+        self, notifier: str, workflow_id: str, instance_id: int, *, limit: int = 100
+    ) -> list[DeliveryRow]:
+        if limit < 0:
+            raise ValueError(f"limit must not be negative, got {limit}")
+        query = (
+            select(_d)
+            .where(
+                _d.c.workflow_id == workflow_id,
+                _d.c.instance_id == instance_id,
+                _d.c.notifier == notifier,
+                _d.c.status == DeliveryStatus.PENDING.value,
+            )
+            .order_by(_d.c.delivery_id)
+            .limit(limit)
         )
         async with self._reading() as connection:
-            return bool(await connection.scalar(select(earlier)))
+            rows = (await connection.execute(query)).mappings().all()
+        return [_delivery(row) for row in rows]
 
     async def list_deliveries(
         self, workflow_id: str, instance_id: int | None = None, *, limit: int = 200
