@@ -3,6 +3,8 @@ listed by instance, ordered for the event stream."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from maestoso.models.events import EventKind, QueueId
 from maestoso.store import Store
 from maestoso.store.deliveries import DeliveryStatus, NewDelivery
@@ -68,3 +70,13 @@ async def test_deliveries_are_listed_by_instance_oldest_first(store: Store) -> N
     assert [d.delivery_id for d in await store.list_deliveries("wf")] == ids
     assert await store.list_deliveries("other") == []
     assert [d.delivery_id for d in await store.list_deliveries("wf", limit=1)] == ids[:1]
+
+
+async def test_deliveries_of_one_group_share_one_event(store: Store) -> None:
+    grouped = [replace(delivery(k), group="webhook/wf/1") for k in ("1", "2", "3")]
+    ids = await store.add_deliveries([*grouped, delivery("4")])
+
+    events = await store.claim_events(
+        owner="n", now=10**13, lease_ms=1000, limit=10, queue_ids=[QueueId.ALERT]
+    )
+    assert [e.payload["delivery_id"] for e in events] == [ids[0], ids[3]]

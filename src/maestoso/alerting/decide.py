@@ -115,7 +115,9 @@ class Decisions:
 
     def _stream_delivery(self, notifier: str, subject: Subject) -> NewDelivery:
         message = stream_message(subject, self._public_url)
-        return delivery(digest(notifier, message.dedup_key), notifier, subject, message)
+        new = delivery(digest(notifier, message.dedup_key), notifier, subject, message)
+        # One event drains an instance's changes (see ``dispatch``): one per batch will do.
+        return replace(new, group=f"{notifier}/{subject.workflow_id}/{subject.instance_id}")
 
     async def _alerts(self, fact: StatusChanged, subject: Subject) -> list[NewDelivery]:
         row = await self._store.get_instance(fact.workflow_id, fact.instance_id, fact.run_id)

@@ -61,8 +61,11 @@ class QueueWorker:
         max_attempts: int = 8,
         backoff_seconds: float = 1.0,
         queue_ids: list[int] | None = None,
+        gather_seconds: float = 0.0,
     ) -> None:
-        """``queue_ids``: claim events of these queues only (all when None)."""
+        """``queue_ids``: claim events of these queues only (all when None).
+        ``gather_seconds``: after handling a batch, let the next one gather that long, so
+        that a steady trickle of events is handled in batches rather than one by one."""
         self._store = store
         self._clock = clock
         self._routes: dict[str, Route[Any]] = {r.payload.kind: r for r in routes}
@@ -73,6 +76,7 @@ class QueueWorker:
         self._max_attempts = max_attempts
         self._backoff_seconds = backoff_seconds
         self._queue_ids = queue_ids
+        self._gather_seconds = gather_seconds
         self._wakeup = wakeup or Wakeup()
         self._task: asyncio.Task[None] | None = None
 
@@ -122,6 +126,8 @@ class QueueWorker:
                 continue
             failures = 0
             if handled:
+                if self._gather_seconds:
+                    await self._clock.sleep(self._gather_seconds)
                 continue
             idle = await self._idle_seconds()
             try:
@@ -131,7 +137,7 @@ class QueueWorker:
 
     async def _idle_seconds(self) -> float:
         try:
-            upcoming = await self._store.next_available_time()
+            upcoming = await self._store.next_available_time(self._queue_ids)
         except MaestosoError:
             return self._poll_seconds
         if upcoming is None:

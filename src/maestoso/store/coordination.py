@@ -49,9 +49,10 @@ class QueueStore(Protocol):
         claims it had."""
         ...
 
-    async def next_available_time(self) -> int | None:
+    async def next_available_time(self, queue_ids: list[int] | None = None) -> int | None:
         """The earliest time at which an unparked event can be claimed (its ``available_at``,
-        or for a claimed one the end of its lease + 1), for timers; None if there is none."""
+        or for a claimed one the end of its lease + 1), for timers; None if there is none.
+        With ``queue_ids``, of those queues only."""
         ...
 
 

@@ -34,6 +34,9 @@ class NewDelivery:
     step_id: str
     message: dict[str, Any]
     """What the notifier sends, as it reads it back (``alerting.notifier.Message``)."""
+    group: str = ""
+    """Deliveries of one ``add_deliveries`` call with the same non-empty group share one
+    ``DELIVER`` event, the first inserted one's (its handler sends the group's)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,10 +56,23 @@ class DeliveryRow:
     modify_time: int
 
 
+def announced(inserted: list[tuple[int, NewDelivery]]) -> list[int]:
+    """The inserted deliveries that get a ``DELIVER`` event: each ungrouped one, and the
+    first of each group."""
+    seen: set[str] = set()
+    ids: list[int] = []
+    for delivery_id, new in inserted:
+        if not new.group or new.group not in seen:
+            ids.append(delivery_id)
+            seen.add(new.group)
+    return ids
+
+
 class DeliveryStore(Protocol):
     async def add_deliveries(self, deliveries: list[NewDelivery]) -> list[int]:
         """Insert the deliveries whose key is new, each with a ``DELIVER`` event on the alert
-        queue, in one transaction; the ids of those inserted, in the given order."""
+        queue (one per ``group``), in one transaction; the ids of those inserted, in the
+        given order."""
         ...
 
     async def get_delivery(self, delivery_id: int) -> DeliveryRow | None: ...

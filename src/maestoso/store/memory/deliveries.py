@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from maestoso.models.events import Deliver
-from maestoso.store.deliveries import DeliveryRow, DeliveryStatus, NewDelivery
+from maestoso.store.deliveries import DeliveryRow, DeliveryStatus, NewDelivery, announced
 from maestoso.store.memory.base import MemoryBase, check_limit, copied, round_trip
 from maestoso.store.records import JobEvent
 
@@ -16,7 +16,7 @@ class DeliveryMethods(MemoryBase):
     async def add_deliveries(self, deliveries: list[NewDelivery]) -> list[int]:
         await round_trip()
         tables, now = self._tables, self._clock.now_ms()
-        added: list[int] = []
+        added: list[tuple[int, NewDelivery]] = []
         for new in deliveries:
             if new.key in tables.delivery_keys:
                 continue
@@ -38,9 +38,9 @@ class DeliveryMethods(MemoryBase):
                 create_time=now,
                 modify_time=now,
             )
-            added.append(delivery_id)
-        self._enqueue([JobEvent.of(Deliver(delivery_id=i)) for i in added])
-        return added
+            added.append((delivery_id, new))
+        self._enqueue([JobEvent.of(Deliver(delivery_id=i)) for i in announced(added)])
+        return [delivery_id for delivery_id, _ in added]
 
     async def get_delivery(self, delivery_id: int) -> DeliveryRow | None:
         await round_trip()

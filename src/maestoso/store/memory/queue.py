@@ -67,9 +67,13 @@ class QueueMethods(MemoryBase):
         parked = sorted((m for m in self._tables.queue.values() if m.parked), key=_msg_id)
         return [(_queued(m, attempts=m.attempts), m.last_error or "") for m in parked[:limit]]
 
-    async def next_available_time(self) -> int | None:
+    async def next_available_time(self, queue_ids: list[int] | None = None) -> int | None:
         await round_trip()
-        times = [m.available_at for m in self._tables.queue.values() if not m.parked]
+        times = [
+            m.available_at
+            for m in self._tables.queue.values()
+            if not m.parked and (queue_ids is None or m.event.queue_id in queue_ids)
+        ]
         return min(times, default=None)
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import RowMapping
 
 from maestoso.models.events import Deliver
-from maestoso.store.deliveries import DeliveryRow, DeliveryStatus, NewDelivery
+from maestoso.store.deliveries import DeliveryRow, DeliveryStatus, NewDelivery, announced
 from maestoso.store.records import JobEvent
 from maestoso.store.sql.base import SqlBase, upsert
 from maestoso.store.sql.queue import insert_events
@@ -22,7 +22,7 @@ class DeliveryMethods(SqlBase):
         if not deliveries:
             return []
         now = self._clock.now_ms()
-        added: list[int] = []
+        added: list[tuple[int, NewDelivery]] = []
         async with self._writing() as connection:
             for new in deliveries:
                 statement = (
@@ -46,10 +46,10 @@ class DeliveryMethods(SqlBase):
                 )
                 delivery_id = (await connection.execute(statement)).scalar()
                 if delivery_id is not None:
-                    added.append(int(delivery_id))
-            events = [JobEvent.of(Deliver(delivery_id=i)) for i in added]
+                    added.append((int(delivery_id), new))
+            events = [JobEvent.of(Deliver(delivery_id=i)) for i in announced(added)]
             await insert_events(connection, events, now)
-        return added
+        return [delivery_id for delivery_id, _ in added]
 
     async def get_delivery(self, delivery_id: int) -> DeliveryRow | None:
         query = select(_d).where(_d.c.delivery_id == delivery_id)

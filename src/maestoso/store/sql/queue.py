@@ -109,8 +109,10 @@ class QueueMethods(SqlBase):
             rows = (await connection.execute(query)).mappings().all()
         return [(_event(row, claimed=False), row["last_error"] or "") for row in rows]
 
-    async def next_available_time(self) -> int | None:
+    async def next_available_time(self, queue_ids: list[int] | None = None) -> int | None:
         query = select(func.min(_q.c.available_at)).where(_q.c.parked == false())
+        if queue_ids is not None:
+            query = query.where(_q.c.queue_id.in_(queue_ids))
         async with self._reading() as connection:
             earliest = await connection.scalar(query)
         return None if earliest is None else int(earliest)
