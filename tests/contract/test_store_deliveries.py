@@ -41,8 +41,8 @@ async def test_a_delivery_is_written_once_per_key_with_its_event(store: Store) -
 async def test_attempts_are_counted_and_the_last_error_kept(store: Store) -> None:
     (delivery_id,) = await store.add_deliveries([delivery("a")])
 
-    await store.record_delivery_attempt(delivery_id, status=DeliveryStatus.PENDING, error="503")
-    await store.record_delivery_attempt(delivery_id, status=DeliveryStatus.SENT, error=None)
+    await store.record_delivery_attempts([delivery_id], status=DeliveryStatus.PENDING, error="503")
+    await store.record_delivery_attempts([delivery_id], status=DeliveryStatus.SENT, error=None)
 
     row = await store.get_delivery(delivery_id)
     assert row is not None
@@ -58,7 +58,7 @@ async def test_pending_deliveries_of_a_notifier_and_instance_oldest_first(
 
     pending = await store.pending_deliveries("webhook", "wf", 1)
     assert [d.delivery_id for d in pending] == [early, late]
-    await store.record_delivery_attempt(early, status=DeliveryStatus.FAILED, error="gone")
+    await store.record_delivery_attempts([early], status=DeliveryStatus.FAILED, error="gone")
     assert [d.delivery_id for d in await store.pending_deliveries("webhook", "wf", 1)] == [late]
     assert await store.pending_deliveries("webhook", "wf", 1, limit=0) == []
 

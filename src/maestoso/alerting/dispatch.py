@@ -78,34 +78,47 @@ class Dispatcher:
             )
             if not pending or pending[0].delivery_id < row.delivery_id:
                 return
-            for earliest in pending:
-                await self._send(earliest)
+            sent: list[int] = []
+            try:
+                for earliest in pending:
+                    if await self._attempt(earliest):
+                        sent.append(earliest.delivery_id)
+            finally:
+                # One write for the whole drain (a crash before it sends them again).
+                await self._store.record_delivery_attempts(
+                    sent, status=DeliveryStatus.SENT, error=None
+                )
 
     async def _send(self, row: DeliveryRow) -> None:
-        """One attempt; raises ``RetryLater`` after a failure that may pass."""
+        if await self._attempt(row):
+            await self._store.record_delivery_attempts(
+                [row.delivery_id], status=DeliveryStatus.SENT, error=None
+            )
+
+    async def _attempt(self, row: DeliveryRow) -> bool:
+        """One attempt: True if sent; a failure is recorded, and raises ``RetryLater`` if it
+        may pass."""
         notifier = self._notifiers.get(row.notifier)
         if notifier is None:
             await self._give_up(row, f"no notifier [{row.notifier}] is configured")
-            return
+            return False
         try:
             await notifier.send(Message.from_json(row.message))
         except PermanentError as exc:
             await self._give_up(row, str(exc))
-            return
+            return False
         except Exception as exc:
             await self._failed(row, f"{type(exc).__name__}: {exc}"[:ERROR_CHARS])
-            return
-        await self._store.record_delivery_attempt(
-            row.delivery_id, status=DeliveryStatus.SENT, error=None
-        )
+            return False
+        return True
 
     async def _failed(self, row: DeliveryRow, error: str) -> None:
         attempts = row.attempts + 1
         if attempts >= self._max_attempts:
             await self._give_up(row, error)
             return
-        await self._store.record_delivery_attempt(
-            row.delivery_id, status=DeliveryStatus.PENDING, error=error
+        await self._store.record_delivery_attempts(
+            [row.delivery_id], status=DeliveryStatus.PENDING, error=error
         )
         delay = self.backoff(attempts)
         logger.warning(
@@ -119,6 +132,6 @@ class Dispatcher:
 
     async def _give_up(self, row: DeliveryRow, error: str) -> None:
         logger.error("delivery %s (%s) failed for good: %s", row.delivery_id, row.notifier, error)
-        await self._store.record_delivery_attempt(
-            row.delivery_id, status=DeliveryStatus.FAILED, error=error
+        await self._store.record_delivery_attempts(
+            [row.delivery_id], status=DeliveryStatus.FAILED, error=error
         )

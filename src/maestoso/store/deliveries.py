@@ -77,10 +77,10 @@ class DeliveryStore(Protocol):
 
     async def get_delivery(self, delivery_id: int) -> DeliveryRow | None: ...
 
-    async def record_delivery_attempt(
-        self, delivery_id: int, *, status: DeliveryStatus, error: str | None
+    async def record_delivery_attempts(
+        self, delivery_ids: list[int], *, status: DeliveryStatus, error: str | None
     ) -> None:
-        """One more attempt, with its outcome (``error`` None on success)."""
+        """One more attempt of each, with its outcome (``error`` None on success)."""
         ...
 
     async def pending_deliveries(

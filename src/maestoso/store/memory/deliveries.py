@@ -46,20 +46,21 @@ class DeliveryMethods(MemoryBase):
         await round_trip()
         return copied(self._tables.deliveries.get(delivery_id))
 
-    async def record_delivery_attempt(
-        self, delivery_id: int, *, status: DeliveryStatus, error: str | None
+    async def record_delivery_attempts(
+        self, delivery_ids: list[int], *, status: DeliveryStatus, error: str | None
     ) -> None:
         await round_trip()
-        row = self._tables.deliveries.get(delivery_id)
-        if row is None:
-            return
-        self._tables.deliveries[delivery_id] = replace(
-            row,
-            status=status,
-            attempts=row.attempts + 1,
-            last_error=row.last_error if error is None else error,
-            modify_time=self._clock.now_ms(),
-        )
+        now = self._clock.now_ms()
+        for delivery_id in delivery_ids:
+            row = self._tables.deliveries.get(delivery_id)
+            if row is not None:
+                self._tables.deliveries[delivery_id] = replace(
+                    row,
+                    status=status,
+                    attempts=row.attempts + 1,
+                    last_error=row.last_error if error is None else error,
+                    modify_time=now,
+                )
 
     async def pending_deliveries(
         self, notifier: str, workflow_id: str, instance_id: int, *, limit: int = 100

@@ -57,15 +57,17 @@ class DeliveryMethods(SqlBase):
             row = (await connection.execute(query)).mappings().first()
         return None if row is None else _delivery(row)
 
-    async def record_delivery_attempt(
-        self, delivery_id: int, *, status: DeliveryStatus, error: str | None
+    async def record_delivery_attempts(
+        self, delivery_ids: list[int], *, status: DeliveryStatus, error: str | None
     ) -> None:
+        if not delivery_ids:
+            return
         values = {"status": status.value, "modify_ts": self._clock.now_ms()}
         if error is not None:
             values["last_error"] = error
         statement = (
             update(_d)
-            .where(_d.c.delivery_id == delivery_id)
+            .where(_d.c.delivery_id.in_(delivery_ids))
             .values(attempts=_d.c.attempts + 1, **values)
         )
         async with self._writing() as connection:
