@@ -157,6 +157,14 @@ async def test_the_next_available_time(store: Store) -> None:
     assert await store.next_available_time() == NOW + 200 + LEASE + 1
 
 
+async def test_the_next_available_time_of_some_queues(store: Store) -> None:
+    await store.enqueue([event(1, available_at=NOW), event(2, queue_id=7, available_at=NOW + 9)])
+
+    assert await store.next_available_time([7]) == NOW + 9
+    assert await store.next_available_time([1, 2]) == NOW
+    assert await store.next_available_time([3]) is None
+
+
 async def test_concurrent_claimers_never_share_an_event(store: Store, stores: Stores) -> None:
     # Two stores stand for two nodes (on SQLite, two processes sharing the file).
     other = await stores.open()

@@ -85,23 +85,39 @@ class Decisions:
         self._public_url = public_url
         self._alert_channels = [n.name for n in notifiers if n.name in ALERT_CHANNELS]
         self._streams = [n.name for n in notifiers if n.name not in ALERT_CHANNELS]
-        # Facts claimed together are handled together; the lock (first come, first served)
-        # stores their deliveries in the facts' order, which is the order the stream keeps.
-        self._in_order = asyncio.Lock()
+        # Facts claimed together are decided together and their deliveries written in one
+        # transaction; the stream's are buffered before any wait, in the facts' order, which
+        # is the order the stream keeps.
+        self._buffer: list[NewDelivery] = []
+        self._writing = asyncio.Lock()
 
     async def on_status_changed(self, fact: StatusChanged) -> None:
-        async with self._in_order:
-            subject = Subject.of(fact)
-            deliveries = [self._stream_delivery(name, subject) for name in self._streams]
-            if self._alert_channels and fact.instance_id:
-                deliveries += await self._alerts(fact, subject)
-            elif self._alert_channels and fact.version_id:
-                deliveries += await self._definition_change(fact, subject)
-            await self._store.add_deliveries(deliveries)
+        subject = Subject.of(fact)
+        self._buffer.extend(self._stream_delivery(name, subject) for name in self._streams)
+        alerts: list[NewDelivery] = []
+        if self._alert_channels and fact.instance_id:
+            alerts = await self._alerts(fact, subject)
+        elif self._alert_channels and fact.version_id:
+            alerts = await self._definition_change(fact, subject)
+        self._buffer.extend(alerts)  # the buffer read after the wait: a flush may replace it
+        await self._flush()
+
+    async def _flush(self) -> None:
+        """Write what is buffered; returns once this handler's deliveries are written (by
+        this call or by one it waited for)."""
+        async with self._writing:
+            batch, self._buffer = self._buffer, []
+            try:
+                await self._store.add_deliveries(batch)
+            except BaseException:
+                self._buffer[:0] = batch  # the next flush writes them, or their facts retry
+                raise
 
     def _stream_delivery(self, notifier: str, subject: Subject) -> NewDelivery:
         message = stream_message(subject, self._public_url)
-        return delivery(digest(notifier, message.dedup_key), notifier, subject, message)
+        new = delivery(digest(notifier, message.dedup_key), notifier, subject, message)
+        # One event drains an instance's changes (see ``dispatch``): one per batch will do.
+        return replace(new, group=f"{notifier}/{subject.workflow_id}/{subject.instance_id}")
 
     async def _alerts(self, fact: StatusChanged, subject: Subject) -> list[NewDelivery]:
         row = await self._store.get_instance(fact.workflow_id, fact.instance_id, fact.run_id)

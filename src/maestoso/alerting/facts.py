@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from maestoso.alerting.rules import step_alert
 from maestoso.models.events import StatusChanged
 from maestoso.models.naming import is_inline
 from maestoso.models.statuses import StepStatus, WorkflowStatus
@@ -28,9 +29,19 @@ VERSION_CREATED = "VERSION_CREATED"
 
 
 class StatusFacts:
-    def __init__(self, enabled: bool = True, wake: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        enabled: bool = True,
+        wake: Callable[[], None] = lambda: None,
+        *,
+        every_change: bool = True,
+    ) -> None:
+        """``every_change``: for an event stream; without one, only the changes an alert can
+        follow are facts (a step's final failure or pause, a run's end, a new version), so
+        that alerts by email, Slack or PagerDuty cost the engine next to nothing."""
         self.enabled = enabled
         self._wake = wake
+        self._every_change = every_change
         self._last: dict[tuple[str, int, int, str, int], str] = {}
         self._runs: set[tuple[str, int, int]] = set()
 
@@ -42,7 +53,9 @@ class StatusFacts:
         for row in attempts:
             facts += self._step_facts(row)
         for update in updates:
-            if update.status is not None and not is_inline(update.workflow_id):
+            if update.status is None or is_inline(update.workflow_id):
+                continue
+            if self._every_change or WorkflowStatus.from_stored(update.status).is_terminal:
                 self._runs.discard((update.workflow_id, update.instance_id, update.run_id))
                 error = next((e.get("message", "") for e in reversed(update.timeline)), "")
                 facts.append(
@@ -75,6 +88,8 @@ class StatusFacts:
     def _step_facts(self, row: StepAttemptRow) -> list[JobEvent]:
         if is_inline(row.workflow_id):
             return []
+        if not self._every_change and step_alert(row.status) is None:
+            return []
         key = (row.workflow_id, row.instance_id, row.run_id, row.step_id, row.attempt_id)
         if self._last.get(key) == row.status:
             return []
@@ -96,7 +111,7 @@ class StatusFacts:
         Told again after a restart of the server, it is still delivered once (see
         ``messages.stream_message``)."""
         run = (row.workflow_id, row.instance_id, row.run_id)
-        if run in self._runs:
+        if run in self._runs or not self._every_change:
             return []
         self._runs.add(run)
         fact = StatusChanged(

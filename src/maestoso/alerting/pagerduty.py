@@ -17,18 +17,20 @@ class PagerDutyNotifier:
     def __init__(self, routing_keys: Mapping[str, str], url: str, timeout: float = 10.0) -> None:
         self._keys = dict(routing_keys)
         self._url = url
-        self._timeout = timeout
+        self._client = httpx.AsyncClient(timeout=timeout)  # one pool for every send
+
+    async def close(self) -> None:
+        await self._client.aclose()
 
     async def send(self, message: Message) -> None:
-        async with httpx.AsyncClient(timeout=self._timeout) as client:
-            for service in message.to:
-                key = self._keys.get(service)
-                if not key:
-                    raise PermanentError(f"pagerduty service [{service}] has no routing key")
-                answer = await client.post(self._url, json=_event(message, key))
-                if 400 <= answer.status_code < 500 and answer.status_code != 429:
-                    raise PermanentError(f"pagerduty: {answer.status_code} {answer.text[:200]}")
-                answer.raise_for_status()
+        for service in message.to:
+            key = self._keys.get(service)
+            if not key:
+                raise PermanentError(f"pagerduty service [{service}] has no routing key")
+            answer = await self._client.post(self._url, json=_event(message, key))
+            if 400 <= answer.status_code < 500 and answer.status_code != 429:
+                raise PermanentError(f"pagerduty: {answer.status_code} {answer.text[:200]}")
+            answer.raise_for_status()
 
 
 def _event(message: Message, routing_key: str) -> dict[str, object]:

@@ -9,7 +9,7 @@ from maestoso.alerting.decide import Decisions
 from maestoso.alerting.dispatch import Dispatcher
 from maestoso.alerting.facts import StatusFacts
 from maestoso.alerting.history import Predictions
-from maestoso.alerting.notifier import Notifier
+from maestoso.alerting.notifier import ALERT_CHANNELS, Notifier
 from maestoso.alerting.reads import RunAlerts
 from maestoso.alerting.settings import AlertSettings
 from maestoso.alerting.watch import Watch
@@ -36,7 +36,11 @@ class Alerting:
     ) -> None:
         self.notifiers = list(notifiers)
         self.wakeup = Wakeup()
-        self.facts = StatusFacts(enabled=bool(self.notifiers), wake=self.wakeup.set)
+        self.facts = StatusFacts(
+            enabled=bool(self.notifiers),
+            wake=self.wakeup.set,
+            every_change=any(n.name not in ALERT_CHANNELS for n in self.notifiers),
+        )
         self.predictions = Predictions(store, clock)
         self.reads = RunAlerts(store, self.predictions)
         decisions = Decisions(store, self.notifiers, settings.public_url)
@@ -58,6 +62,8 @@ class Alerting:
             wakeup=self.wakeup,
             queues=lambda: [QueueId.ALERT],
             poll_seconds=1.0,
+            # Status changes come a few per step: handled in batches, their writes are few.
+            gather_seconds=0.2,
             # A claim outlasts one send; a node killed mid-send delays that delivery no more.
             lease_ms=int((settings.timeout_seconds + 1) * 1000),
         )
@@ -84,3 +90,7 @@ class Alerting:
             await asyncio.gather(self._watching, return_exceptions=True)
             self._watching = None
         await self.worker.stop()
+        for notifier in self.notifiers:
+            close = getattr(notifier, "close", None)  # not part of the protocol: optional
+            if close is not None:
+                await close()

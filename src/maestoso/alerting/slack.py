@@ -20,7 +20,12 @@ class SlackNotifier:
     def __init__(self, token: str, api_url: str = SLACK_API_URL, timeout: float = 10.0) -> None:
         self._token = token
         self._url = api_url.rstrip("/") + "/chat.postMessage"
-        self._timeout = timeout
+        # One pool for every send: a client per send builds a TLS context each time, on the
+        # event loop the engine shares.
+        self._client = httpx.AsyncClient(timeout=timeout)
+
+    async def close(self) -> None:
+        await self._client.aclose()
 
     async def send(self, message: Message) -> None:
         if not message.to:
@@ -32,14 +37,13 @@ class SlackNotifier:
         if mentions:
             text = f"{mentions} {text}"
         headers = {"Authorization": f"Bearer {self._token}"}
-        async with httpx.AsyncClient(timeout=self._timeout) as client:
-            # A destination already posted to by an earlier attempt would be posted twice:
-            # one message goes to one channel (the rules make a delivery per destination).
-            for channel in message.to:
-                answer = await client.post(
-                    self._url, json={"channel": channel, "text": text}, headers=headers
-                )
-                _check(answer)
+        # A destination already posted to by an earlier attempt would be posted twice: one
+        # message goes to one channel (the rules make a delivery per destination).
+        for channel in message.to:
+            answer = await self._client.post(
+                self._url, json={"channel": channel, "text": text}, headers=headers
+            )
+            _check(answer)
 
 
 def _check(answer: httpx.Response) -> None:

@@ -27,15 +27,17 @@ class WebhookNotifier:
 
     def __init__(self, url: str, secret: str, source: str, timeout: float = 10.0) -> None:
         self._url, self._secret, self._source = url, secret, source
-        self._timeout = timeout
+        self._client = httpx.AsyncClient(timeout=timeout)  # one pool for every send
+
+    async def close(self) -> None:
+        await self._client.aclose()
 
     async def send(self, message: Message) -> None:
         body = json.dumps(cloud_event(message, self._source), separators=(",", ":")).encode()
         headers = {"Content-Type": "application/cloudevents+json; charset=utf-8"}
         if self._secret:
             headers[SIGNATURE_HEADER] = signature(self._secret, body)
-        async with httpx.AsyncClient(timeout=self._timeout) as client:
-            answer = await client.post(self._url, content=body, headers=headers)
+        answer = await self._client.post(self._url, content=body, headers=headers)
         answer.raise_for_status()
 
 

@@ -65,7 +65,10 @@ class QueueWorker:
         poll_seconds: float = 2.0,
         max_attempts: int = 8,
         backoff_seconds: float = 1.0,
+        gather_seconds: float = 0.0,
     ) -> None:
+        """``gather_seconds``: after handling a batch, let the next one gather that long, so
+        that a steady trickle of events is handled in batches rather than one by one."""
         self._store = store
         self._clock = clock
         self._routes: dict[str, Route[Any]] = {r.payload.kind: r for r in routes}
@@ -75,6 +78,7 @@ class QueueWorker:
         self._poll_seconds = poll_seconds
         self._max_attempts = max_attempts
         self._backoff_seconds = backoff_seconds
+        self._gather_seconds = gather_seconds
         self._wakeup = wakeup or Wakeup()
         self._queues = queues
         """The queues this worker claims from, asked each time (None: all of them)."""
@@ -128,6 +132,8 @@ class QueueWorker:
                 continue
             failures = 0
             if handled:
+                if self._gather_seconds:
+                    await self._clock.sleep(self._gather_seconds)
                 continue
             idle = await self._idle_seconds()
             try:

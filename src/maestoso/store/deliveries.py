@@ -34,6 +34,9 @@ class NewDelivery:
     step_id: str
     message: dict[str, Any]
     """What the notifier sends, as it reads it back (``alerting.notifier.Message``)."""
+    group: str = ""
+    """Deliveries of one ``add_deliveries`` call with the same non-empty group share one
+    ``DELIVER`` event, the first inserted one's (its handler sends the group's)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,23 +56,38 @@ class DeliveryRow:
     modify_time: int
 
 
+def announced(inserted: list[tuple[int, NewDelivery]]) -> list[int]:
+    """The inserted deliveries that get a ``DELIVER`` event: each ungrouped one, and the
+    first of each group."""
+    seen: set[str] = set()
+    ids: list[int] = []
+    for delivery_id, new in inserted:
+        if not new.group or new.group not in seen:
+            ids.append(delivery_id)
+            seen.add(new.group)
+    return ids
+
+
 class DeliveryStore(Protocol):
     async def add_deliveries(self, deliveries: list[NewDelivery]) -> list[int]:
         """Insert the deliveries whose key is new, each with a ``DELIVER`` event on the alert
-        queue, in one transaction; the ids of those inserted, in the given order."""
+        queue (one per ``group``), in one transaction; the ids of those inserted, in the
+        given order."""
         ...
 
     async def get_delivery(self, delivery_id: int) -> DeliveryRow | None: ...
 
-    async def record_delivery_attempt(
-        self, delivery_id: int, *, status: DeliveryStatus, error: str | None
+    async def record_delivery_attempts(
+        self, delivery_ids: list[int], *, status: DeliveryStatus, error: str | None
     ) -> None:
-        """One more attempt, with its outcome (``error`` None on success)."""
+        """One more attempt of each, with its outcome (``error`` None on success)."""
         ...
 
-    async def earlier_pending_delivery(self, row: DeliveryRow) -> bool:
-        """Whether a delivery of the same notifier and instance, made before ``row``, is still
-        pending: the event stream keeps its order by waiting for it."""
+    async def pending_deliveries(
+        self, notifier: str, workflow_id: str, instance_id: int, *, limit: int = 100
+    ) -> list[DeliveryRow]:
+        """The deliveries of one notifier and instance still pending, oldest first: the
+        event stream sends them in this order."""
         ...
 
     async def list_deliveries(

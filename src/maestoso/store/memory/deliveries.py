@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from maestoso.models.events import Deliver
-from maestoso.store.deliveries import DeliveryRow, DeliveryStatus, NewDelivery
+from maestoso.store.deliveries import DeliveryRow, DeliveryStatus, NewDelivery, announced
 from maestoso.store.memory.base import MemoryBase, check_limit, copied, round_trip
 from maestoso.store.records import JobEvent
 
@@ -16,7 +16,7 @@ class DeliveryMethods(MemoryBase):
     async def add_deliveries(self, deliveries: list[NewDelivery]) -> list[int]:
         await round_trip()
         tables, now = self._tables, self._clock.now_ms()
-        added: list[int] = []
+        added: list[tuple[int, NewDelivery]] = []
         for new in deliveries:
             if new.key in tables.delivery_keys:
                 continue
@@ -38,39 +38,44 @@ class DeliveryMethods(MemoryBase):
                 create_time=now,
                 modify_time=now,
             )
-            added.append(delivery_id)
-        self._enqueue([JobEvent.of(Deliver(delivery_id=i)) for i in added])
-        return added
+            added.append((delivery_id, new))
+        self._enqueue([JobEvent.of(Deliver(delivery_id=i)) for i in announced(added)])
+        return [delivery_id for delivery_id, _ in added]
 
     async def get_delivery(self, delivery_id: int) -> DeliveryRow | None:
         await round_trip()
         return copied(self._tables.deliveries.get(delivery_id))
 
-    async def record_delivery_attempt(
-        self, delivery_id: int, *, status: DeliveryStatus, error: str | None
+    async def record_delivery_attempts(
+        self, delivery_ids: list[int], *, status: DeliveryStatus, error: str | None
     ) -> None:
         await round_trip()
-        row = self._tables.deliveries.get(delivery_id)
-        if row is None:
-            return
-        self._tables.deliveries[delivery_id] = replace(
-            row,
-            status=status,
-            attempts=row.attempts + 1,
-            last_error=row.last_error if error is None else error,
-            modify_time=self._clock.now_ms(),
-        )
+        now = self._clock.now_ms()
+        for delivery_id in delivery_ids:
+            row = self._tables.deliveries.get(delivery_id)
+            if row is not None:
+                self._tables.deliveries[delivery_id] = replace(
+                    row,
+                    status=status,
+                    attempts=row.attempts + 1,
+                    last_error=row.last_error if error is None else error,
+                    modify_time=now,
+                )
 
-    async def earlier_pending_delivery(self, row: DeliveryRow) -> bool:
+    async def pending_deliveries(
+        self, notifier: str, workflow_id: str, instance_id: int, *, limit: int = 100
+    ) -> list[DeliveryRow]:
+        check_limit(limit)
         await round_trip()
-        return any(
-            other.delivery_id < row.delivery_id
-            and other.workflow_id == row.workflow_id
-            and other.instance_id == row.instance_id
-            and other.notifier == row.notifier
-            and other.status is DeliveryStatus.PENDING
-            for other in self._tables.deliveries.values()
-        )
+        rows = [
+            row
+            for _, row in sorted(self._tables.deliveries.items())
+            if row.workflow_id == workflow_id
+            and row.instance_id == instance_id
+            and row.notifier == notifier
+            and row.status is DeliveryStatus.PENDING
+        ]
+        return copied(rows[:limit])
 
     async def list_deliveries(
         self, workflow_id: str, instance_id: int | None = None, *, limit: int = 200

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import RowMapping
 
 from maestoso.models.events import Deliver
-from maestoso.store.deliveries import DeliveryRow, DeliveryStatus, NewDelivery
+from maestoso.store.deliveries import DeliveryRow, DeliveryStatus, NewDelivery, announced
 from maestoso.store.records import JobEvent
 from maestoso.store.sql.base import SqlBase, upsert
 from maestoso.store.sql.queue import insert_events
@@ -22,7 +22,7 @@ class DeliveryMethods(SqlBase):
         if not deliveries:
             return []
         now = self._clock.now_ms()
-        added: list[int] = []
+        added: list[tuple[int, NewDelivery]] = []
         async with self._writing() as connection:
             for new in deliveries:
                 statement = (
@@ -46,10 +46,10 @@ class DeliveryMethods(SqlBase):
                 )
                 delivery_id = (await connection.execute(statement)).scalar()
                 if delivery_id is not None:
-                    added.append(int(delivery_id))
-            events = [JobEvent.of(Deliver(delivery_id=i)) for i in added]
+                    added.append((int(delivery_id), new))
+            events = [JobEvent.of(Deliver(delivery_id=i)) for i in announced(added)]
             await insert_events(connection, events, now)
-        return added
+        return [delivery_id for delivery_id, _ in added]
 
     async def get_delivery(self, delivery_id: int) -> DeliveryRow | None:
         query = select(_d).where(_d.c.delivery_id == delivery_id)
@@ -57,30 +57,41 @@ class DeliveryMethods(SqlBase):
             row = (await connection.execute(query)).mappings().first()
         return None if row is None else _delivery(row)
 
-    async def record_delivery_attempt(
-        self, delivery_id: int, *, status: DeliveryStatus, error: str | None
+    async def record_delivery_attempts(
+        self, delivery_ids: list[int], *, status: DeliveryStatus, error: str | None
     ) -> None:
+        if not delivery_ids:
+            return
         values = {"status": status.value, "modify_ts": self._clock.now_ms()}
         if error is not None:
             values["last_error"] = error
         statement = (
             update(_d)
-            .where(_d.c.delivery_id == delivery_id)
+            .where(_d.c.delivery_id.in_(delivery_ids))
             .values(attempts=_d.c.attempts + 1, **values)
         )
         async with self._writing() as connection:
             await connection.execute(statement)
 
-    async def earlier_pending_delivery(self, row: DeliveryRow) -> bool:
-        earlier = exists().where(
-            _d.c.workflow_id == row.workflow_id,
-            _d.c.instance_id == row.instance_id,
-            _d.c.delivery_id < row.delivery_id,
-            _d.c.notifier == row.notifier,
-            _d.c.status == DeliveryStatus.PENDING.value,
+    async def pending_deliveries(
+        self, notifier: str, workflow_id: str, instance_id: int, *, limit: int = 100
+    ) -> list[DeliveryRow]:
+        if limit < 0:
+            raise ValueError(f"limit must not be negative, got {limit}")
+        query = (
+            select(_d)
+            .where(
+                _d.c.workflow_id == workflow_id,
+                _d.c.instance_id == instance_id,
+                _d.c.notifier == notifier,
+                _d.c.status == DeliveryStatus.PENDING.value,
+            )
+            .order_by(_d.c.delivery_id)
+            .limit(limit)
         )
         async with self._reading() as connection:
-            return bool(await connection.scalar(select(earlier)))
+            rows = (await connection.execute(query)).mappings().all()
+        return [_delivery(row) for row in rows]
 
     async def list_deliveries(
         self, workflow_id: str, instance_id: int | None = None, *, limit: int = 200
