@@ -163,6 +163,17 @@ class FlowExecutor:
         flow.post(Terminate(status, reason))
         return True
 
+    async def ended(self, key: tuple[str, int, int], timeout: float) -> None:
+        """Until the flow of ``key`` has exited here (at once if none runs), or ``timeout``."""
+        flow = self._flows.get(key)
+        if flow is None or flow.task is None:
+            return
+        done = asyncio.ensure_future(asyncio.wait([flow.task]))
+        try:
+            await self.engine.clock.wait_for(done, timeout)
+        except TimeoutError:
+            pass
+
     def deliver(self, key: tuple[str, int, int], message: Message) -> bool:
         """Hand a message to a running flow; False if it does not run here."""
         flow = self._flows.get(key)
