@@ -20,6 +20,7 @@ from maestoso.store.memory import MemoryStore
 LEASE = 4.0
 HEARTBEAT = 1.0
 GROUPS = 8
+NAP = {"sleep_seconds": {"type": "LONG", "value": 600}}
 
 Nodes = Callable[[str], EngineNode]
 
@@ -128,3 +129,40 @@ async def test_a_run_started_through_another_node_runs_on_its_groups_owner(
         raise AssertionError(f"not all SUCCEEDED: {[r.status if r else None for r in rows]}")
     on_a = [r for r in rows if r is not None and a.executor.owns(r.group_id)]
     assert on_a  # some ran on the node that owns their group, not where they were started
+
+
+async def test_runs_stored_under_more_groups_are_found_with_fewer(clock: FakeClock) -> None:
+    store = MemoryStore(clock)
+    await WorkflowService(store, clock).create(
+        WorkflowCreateRequest.model_validate(workflow("long", step("nap", "Sleep", params=NAP))),
+        CALLER,
+    )
+    before = EngineNode(store, clock, owner="before", groups=100)
+    await before.start()
+    request = WorkflowStartRequest.model_validate({"initiator": {"type": "manual"}})
+    for _ in range(50):  # until a run lands in a group that 8 groups do not have
+        answer = await before.instances.start("long", "latest", request, CALLER)
+        row = await store.get_instance("long", answer["workflow_instance_id"])
+        assert row is not None
+        if row.group_id >= GROUPS:
+            break
+    assert row.group_id >= GROUPS
+    await before.stop()
+
+    after = EngineNode(store, clock, owner="after", groups=GROUPS)
+    await after.start()
+    try:
+        assert after.executor.owns(row.group_id)
+        assert len(after.executor.owned_groups()) == GROUPS + len(
+            await store.groups_in_use(at_least=GROUPS)
+        )
+        clock.auto_advance = True
+        for _ in range(500):
+            done = await store.get_instance("long", row.instance_id)
+            if done is not None and done.status == "SUCCEEDED":
+                break
+            await asyncio.sleep(0.01)
+        else:
+            raise AssertionError("the run under a group beyond the count was not resumed")
+    finally:
+        await after.stop()
