@@ -12,6 +12,7 @@ from tests.unit.engine.actors import CALLER, step, workflow
 
 from maestoso.clock import FakeClock
 from maestoso.engine.node import EngineNode
+from maestoso.engine.runtime.group_leases import RECONCILE_ROUNDS
 from maestoso.engine.services.workflows import WorkflowService
 from maestoso.models.definition import WorkflowCreateRequest
 from maestoso.models.start import WorkflowStartRequest
@@ -166,3 +167,28 @@ async def test_runs_stored_under_more_groups_are_found_with_fewer(clock: FakeClo
             raise AssertionError("the run under a group beyond the count was not resumed")
     finally:
         await after.stop()
+
+
+async def test_an_unfinished_run_not_running_on_its_owner_is_launched_again(
+    make_node: Nodes, clock: FakeClock
+) -> None:
+    a = make_node("a")
+    await a.start()
+    store = a.context.store
+    await WorkflowService(store, clock).create(
+        WorkflowCreateRequest.model_validate(workflow("lost", step("nap", "Sleep", params=NAP))),
+        CALLER,
+    )
+    request = WorkflowStartRequest.model_validate({"initiator": {"type": "manual"}})
+    await a.instances.start("lost", "latest", request, CALLER)
+    key = ("lost", 1, 1)
+    flow = a.executor._flows[key]
+    assert flow.task is not None
+    flow.task.cancel()  # as if its launch had been lost
+    await asyncio.gather(flow.task, return_exceptions=True)
+    a.executor._flows.pop(key, None)
+
+    await beats(clock, RECONCILE_ROUNDS - 1)
+    assert key not in a.executor._flows
+    await beats(clock, 2)
+    assert key in a.executor._flows
