@@ -43,8 +43,8 @@ class Admission:
             for row in await self._store.admit_queued(workflow_id, limit_of=limit_of, now=now)
             if not launch_started(self._flows, row)
         ]
-        # Not in the admitting transaction: a crash in between leaves those runs to the next
-        # claim of their groups.
+        # Not in the admitting transaction: a crash in between leaves those runs to their
+        # owners' reconciliation (see ``group_leases``).
         await self._store.enqueue(elsewhere)
 
     async def on_launch_flow(self, event: LaunchFlow) -> None:
