@@ -119,6 +119,9 @@ async def test_tag_permits_limit_running_steps_across_workflows(
     assert (await engine.http.get("/api/v3/tag-permits/gpu")).status_code == 404
     bad = await engine.http.post("/api/v3/tag-permits", json={"tag": "t", "max_allowed": -1})
     assert bad.status_code == 400
+    body = {"tag": "maestoso.step_concurrency/g1", "max_allowed": 1}
+    reserved = await engine.http.post("/api/v3/tag-permits", json=body)
+    assert reserved.status_code == 400 and "reserved" in reserved.json()["errors"][0]
 
 
 async def _is(engine: Harness, workflow_id: str, step_id: str, status: str) -> bool:

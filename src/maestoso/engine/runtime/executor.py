@@ -1,14 +1,11 @@
 """The node's flow executor (Maestro's group actors): it owns flow groups and runs their flows.
 
-A node registers itself (``maestoso_node``), claims its share of the groups (a lease with a
-generation in the database; see ``membership``), resumes the unfinished runs of each group it
-claims, and heartbeats its registration and leases. Each heartbeat, and each notification
-that a node joined or left, shares the groups out again: a node above its share hands groups
-over (stops their flows, then releases them), one below claims free or expired ones. On
-SIGTERM a node unregisters and releases every group, so the others claim them at once. A
-group whose lease is lost (another node took it) has its flows dropped here without any
-further write: the fence on every write already refuses them, and the new owner resumes them
-from the database.
+A node claims its share of the groups (a lease with a generation in the database; see
+``group_leases``), resumes the unfinished runs of each group it claims, and runs them. On
+SIGTERM it stops its flows, unregisters and releases every group, so the other nodes claim
+them at once. A group whose lease is lost (another node took it) has its flows dropped here
+without any further write: the fence on every write already refuses them, and the new owner
+resumes them from the database.
 
 Database outages. A flow that fails (a write or read the database did not answer) is launched
 again from the database after a pause that doubles from ``RELAUNCH_FIRST_SECONDS`` up to
@@ -27,19 +24,17 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import random
 import zlib
 from collections.abc import Callable
 
 from maestoso import metrics
-from maestoso.engine.runtime import membership
 from maestoso.engine.runtime.children import ChildrenHub, SubworkflowStarter
 from maestoso.engine.runtime.context import EngineContext
 from maestoso.engine.runtime.flow import FlowActor
+from maestoso.engine.runtime.group_leases import GroupLeases, brief
 from maestoso.engine.runtime.messages import Message, Terminate
 from maestoso.models.statuses import WorkflowStatus
-from maestoso.store.coordination import Topic
-from maestoso.store.records import Fence, InstanceRow, JsonDict, NodeRow
+from maestoso.store.records import Fence, InstanceRow, JsonDict
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +52,7 @@ def group_of(reference: str, groups: int) -> int:
     return zlib.crc32(reference.encode()) % max(groups, 1)
 
 
-class FlowExecutor:
+class FlowExecutor(GroupLeases):
     def __init__(
         self,
         engine: EngineContext,
@@ -106,13 +101,6 @@ class FlowExecutor:
         await self._balance()
         self._heartbeat = asyncio.create_task(self._beat(), name="flow-group-heartbeat")
         await self._announce()  # the others hand this node its share over
-
-    def owned_groups(self) -> list[int]:
-        return sorted(self._fences)
-
-    def rebalance_soon(self) -> None:
-        """Share the groups out again now (a node joined or left)."""
-        self._poke.set()
 
     async def stop(self) -> None:
         """Leave: stop the actors (their runs stay IN_PROGRESS), unregister and release the
@@ -166,6 +154,17 @@ class FlowExecutor:
         flow.post(Terminate(status, reason))
         return True
 
+    async def ended(self, key: tuple[str, int, int], timeout: float) -> None:
+        """Until the flow of ``key`` has exited here (at once if none runs), or ``timeout``."""
+        flow = self._flows.get(key)
+        if flow is None or flow.task is None:
+            return
+        done = asyncio.ensure_future(asyncio.wait([flow.task]))
+        try:
+            await self.engine.clock.wait_for(done, timeout)
+        except TimeoutError:
+            pass
+
     def deliver(self, key: tuple[str, int, int], message: Message) -> bool:
         """Hand a message to a running flow; False if it does not run here."""
         flow = self._flows.get(key)
@@ -209,7 +208,7 @@ class FlowExecutor:
                     row = await self.engine.store.get_instance(*key)
                 except Exception as exc:
                     log = logger.warning if failures == 1 else logger.debug
-                    log("flow %s cannot be read back yet: %s", key, _brief(exc))
+                    log("flow %s cannot be read back yet: %s", key, brief(exc))
                     delay = backoff_seconds(failures)
                     continue
                 if row is not None and not WorkflowStatus.from_stored(row.status).is_terminal:
@@ -223,156 +222,6 @@ class FlowExecutor:
     def _settle(self) -> None:
         if not self._flows and not self._relaunching:
             self.idle.set()
-
-    # -- group leases ---------------------------------------------------------------------------
-
-    async def _register(self) -> None:
-        now = self.engine.clock.now_ms()
-        node = NodeRow(
-            node_id=self.owner,
-            start_time=self._start_time,
-            heartbeat_time=now,
-            alive_until=now + self._lease_ms,
-            info=self._info,
-        )
-        await self.engine.store.save_node(node)
-
-    async def _announce(self) -> None:
-        try:
-            await self.engine.store.notify(Topic.NODES)
-        except Exception as exc:  # the others see it at their next heartbeat
-            logger.warning("could not tell the other nodes: %s", _brief(exc))
-
-    async def _balance(self) -> None:
-        """Hand over what is above this node's share of the groups in use, or claim free
-        groups up to it."""
-        store, now = self.engine.store, self.engine.clock.now_ms()
-        nodes = membership.live_nodes(await store.list_nodes(), now, self.owner)
-        # Runs stored under a larger group count than today's keep their groups in use.
-        universe = [*range(self.groups), *await store.groups_in_use(at_least=self.groups)]
-        share = membership.share_of(len(universe), nodes, self.owner)
-        unused = [g for g in self._fences if g not in universe]
-        held = {g: 0 for g in self._fences if g in universe}
-        for flow in self._flows.values():
-            if flow.instance.group_id in held:
-                held[flow.instance.group_id] += 1
-        surplus = membership.to_hand_over(held, len(held) - share)
-        for group_id in [*unused, *surplus]:
-            await self._hand_over(group_id)
-        if surplus:
-            logger.info(
-                "node %s handed %d flow groups over (%d nodes, a share of %d)",
-                self.owner,
-                len(surplus),
-                len(nodes),
-                share,
-            )
-            await self._announce()
-        if len(held) < share:
-            rows = {row.group_id: row for row in await store.list_groups()}
-            free = membership.claimable(
-                (g for g in universe if g not in held), rows, now, self.owner
-            )
-            random.shuffle(free)  # nodes claiming together mostly try different groups
-            await self._claim_some(free, share - len(held))
-
-    async def _claim_some(self, candidates: list[int], wanted: int) -> None:
-        store, now = self.engine.store, self.engine.clock.now_ms()
-        claimed: list[int] = []
-        for group_id in candidates:
-            if len(claimed) >= wanted:
-                break
-            fence = await store.claim_group(
-                group_id, owner=self.owner, now=now, lease_ms=self._lease_ms
-            )
-            if fence is not None:
-                self._fences[group_id] = fence
-                self._renewed[group_id] = now
-                metrics.GROUP_CLAIMS.labels(self.owner).inc()
-                claimed.append(group_id)
-        if not claimed:
-            return
-        try:
-            unfinished = await store.unfinished_instances(claimed)
-        except BaseException:
-            # Not resumed: claim them again (a new generation) at the next heartbeat.
-            for group_id in claimed:
-                self._fences.pop(group_id, None)
-            raise
-        logger.info(
-            "node %s claimed flow groups %s and resumes %d runs",
-            self.owner,
-            claimed,
-            len(unfinished),
-        )
-        for instance in unfinished:
-            self.launch(instance)
-        self._claimed()
-
-    async def _hand_over(self, group_id: int) -> None:
-        fence = self._fences.get(group_id)
-        if fence is None:
-            return
-        await self._fence(group_id, "handed over to another node", level=logging.INFO)
-        await self.engine.store.release_group(fence)
-
-    async def _beat(self) -> None:
-        while True:
-            try:
-                await self.engine.clock.wait_for(self._poke.wait(), self._heartbeat_seconds)
-            except TimeoutError:
-                pass
-            self._poke.clear()
-            try:
-                await self._renew()
-                await self._register()
-                await self._balance()
-            except Exception as exc:  # the next round tries again
-                logger.warning("a heartbeat round of the flow groups failed: %s", _brief(exc))
-
-    async def _renew(self) -> None:
-        """Extend the leases of the held groups; give a group up when it was taken, or when
-        its lease could end before the next heartbeat has had time to extend it."""
-        fences = list(self._fences.values())
-        if not fences:
-            return
-        now = self.engine.clock.now_ms()
-        try:
-            async with self.engine.clock.timeout(self._heartbeat_seconds):
-                held = set(
-                    await self.engine.store.heartbeat_groups(
-                        fences, now=now, lease_ms=self._lease_ms
-                    )
-                )
-        except Exception as exc:
-            await self._leases_at_risk(fences, exc)
-            raise
-        for fence in fences:
-            if fence.group_id in held:
-                self._renewed[fence.group_id] = now
-                metrics.GROUP_RENEWALS.labels(self.owner).inc()
-            elif self._fences.get(fence.group_id) == fence:
-                metrics.GROUPS_LOST.labels(self.owner, "taken").inc()
-                await self._fence(fence.group_id, "another node took it over")
-
-    async def _leases_at_risk(self, fences: list[Fence], exc: BaseException) -> None:
-        now = self.engine.clock.now_ms()
-        safe = []
-        for fence in fences:
-            left_ms = self._renewed.get(fence.group_id, now) + self._lease_ms - now
-            # The next try begins a heartbeat from now and may take another to fail.
-            if left_ms > 2 * self._heartbeat_seconds * 1000:
-                safe.append(left_ms)
-            elif self._fences.get(fence.group_id) == fence:
-                metrics.GROUPS_LOST.labels(self.owner, "not_renewed").inc()
-                await self._fence(fence.group_id, "its lease could not be renewed in time")
-        if safe:
-            logger.warning(
-                "heartbeat of %d flow groups failed (%s); their leases end in %.0f s or more",
-                len(safe),
-                _brief(exc),
-                min(safe) / 1000,
-            )
 
     async def _fence(self, group_id: int, reason: str, level: int = logging.ERROR) -> None:
         """Stop this node's flows of the group: it no longer owns it (their runs stay as the
@@ -393,7 +242,3 @@ class FlowExecutor:
 def backoff_seconds(failures: int) -> float:
     """The pause after ``failures`` failures in a row (0 for the first)."""
     return float(min(RELAUNCH_FIRST_SECONDS * 2 ** min(failures, 16), RELAUNCH_MAX_SECONDS))
-
-
-def _brief(exc: BaseException) -> str:
-    return getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"

@@ -13,15 +13,19 @@ in memory.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
 from maestoso.clock import Clock
+from maestoso.errors import MaestosoError
 from maestoso.models import Step
 from maestoso.store.coordination import Topic
 from maestoso.store.port import Store
 from maestoso.store.records import BreakpointRow, InstanceRow
+
+logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
 CACHE_SECONDS = 2.0
@@ -78,7 +82,10 @@ class Controls:
         """Breakpoints or paused attempts changed here: tell the other nodes' steps too."""
         self.breakpoints_changed()
         if self.shared:
-            await self.store.notify(Topic.CONTROLS)
+            try:
+                await self.store.notify(Topic.CONTROLS)
+            except MaestosoError as exc:  # the change is made; their poll sees it
+                logger.warning("could not tell the other nodes of a breakpoint: %s", exc)
 
     def wake_all(self) -> None:
         """Another node changed breakpoints, paused attempts or permits: every waiting step

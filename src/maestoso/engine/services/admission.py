@@ -13,6 +13,9 @@ from maestoso.queue import RetryLater
 from maestoso.store.port import Store
 from maestoso.store.records import InstanceRow, JobEvent
 
+STOPPING_SECONDS = 10.0
+"""How long a stop waits for its run to end before it is tried again."""
+
 
 class Admission:
     def __init__(
@@ -42,8 +45,8 @@ class Admission:
             for row in admitted
             if not launch_started(self._flows, row)
         ]
-        # Not in the admitting transaction: a crash in between leaves those runs to the next
-        # claim of their groups.
+        # Not in the admitting transaction: a crash in between leaves those runs to their
+        # owners' reconciliation (see ``group_leases``).
         await self._store.enqueue(elsewhere)
 
     async def on_launch_flow(self, event: LaunchFlow) -> None:
@@ -64,12 +67,10 @@ class Admission:
         target = ACTION_TARGET[event.action]
         if not self._flows.terminate(key, target, event.reason):
             raise RetryLater(0.5, "the run is not running on this node yet")
-        for _ in range(200):
-            await self._clock.sleep(0.05)
-            row = await self._store.get_instance(*key)
-            if row is None or WorkflowStatus.from_stored(row.status).is_terminal:
-                return
-        raise RetryLater(0.5, "the run is still stopping")
+        await self._flows.ended(key, STOPPING_SECONDS)
+        row = await self._store.get_instance(*key)
+        if row is not None and not WorkflowStatus.from_stored(row.status).is_terminal:
+            raise RetryLater(0.5, "the run is still stopping")
 
 
 def launch_started(flows: FlowExecutor, row: InstanceRow) -> bool:

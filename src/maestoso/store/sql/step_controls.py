@@ -119,10 +119,12 @@ class ControlMethods(SqlBase):
         already held). Tags without a permit are unlimited. ``limits`` have no row to lock:
         on PostgreSQL a transaction-scoped advisory lock on each name serialises them."""
         async with self._writing() as connection:
-            query = select(_tp.c.tag, _tp.c.max_allowed).where(_tp.c.tag.in_(tags))
-            if self._dialect == "postgresql":
-                query = query.with_for_update()
-            found = {row[0]: row[1] for row in await connection.execute(query)}
+            found: dict[str, int] = {}
+            if tags:
+                query = select(_tp.c.tag, _tp.c.max_allowed).where(_tp.c.tag.in_(tags))
+                if self._dialect == "postgresql":
+                    query = query.with_for_update()
+                found = {row[0]: row[1] for row in await connection.execute(query)}
             found.update(limits or {})
             if not found:
                 return []
