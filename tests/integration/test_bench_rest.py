@@ -32,7 +32,7 @@ def test_workload_runs_end_to_end(name: str, count: int, measures: int) -> None:
     assert len(rows) == measures
     assert all(r.workload == name and r.database == "sqlite" for r in rows)
     assert all(r.status in ("OK", "SUCCEEDED") for r in rows), rows
-    assert all(r.peak_rss_mb > 0 and r.seconds > 0 for r in rows)
+    assert all(r.peak_rss_mb > 0 and r.seconds > 0 and r.server_cpu_s > 0 for r in rows)
     timed = [r for r in rows if r.p50_ms is not None]
     assert timed and all(r.count == count for r in timed)
     assert all(0 < (r.p50_ms or 0) <= (r.p99_ms or 0) <= (r.max_ms or 0) for r in timed)

@@ -61,6 +61,9 @@ class Row:
     status: str
     database: str = ""
     peak_rss_mb: float = 0.0
+    server_cpu_s: float = 0.0
+    """The server's CPU time over the whole workload (set-up and warm-up included): unlike
+    latencies, hardly moved by other processes sharing the machine."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,11 +282,15 @@ def measure(name: str, url: str | None, options: Options, py_spy: Path | None = 
 
     with running(url, py_spy, prepare) as server:
         with httpx.Client(base_url=server.base, timeout=60, headers={"user": "bench"}) as http:
+            cpu = server.cpu_seconds()
             rows = workload.run(http, server, options)
+            cpu = round(server.cpu_seconds() - cpu, 2)
         rss = server.peak_rss_mb()
     stored = f" [{options.preload:,} runs stored before]" if options.preload else ""
     return [
-        _replace(row, database=database, peak_rss_mb=rss, measure=row.measure + stored)
+        _replace(
+            row, database=database, peak_rss_mb=rss, server_cpu_s=cpu, measure=row.measure + stored
+        )
         for row in rows
     ]
 

@@ -40,6 +40,16 @@ class Server:
                 return round(int(line.split()[1]) / 1024, 1)
         return 0.0
 
+    def cpu_seconds(self) -> float:
+        """The CPU time (user and system) the server has used so far, all threads (0 where
+        /proc is missing)."""
+        try:
+            stat = Path(f"/proc/{self.pid}/stat").read_text()
+        except OSError:
+            return 0.0
+        fields = stat.rpartition(")")[2].split()  # after the command name, which may hold spaces
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 
 def free_port() -> int:
     with socket.socket() as probe:

@@ -152,6 +152,7 @@ def _http_table(rows: list[dict[str, Any]]) -> Table:
         "p99_ms",
         "max_ms",
         "seconds",
+        "server_cpu_s",
         "peak_rss_mb",
         "status",
     )

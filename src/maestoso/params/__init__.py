@@ -52,7 +52,7 @@ from maestoso.params.defaults import (
 )
 from maestoso.params.errors import ParamError
 from maestoso.params.interpolation import interpolate
-from maestoso.params.isolation import off_loop, off_loop_unless_trusted
+from maestoso.params.isolation import off_loop
 from maestoso.params.merge import Layer, merge_layers
 from maestoso.params.parameter import Parameter
 from maestoso.params.references import unknown_references
@@ -77,7 +77,6 @@ __all__ = [
     "merge_step_params",
     "merge_workflow_params",
     "off_loop",
-    "off_loop_unless_trusted",
     "step_defaults",
     "step_type_defaults",
     "unknown_references",

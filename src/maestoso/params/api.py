@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from maestoso.models import ParamDefinition, Step
 from maestoso.params.context import InstanceContext
@@ -15,6 +15,9 @@ from maestoso.sel import Limits
 from maestoso.sel.state import NowSource
 
 Definitions = Mapping[str, ParamDefinition]
+
+_MERGED_LIMIT = 1024
+_merged: dict[tuple[str, int], tuple[object, dict[str, ParamDefinition]]] = {}
 
 
 def merge_workflow_params(
@@ -117,14 +120,19 @@ def evaluate_workflow_params(
     limits: Limits | None = None,
 ) -> dict[str, Parameter]:
     """Merge (see :func:`merge_workflow_params`) and evaluate a workflow instance's params."""
-    merged = merge_workflow_params(
-        definitions,
-        run_params=run_params,
-        run_source=run_source,
-        previous=previous,
-        restart_params=restart_params,
-        defaults=defaults,
-    )
+
+    def merge() -> dict[str, ParamDefinition]:
+        return merge_workflow_params(
+            definitions,
+            run_params=run_params,
+            run_source=run_source,
+            previous=previous,
+            restart_params=restart_params,
+            defaults=defaults,
+        )
+
+    fixed = not (run_params or restart_params) and previous is None and defaults is None
+    merged = _merged_once("workflow", definitions, merge) if fixed else merge()
     label = f"workflow [{workflow_id}]" if workflow_id else None
     return evaluate_params(merged, clock=clock, context=context, label=label, limits=limits)
 
@@ -143,14 +151,19 @@ def evaluate_step_params(
     limits: Limits | None = None,
 ) -> dict[str, Parameter]:
     """Merge (see :func:`merge_step_params`) and evaluate a step instance's params."""
-    merged = merge_step_params(
-        step,
-        injected=injected,
-        run_params=run_params,
-        restart_params=restart_params,
-        restart=restart,
-        defaults=defaults,
-    )
+
+    def merge() -> dict[str, ParamDefinition]:
+        return merge_step_params(
+            step,
+            injected=injected,
+            run_params=run_params,
+            restart_params=restart_params,
+            restart=restart,
+            defaults=defaults,
+        )
+
+    fixed = not (injected or run_params or restart_params or restart) and defaults is None
+    merged = _merged_once("step", step, merge) if fixed else merge()
     return evaluate_params(
         merged,
         clock=clock,
@@ -159,3 +172,20 @@ def evaluate_step_params(
         workflow_params=workflow_params,
         limits=limits,
     )
+
+
+def _merged_once(
+    kind: str, source: object, merge: Callable[[], dict[str, ParamDefinition]]
+) -> dict[str, ParamDefinition]:
+    """``merge()`` once per ``source`` (a parsed step, or a parsed workflow's params: never
+    changed, kept by the node's cache of parsed versions), when only the defaults and the
+    definition take part: merging builds every definition anew, about as costly as
+    evaluating them. The entry holds ``source``, so that its id is not reused meanwhile."""
+    key = (kind, id(source))
+    found = _merged.get(key)
+    if found is None or found[0] is not source:
+        found = (source, merge())
+        if len(_merged) >= _MERGED_LIMIT:
+            _merged.clear()
+        _merged[key] = found
+    return dict(found[1])

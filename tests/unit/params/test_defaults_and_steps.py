@@ -130,3 +130,33 @@ def test_foreach_defaults_keep_their_placeholder_until_set() -> None:
     )  # fmt: skip
     with pytest.raises(ParamError, match=r"Param \[loop_params\] must not be empty"):
         evaluate_step_params(empty, {}, clock=clock(), context=STEP_CONTEXT)
+
+
+def test_a_merge_kept_for_a_step_or_workflow_never_hides_the_params_of_a_run() -> None:
+    definitions = defs(base={"type": "LONG", "value": 10})
+    step = TypedStep.model_validate(
+        {"id": "s1", "type": "NoOp", "params": {"y": {"type": "STRING", "value": "definition"}}}
+    )
+    for _ in range(2):  # the second time from what the first kept
+        workflow = evaluate_workflow_params(definitions, clock=clock(), context=STEP_CONTEXT)
+        plain = evaluate_step_params(step, workflow, clock=clock(), context=STEP_CONTEXT)
+        assert workflow["base"].evaluated_result == 10
+        assert plain["y"].evaluated_result == "definition"
+
+    overridden = evaluate_workflow_params(
+        definitions,
+        clock=clock(),
+        context=STEP_CONTEXT,
+        run_params=defs(base={"type": "LONG", "value": 20}),
+    )
+    run = evaluate_step_params(
+        step,
+        overridden,
+        clock=clock(),
+        context=STEP_CONTEXT,
+        run_params=defs(y={"type": "STRING", "value": "run"}),
+    )
+    assert overridden["base"].evaluated_result == 20
+    assert run["y"].evaluated_result == "run"
+    again = evaluate_step_params(step, workflow, clock=clock(), context=STEP_CONTEXT)
+    assert again["y"].evaluated_result == "definition"

@@ -39,13 +39,7 @@ from maestoso.engine.runtime.writer import Write
 from maestoso.errors import FencedError, MaestosoError, PlatformError
 from maestoso.models import ParamDefinition
 from maestoso.models.statuses import StepStatus
-from maestoso.params import (
-    Parameter,
-    evaluate_params,
-    evaluate_step_params,
-    off_loop,
-    off_loop_unless_trusted,
-)
+from maestoso.params import Parameter, evaluate_params, evaluate_step_params, off_loop
 from maestoso.runtimes import State, StepResult, StepRuntime
 from maestoso.runtimes.outputs import job_key
 from maestoso.store.records import Fence, StepAttemptRow
@@ -174,8 +168,7 @@ class StepRun(StepAttempt):
             inputs = await step_inputs(
                 self.engine, self.step, self.instance, self.workflow_params, self.restart_params
             )
-            evaluated = await off_loop_unless_trusted(  # user SEL: on a worker thread
-                (self.step.params, inputs.injected, inputs.restart_params),
+            evaluated = await off_loop(  # SEL runs on a worker thread, bounded in time
                 evaluate_step_params,
                 self.step,
                 self.workflow_params,

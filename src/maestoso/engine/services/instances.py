@@ -24,7 +24,7 @@ from maestoso.models.events import InstanceAction, LaunchFlow, StartWorkflow
 from maestoso.models.start import WorkflowStartRequest
 from maestoso.models.statuses import ACTION_TARGET, WorkflowStatus
 from maestoso.models.timeline import log_event
-from maestoso.params import off_loop_unless_trusted
+from maestoso.params import off_loop
 from maestoso.store.port import Store
 from maestoso.store.records import (
     InstanceRow,
@@ -80,9 +80,8 @@ class InstanceService:
         version_id = VersionSelector.parse(version).resolve(workflow)
         compiled = await self._compiled(workflow, version_id)
         now = self._clock.now_ms()
-        # Off the event loop when the new run's params hold SEL expressions of the user's.
-        row = await off_loop_unless_trusted(
-            (compiled.workflow.params, request.run_params),
+        # Off the event loop: the new run's params are SEL expressions.
+        row = await off_loop(
             new_instance,
             compiled.workflow,
             dict(compiled.document),
