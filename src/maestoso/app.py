@@ -63,7 +63,7 @@ async def running_services(
         lease_seconds=settings.group_lease_seconds,
         heartbeat_seconds=settings.group_heartbeat_seconds,
         info={"address": f"http://{settings.host}:{settings.port}"},
-        notifiers=build_notifiers(alert_settings),
+        notifiers=[*build_notifiers(alert_settings), *plugins.notifiers.values()],
         alert_settings=alert_settings,
     )
     security = security_services(settings, store, clock)

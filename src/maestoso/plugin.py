@@ -7,7 +7,9 @@ A plugin is an installed distribution that names its parts under three entry-poi
   server's settings, returning the ``StepRuntime`` that runs every step of that type;
 - ``maestoso.signal_sources``: a source's name → a ``SignalSourceFactory``, returning the
   ``SignalSource`` the server runs for as long as it runs;
-- ``maestoso.notifiers``: alerting channels, discovered and listed.
+- ``maestoso.notifiers``: a notifier's name → a ``NotifierFactory``, returning the
+  ``Notifier`` that receives every workflow, run and step status change as a ``Message``,
+  through the same durable deliveries as the built-in channels (docs/alerting.md).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from maestoso.alerting.notifier import Message, Notifier, PermanentError
 from maestoso.config import Settings
 from maestoso.runtimes.base import CONTINUE, DONE, State, StepContext, StepResult, StepRuntime
 from maestoso.runtimes.python import typed_outputs
@@ -23,7 +26,11 @@ from maestoso.triggers.sources import SignalContext, SignalSource
 __all__ = [
     "CONTINUE",
     "DONE",
+    "Message",
     "NonRetryableError",
+    "Notifier",
+    "NotifierFactory",
+    "PermanentError",
     "Settings",
     "SignalContext",
     "SignalSource",
@@ -40,6 +47,9 @@ StepTypeFactory = Callable[[Settings], StepRuntime]
 """What a ``maestoso.step_types`` entry point names (a class taking the settings will do)."""
 SignalSourceFactory = Callable[[Settings], SignalSource]
 """What a ``maestoso.signal_sources`` entry point names."""
+NotifierFactory = Callable[[Settings], Notifier]
+"""What a ``maestoso.notifiers`` entry point names: its ``send`` raises to be tried again
+later (``PermanentError`` when no retry can help)."""
 
 
 class NonRetryableError(Exception):

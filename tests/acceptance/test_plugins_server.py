@@ -126,10 +126,33 @@ def test_the_step_type_is_refused_before_install_and_runs_after(
             logs = http.get(
                 "/api/v3/workflows/echo-wf/instances/1/runs/1/steps/echo/attempts/1/logs"
             )
+            run_changes = wait_journal(home / "journal.jsonl", "SUCCEEDED")
     finally:
         installed.stop()
     assert report["params"]["seen"]["evaluated_result"] == len("hello plugin")
     assert logs.status_code == 200 and logs.text == "hello plugin\n"
+    # The example's notifier was sent the run's status changes, through alerting's deliveries.
+    assert run_changes == ["IN_PROGRESS", "SUCCEEDED"]
+
+
+def wait_journal(path: Path, last: str, timeout: float = 30) -> list[str]:
+    """The statuses of echo-wf's run that the ``journal`` notifier wrote, once ``last`` is
+    among them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = path.read_text().splitlines() if path.exists() else []
+        facts = [json.loads(line)["data"] for line in lines]
+        statuses = [
+            fact["status"]
+            for fact in facts
+            if fact["workflow_id"] == "echo-wf"
+            and "step_id" not in fact
+            and "workflow_run_id" in fact
+        ]
+        if last in statuses:
+            return statuses
+        assert time.monotonic() < deadline, lines
+        time.sleep(0.1)
 
 
 def test_plugins_are_listed_with_what_failed_to_load(server: ServerProcess, plugins: Path) -> None:
@@ -149,9 +172,13 @@ def test_plugins_are_listed_with_what_failed_to_load(server: ServerProcess, plug
     assert steps["Spark"]["error"] == "ModuleNotFoundError: No module named 'no_such_module'"
     assert "built-in step type" in steps["Shell"]["error"]
     assert [(s["name"], s["error"]) for s in listing["signal_sources"]] == [("file_drop", None)]
-    assert [(n["name"], n["target"]) for n in listing["notifiers"]] == [
-        ("carrier_pigeon", "json:dumps")
-    ]
+    notifiers = {n["name"]: n for n in listing["notifiers"]}
+    assert notifiers["journal"]["target"] == "maestoso_example.journal:Journal"
+    assert notifiers["journal"]["error"] is None
+    # json.dumps(settings): a factory that raises is listed with its error.
+    assert notifiers["carrier_pigeon"]["error"] == (
+        "TypeError: Object of type Settings is not JSON serializable"
+    )
     assert unknown.status_code == 400
     assert "unknown step type [Spark]" in unknown.json()["errors"][0]
     assert "(plugin step types: ['Echo'])" in unknown.json()["errors"][0]

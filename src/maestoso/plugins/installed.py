@@ -1,12 +1,14 @@
-"""The plugins of this environment: step types and signal sources built from the server's
-settings, notifiers loaded, and each one's error when it could not be had."""
+"""The plugins of this environment: step types, signal sources and notifiers built from the
+server's settings, and each one's error when it could not be had."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from maestoso.alerting.notifier import Message, Notifier
 from maestoso.config import Settings
 from maestoso.models.steps import PLUGIN_STEP_TYPE, StepType
 from maestoso.plugin import SignalSource, StepRuntime
@@ -21,14 +23,9 @@ _RUNTIME_METHODS = ("start", "execute", "terminate")
 class InstalledPlugins:
     step_types: dict[str, StepRuntime]
     signal_sources: dict[str, SignalSource]
+    notifiers: dict[str, Notifier]
     found: list[Found]
     """Every entry point of every group, those that failed included."""
-
-    @property
-    def notifiers(self) -> dict[str, Any]:
-        """What each loaded ``maestoso.notifiers`` entry point names, by name (for alerting,
-        which knows what a notifier must be)."""
-        return {f.name: f.value for f in self.found if f.group == NOTIFIERS and f.ok}
 
     def to_json(self) -> dict[str, list[dict[str, Any]]]:
         """``{"step_types": [...], "signal_sources": [...], "notifiers": [...]}``."""
@@ -44,10 +41,12 @@ def load_plugins(settings: Settings) -> InstalledPlugins:
         discovery.build(f, _step_type(f.name, settings)) for f in discovery.load(STEP_TYPES)
     ]
     sources = [discovery.build(f, _source(settings)) for f in discovery.load(SIGNAL_SOURCES)]
+    notifiers = [discovery.build(f, _notifier(f.name, settings)) for f in discovery.load(NOTIFIERS)]
     return InstalledPlugins(
         step_types={f.name: f.value for f in step_types if f.ok},
         signal_sources={f.name: f.value for f in sources if f.ok},
-        found=[*step_types, *sources, *discovery.load(NOTIFIERS)],
+        notifiers={f.name: f.value for f in notifiers if f.ok},
+        found=[*step_types, *sources, *notifiers],
     )
 
 
@@ -82,6 +81,36 @@ def _source(settings: Settings) -> Callable[[Any], SignalSource]:
         return source  # type: ignore[no-any-return]
 
     return make
+
+
+BUILT_IN_NOTIFIERS = frozenset({"email", "slack", "pagerduty", "webhook"})
+
+
+def _notifier(name: str, settings: Settings) -> Callable[[Any], Notifier]:
+    def make(factory: Any) -> Notifier:
+        if name in BUILT_IN_NOTIFIERS:
+            raise ValueError(f"[{name}] is a built-in notifier; a plugin cannot replace it")
+        notifier = factory(settings)
+        if not inspect.iscoroutinefunction(getattr(notifier, "send", None)):
+            raise ValueError(
+                f"the factory returned {type(notifier).__name__}, not a Notifier "
+                "(an async send(message))"
+            )
+        return _Named(name, notifier)
+
+    return make
+
+
+class _Named:
+    """A plugin's notifier under its entry point's name: deliveries are stored by notifier
+    name, and that one is unique among the installed and the built-in ones."""
+
+    def __init__(self, name: str, notifier: Any) -> None:
+        self.name = name
+        self._notifier = notifier
+
+    async def send(self, message: Message) -> None:
+        await self._notifier.send(message)
 
 
 def _built_in(name: str) -> bool:

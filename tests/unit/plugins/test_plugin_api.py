@@ -15,7 +15,11 @@ def test_the_public_names_are_pinned() -> None:
     assert maestoso.plugin.__all__ == [
         "CONTINUE",
         "DONE",
+        "Message",
         "NonRetryableError",
+        "Notifier",
+        "NotifierFactory",
+        "PermanentError",
         "Settings",
         "SignalContext",
         "SignalSource",

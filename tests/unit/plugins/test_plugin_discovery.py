@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from maestoso.alerting.notifier import Message
 from maestoso.config import Settings
 from maestoso.plugins import discovery, load_plugins, step_type_names
 from maestoso.plugins.guarded import GuardedRuntime
@@ -46,6 +47,14 @@ def failing(settings):
 
 def not_a_runtime(settings):
     return "runtime"
+
+
+class Pigeon:
+    def __init__(self, settings):
+        self.sent = []
+
+    async def send(self, message):
+        self.sent.append(message)
 """
 
 
@@ -74,13 +83,13 @@ def test_each_entry_point_loads_on_its_own_and_failures_keep_their_error(site: P
         site,
         "acme",
         "[maestoso.notifiers]\n"
-        "pigeon = acme_plugin:Source\n"
+        "pigeon = acme_plugin:Pigeon\n"
         "broken = acme_broken:Notifier\n"
         "exits = acme_exits:Notifier\n"
         "absent = acme_plugin:Nothing\n",
     )
     found = {f.name: f for f in discovery.load(discovery.NOTIFIERS)}
-    assert found["pigeon"].ok and found["pigeon"].value.__name__ == "Source"
+    assert found["pigeon"].ok and found["pigeon"].value.__name__ == "Pigeon"
     assert list(load_plugins(Settings()).notifiers) == ["pigeon"]
     assert (found["pigeon"].distribution, found["pigeon"].version) == ("acme", "1.0")
     assert found["broken"].error == "ImportError: needs libspark"
@@ -144,3 +153,27 @@ def test_step_type_names_are_read_without_importing_anything(site: Path) -> None
     distribution(site, "acme", "[maestoso.step_types]\nSpark = acme_broken:Runtime\n")
     assert "Spark" in step_type_names()
     assert "acme_broken" not in sys.modules
+
+
+async def test_notifiers_are_built_from_the_settings_under_their_entry_point_names(
+    site: Path,
+) -> None:
+    distribution(
+        site,
+        "acme",
+        "[maestoso.notifiers]\n"
+        "pigeon = acme_plugin:Pigeon\n"
+        "email = acme_plugin:Pigeon\n"
+        "mute = acme_plugin:Source\n",
+    )
+    plugins = load_plugins(Settings())
+    pigeon = plugins.notifiers["pigeon"]
+    assert list(plugins.notifiers) == ["pigeon"] and pigeon.name == "pigeon"
+    message = Message(alert_type="STATUS_CHANGE", title="wf: SUCCEEDED", text="")
+    await pigeon.send(message)
+    assert pigeon._notifier.sent == [message]  # type: ignore[attr-defined]
+    errors = {f.name: f.error for f in plugins.found if not f.ok}
+    assert errors == {
+        "email": "ValueError: [email] is a built-in notifier; a plugin cannot replace it",
+        "mute": "ValueError: the factory returned Source, not a Notifier (an async send(message))",
+    }
