@@ -37,8 +37,12 @@ typecheck: install
 layers: install
 	$(BIN)/lint-imports
 
+# Tests run in parallel processes, each test module in one of them (its servers and
+# databases started once); PYTEST_WORKERS=0 runs them in this process.
+PYTEST_WORKERS ?= 3
+
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope
 
 test: lint typecheck layers ui-test pytest
 
