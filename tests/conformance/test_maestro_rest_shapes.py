@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from tests.integration.engine_support import Harness, harness
 
+from maestoso.config import Settings
 from maestoso.engine.reads.flatten import encode_by_length, rank_text
 from maestoso.engine.templates import schema_params
 from maestoso.models.restart import StepInstanceRestartRequest
@@ -88,7 +89,7 @@ async def test_instances_and_steps_carry_the_fields_maestro_writes(
     assert set(maestro_step) - {"signal_outputs"} <= set(step)
     assert instance["correlation_id"] == "sample-dag-test-1:1:1"
     assert step["correlation_id"] == instance["correlation_id"]
-    assert step["group_info"] == instance["group_info"] == 3
+    assert step["group_info"] == instance["group_info"] == Settings().flow_groups
     assert step["owner"] == "tester"
     # StepRetry's order, and the backoff with every field Maestro writes
     running = fixture(samples_dir, "sample-foreach-step-instance-running.json")["step_retry"]

@@ -73,7 +73,12 @@ class KubeState:
         with log.open("wb") as out:
             try:
                 job.process = subprocess.Popen(
-                    argv, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+                    argv,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    cwd=self.directory,  # a container's own working directory, not ours
+                    start_new_session=True,
                 )
             except OSError:
                 job.process = None
