@@ -76,7 +76,7 @@ class EngineNode:
             store=store,
             writer=StepWriter(store, wake=wake),
             clock=clock,
-            controls=Controls(store, clock, shared=store.shared),
+            controls=Controls(store, clock, shared=store.shared, clustered=self._clustered),
             runtimes=dict(runtimes or default_runtimes()),
             signals=self.signals,
             wakeup=self.wakeup,
@@ -141,6 +141,9 @@ class EngineNode:
         """The shared queues, and those of the flow groups this node owns."""
         owned = self.executor.owned_groups()
         return [*map(int, QueueId), *(flow_queue(group_id) for group_id in owned)]
+
+    def _clustered(self) -> bool:
+        return self.executor.peers > 1
 
     def _owns(self, group_id: int) -> bool:
         return self.executor.owns(group_id)
