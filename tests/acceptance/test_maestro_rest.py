@@ -139,7 +139,7 @@ def test_the_fields_maestro_always_writes(http: httpx.Client) -> None:
     assert http.post("/api/v3/workflows", json=body).status_code == 200
     started = start(http, "fields")
     instance = wait(http, "fields", started["workflow_instance_id"])
-    assert instance["group_info"] == 3
+    assert instance["group_info"] == 64  # the flow groups in use
     assert instance["timeout_in_millis"] == 600_000
     assert instance["correlation_id"] == "fields:1:1"
     assert "correlation_id" not in instance["run_config"]  # as for Maestro's manual starts
@@ -147,7 +147,7 @@ def test_the_fields_maestro_always_writes(http: httpx.Client) -> None:
     for step in steps:
         assert step["owner"] == "tester"
         assert step["correlation_id"] == "fields:1:1"
-        assert step["group_info"] == 3
+        assert step["group_info"] == 64
         assert step["step_retry"]["retryable"] is True
         assert step["step_retry"]["backoff"]["type"] in ("EXPONENTIAL_BACKOFF", "FIXED_BACKOFF")
 

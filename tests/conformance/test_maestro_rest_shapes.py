@@ -88,7 +88,7 @@ async def test_instances_and_steps_carry_the_fields_maestro_writes(
     assert set(maestro_step) - {"signal_outputs"} <= set(step)
     assert instance["correlation_id"] == "sample-dag-test-1:1:1"
     assert step["correlation_id"] == instance["correlation_id"]
-    assert step["group_info"] == instance["group_info"] == 3
+    assert step["group_info"] == instance["group_info"] == 64  # the flow groups in use
     assert step["owner"] == "tester"
     # StepRetry's order, and the backoff with every field Maestro writes
     running = fixture(samples_dir, "sample-foreach-step-instance-running.json")["step_retry"]
