@@ -89,7 +89,7 @@ class EngineNode:
             store=store,
             writer=StepWriter(store, wake=wake, facts=self.alerting.facts),
             clock=clock,
-            controls=Controls(store, clock, shared=store.shared),
+            controls=Controls(store, clock, shared=store.shared, clustered=self._clustered),
             runtimes=runtimes,
             signals=self.signals,
             wakeup=self.wakeup,
@@ -156,6 +156,9 @@ class EngineNode:
         owned = self.executor.owned_groups()
         shared = [int(queue) for queue in QueueId if queue is not QueueId.ALERT]
         return [*shared, *(flow_queue(group_id) for group_id in owned)]
+
+    def _clustered(self) -> bool:
+        return self.executor.peers > 1
 
     def _owns(self, group_id: int) -> bool:
         return self.executor.owns(group_id)

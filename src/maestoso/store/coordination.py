@@ -123,7 +123,7 @@ class Topic(StrEnum):
     BYPASS = "bypass"
     """A step waiting for signals (the detail, as JSON) is to go on without them."""
     CONTROLS = "controls"
-    """Breakpoints, paused attempts or permits changed."""
+    """Breakpoints or paused attempts changed."""
     NODES = "nodes"
     """A node joined or left: share the flow groups out again."""
 

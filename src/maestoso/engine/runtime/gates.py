@@ -4,10 +4,13 @@ workflow's ``step_concurrency``.
 
 Breakpoints and permits live in the database, so every node sees them. Waiting steps are
 woken in-process when a permit is released or an attempt resumed here, by a notification
-from another node when it did so (``wake_all``), and re-check on a short poll besides.
-``step_concurrency`` is counted in the database too, as a permit held under the workflow's
-name (``step_concurrency_name``), when nodes share it (``shared``); a single node counts it
-in memory.
+when another node changed breakpoints (``wake_all``), and re-check on a short poll for the
+permits other nodes released.
+``step_concurrency`` is counted in memory, and while other nodes are alive (``clustered``)
+in the database too, as a permit held under the workflow's name (``step_concurrency_name``):
+two more transactions per step, which a single node does not pay. Steps that started before
+a node was joined stay uncounted in the database until they end, so just after a join the
+limit can be passed by as many steps as were running then.
 """
 
 from __future__ import annotations
@@ -56,7 +59,11 @@ class Controls:
     store: Store
     clock: Clock
     shared: bool = False
-    """Whether other nodes run steps of the same workflows (a shared database)."""
+    """Whether other nodes may use the database (they are told of breakpoint changes)."""
+    clustered: Callable[[], bool] = lambda: False
+    """Whether other nodes are alive now (step concurrency is then counted in the database)."""
+    _in_db: set[str] = field(default_factory=set)
+    """Steps whose step-concurrency permit is held in the database."""
     _with_breakpoints: set[str] = field(default_factory=set)
     _refreshed: float = -1.0
     _resumed: dict[AttemptKey, asyncio.Event] = field(default_factory=dict)
@@ -88,8 +95,8 @@ class Controls:
                 logger.warning("could not tell the other nodes of a breakpoint: %s", exc)
 
     def wake_all(self) -> None:
-        """Another node changed breakpoints, paused attempts or permits: every waiting step
-        looks again."""
+        """Another node changed breakpoints or paused attempts (or the listener reconnected):
+        every waiting step looks again."""
         self.breakpoints_changed()
         for event in self._resumed.values():
             event.set()
@@ -143,13 +150,16 @@ class Controls:
     ) -> list[str]:
         """Take what the step needs to start, or nothing: the limits that are full."""
         concurrency = f"step_concurrency {step_concurrency} of [{workflow_id}]"
-        if not self.shared and self._running.get(workflow_id, 0) >= step_concurrency:
+        if self._running.get(workflow_id, 0) >= step_concurrency:
             return [concurrency]
-        if tags or self.shared:
-            own = {step_concurrency_name(workflow_id): step_concurrency} if self.shared else {}
+        clustered = self.shared and self.clustered()
+        if tags or clustered:
+            own = {step_concurrency_name(workflow_id): step_concurrency} if clustered else {}
             full = await self.store.acquire_permits(step_uuid, tags, self.clock.now_ms(), own)
             if full:
                 return [concurrency if t in own else f"tag permit [{t}]" for t in full]
+            if clustered:
+                self._in_db.add(step_uuid)
         self._running[workflow_id] = self._running.get(workflow_id, 0) + 1
         return []
 
@@ -172,9 +182,13 @@ class Controls:
         """Count a step that resumed RUNNING after a restart (its permits are still held)."""
         self._running[workflow_id] = self._running.get(workflow_id, 0) + 1
 
-    async def release(self, step_uuid: str, tags: list[str], workflow_id: str) -> None:
-        if tags or self.shared:
+    async def release(
+        self, step_uuid: str, tags: list[str], workflow_id: str, *, resumed: bool = False
+    ) -> None:
+        """Give back what the step took; a ``resumed`` one may hold permits from before."""
+        if tags or step_uuid in self._in_db or (resumed and self.shared):
             await self.store.release_permits(step_uuid)
+        self._in_db.discard(step_uuid)
         count = self._running.get(workflow_id, 0) - 1
         if count > 0:
             self._running[workflow_id] = count
@@ -199,6 +213,8 @@ class StepGates:
     step: Step
     holding: bool = False
     """Whether the attempt holds its tag permits and a step concurrency slot."""
+    resumed: bool = False
+    """Whether it held them before this node resumed it."""
 
     async def pause_at_breakpoint(
         self, attempt_id: int, paused: Callable[[], Awaitable[None]]
@@ -242,12 +258,14 @@ class StepGates:
     def hold(self) -> None:
         """A resumed attempt holds what it held before the crash."""
         self.controls.hold(self.instance.workflow_id)
-        self.holding = True
+        self.holding = self.resumed = True
 
     async def release(self, step_uuid: str) -> None:
         if self.holding:
             self.holding = False
-            await self.controls.release(step_uuid, self._tags(), self.instance.workflow_id)
+            await self.controls.release(
+                step_uuid, self._tags(), self.instance.workflow_id, resumed=self.resumed
+            )
 
     def _tags(self) -> list[str]:
         tags = getattr(self.step, "tags", None) or []

@@ -44,6 +44,8 @@ class GroupLeases:
     _fences: dict[int, Fence]
     _renewed: dict[int, int]
     _flows: dict[tuple[str, int, int], FlowActor]
+    peers: int = 1
+    """How many nodes were alive at the last heartbeat, this one included."""
 
     def launch(self, instance: InstanceRow) -> bool:
         raise NotImplementedError
@@ -80,6 +82,7 @@ class GroupLeases:
         groups up to it."""
         store, now = self.engine.store, self.engine.clock.now_ms()
         nodes = membership.live_nodes(await store.list_nodes(), now, self.owner)
+        self.peers = len(nodes)
         # Runs stored under a larger group count than today's keep their groups in use.
         universe = [*range(self.groups), *await store.groups_in_use(at_least=self.groups)]
         share = membership.share_of(len(universe), nodes, self.owner)

@@ -1,7 +1,7 @@
 """Notifications from the other nodes of a cluster, to the parts of this node they wake.
 
-What another node commits (queue events, signals, permits released, breakpoints changed, a
-node joining or leaving) reaches this node as a ``Topic`` notification within milliseconds,
+What another node commits (queue events, signals, breakpoints changed, bypasses, a node
+joining or leaving) reaches this node as a ``Topic`` notification within milliseconds,
 instead of at the next poll of whatever waits for it. After its connection comes back the
 listener delivers ``Topic.EVERYTHING``: everything looks again. On a single node (SQLite)
 there is nothing to listen to, and the in-process wake-ups are all there is.

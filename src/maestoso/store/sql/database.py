@@ -83,6 +83,10 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 
 
 LOCK_TIMEOUT_MS = 60_000
+IDLE_IN_TRANSACTION_MS = 5_000
+"""A transaction whose node stopped answering mid-way (paused, frozen) is ended by the server
+after this long, releasing its locks: the claim of a paused node's flow groups waits on
+them. Maestoso's transactions never sit idle on purpose."""
 
 
 def create_engine(url: URL) -> AsyncEngine:
@@ -90,9 +94,11 @@ def create_engine(url: URL) -> AsyncEngine:
     if url.drivername != SQLITE_DRIVER:
         # A row lock left by a connection lost mid-transaction must not stall its waiters
         # for ever: they fail (and are retried) after a minute instead.
-        engine = create_async_engine(
-            url, connect_args={"options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"}
+        options = (
+            f"-c lock_timeout={LOCK_TIMEOUT_MS} "
+            f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS}"
         )
+        engine = create_async_engine(url, connect_args={"options": options})
         event.listen(engine.sync_engine, "checkin", _on_checkin)
         event.listen(engine.sync_engine, "checkout", _ping_if_idle)
         query_metrics.instrument(engine.sync_engine)

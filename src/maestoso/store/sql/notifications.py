@@ -4,7 +4,7 @@ A notification is a short text on one channel, ``maestoso``; what it means is th
 business (``maestoso.engine.runtime.wakeups``). Sent inside a transaction it is delivered
 when, and only if, that transaction commits, so a node woken by it finds the rows it is
 about. Delivery is best effort (a listener that was away misses what was sent meanwhile),
-so every consumer keeps a slower poll; a listener that reconnects delivers ``EVERYTHING``
+so every consumer keeps a slower poll; a listener that reconnects delivers ``Topic.EVERYTHING``
 first, for its consumers to look again at once. On SQLite there is one node, whose wake-ups
 stay in-process: nothing is sent and nobody listens.
 """
@@ -20,13 +20,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from maestoso.clock import Clock
+from maestoso.store.coordination import Topic
 from maestoso.store.sql.base import SqlBase
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "maestoso"
-EVERYTHING = "*"
-"""Delivered after (re)connecting: anything may have happened while nobody listened."""
 RECONNECT_MAX_SECONDS = 5.0
 _KEEPALIVE = {
     "keepalives": 1,
@@ -91,7 +90,7 @@ class Listener:
                         logger.info("listening for notifications again")
                     failures = 0
                     self.listening.set()
-                    self._deliver(EVERYTHING)
+                    self._deliver(Topic.EVERYTHING)
                     async for notification in connection.notifies():
                         self._deliver(notification.payload)
             except asyncio.CancelledError:

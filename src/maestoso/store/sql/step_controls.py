@@ -13,10 +13,8 @@ from typing import Any
 from sqlalchemy import and_, bindparam, delete, false, func, insert, select
 from sqlalchemy.engine import RowMapping
 
-from maestoso.store.coordination import Topic
 from maestoso.store.records import BreakpointRow, TagPermitRow
 from maestoso.store.sql.base import SqlBase, upsert
-from maestoso.store.sql.notifications import send_notification
 from maestoso.store.sql.tables_triggers import (
     maestro_step_breakpoint,
     maestro_step_tag_permit,
@@ -151,10 +149,7 @@ class ControlMethods(SqlBase):
 
     async def release_permits(self, step_uuid: str) -> None:
         async with self._writing() as connection:
-            statement = delete(_held).where(_held.c.step_uuid == step_uuid)
-            released = (await connection.execute(statement)).rowcount
-            if released and self.is_postgres:  # steps waiting on other nodes try again
-                await send_notification(connection, Topic.CONTROLS)
+            await connection.execute(delete(_held).where(_held.c.step_uuid == step_uuid))
 
     async def save_output_data(
         self,
