@@ -20,7 +20,7 @@ from maestoso.engine.runtime import telemetry
 from maestoso.engine.runtime.children import ChildrenHub
 from maestoso.engine.runtime.compiled import CompiledWorkflow
 from maestoso.engine.runtime.context import EngineContext
-from maestoso.engine.runtime.edges import Edge, any_edge_holds
+from maestoso.engine.runtime.edges import any_edge_holds, incoming_edges
 from maestoso.engine.runtime.messages import (
     ActOnStep,
     Message,
@@ -57,9 +57,6 @@ from maestoso.store.records import (
 )
 
 logger = logging.getLogger(__name__)
-
-_PASSING = frozenset({StepStatus.SUCCEEDED, StepStatus.COMPLETED_WITH_ERROR, StepStatus.SKIPPED})
-
 
 _ACTION_STATUS = {
     StepAction.STOP: StepStatus.STOPPED,
@@ -259,19 +256,9 @@ class FlowActor:
     async def _readiness(self, step_id: str) -> bool | None:
         """True: start it; False: it can never run (UNSATISFIED); None: not yet."""
         predecessors = self._dag.predecessors[step_id]
-        if not predecessors:
-            return True
-        if any(p not in self._final and p not in self._carried for p in predecessors):
-            return None
-        edges: list[Edge] = []
-        for source in predecessors:
-            row = self._final.get(source) or self._carried[source]
-            if StepStatus(row.status) not in _PASSING:
-                continue
-            condition = self._compiled.step(source).successors.get(step_id, "true").strip()
-            if condition in ("true", "true;"):
-                return True
-            edges.append(Edge(source, step_id, condition, row))
+        edges = incoming_edges(step_id, predecessors, self._step_row, self._compiled)
+        if edges is None or isinstance(edges, bool):
+            return edges
         if not edges:
             return False
         params = results_of(self.instance.document.get("params") or {})
