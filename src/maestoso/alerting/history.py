@@ -1,7 +1,7 @@
 """Past runs read from the store for the ETA model, and a running run's estimate.
 
-A workflow's history is read again only when it has one more success, or after a minute
-(on the node's clock): the estimate of every run of it, on every check, reuses it.
+A workflow's history is read at most once a minute (on the node's clock): the estimate of
+every run of it, on every check and every read of a run, reuses it.
 """
 
 from __future__ import annotations
@@ -16,13 +16,16 @@ HISTORY_RUNS = 20
 """The most recent successful runs the model learns from."""
 _SCAN = 3 * HISTORY_RUNS
 CACHE_MS = 60_000
+UNKNOWN_MS = 2_000
+"""How long "too little history" holds: the runs that make enough may be finishing."""
 
 
 class Predictions:
     def __init__(self, store: Store, clock: Clock) -> None:
         self._store = store
         self._clock = clock
-        self._cache: dict[str, tuple[int, int, History | None]] = {}
+        self._cache: dict[str, tuple[int, History | None]] = {}
+        """A workflow's model and until when it holds."""
 
     async def eta(self, row: InstanceRow, steps: list[StepAttemptRow] | None = None) -> Eta | None:
         """The estimate of a run in progress; None for a finished run or without history."""
@@ -40,16 +43,14 @@ class Predictions:
         return estimate(history, row.start_time, now, current)
 
     async def history(self, workflow_id: str) -> History | None:
-        """The model of the workflow's recent successes, learned again when one more run
-        succeeded or after a minute."""
+        """The model of the workflow's recent successes, learned again after a minute, or
+        after a few seconds while there were too few of them."""
         now = self._clock.now_ms()
-        counts = await self._store.count_instances(workflow_id)
-        succeeded = counts.get(WorkflowStatus.SUCCEEDED.value, 0)
         cached = self._cache.get(workflow_id)
-        if cached is not None and cached[1] == succeeded and now - cached[0] < CACHE_MS:
-            return cached[2]
+        if cached is not None and now < cached[0]:
+            return cached[1]
         learned = learn(await self._past_runs(workflow_id))
-        self._cache[workflow_id] = (now, succeeded, learned)
+        self._cache[workflow_id] = (now + (CACHE_MS if learned else UNKNOWN_MS), learned)
         return learned
 
     async def _past_runs(self, workflow_id: str) -> list[PastRun]:
