@@ -22,7 +22,7 @@ describe("the predicted end of a run", () => {
   it("reads as a time from now with its range, confidence and history", () => {
     render(<EtaLine eta={eta()} />);
     const line = screen.getByTestId("eta").textContent ?? "";
-    expect(line).toContain("Expected to end in 10 minutes (in 9 minutes to in 11 minutes)");
+    expect(line).toContain("Expected to end in 10 minutes (± 1m), 68% confidence");
     expect(line).toContain("68% confidence from 5 past runs");
     expect(line).not.toContain("target");
   });
@@ -32,7 +32,7 @@ describe("the predicted end of a run", () => {
     render(<EtaLine eta={{ ...estimate, deadline_time: estimate.end_time - 65_000 }} />);
     expect(screen.getByTestId("eta-late").textContent).toBe("misses its target");
     const line = screen.getByTestId("eta").textContent ?? "";
-    expect(line).toContain("by 1m 5s");
+    expect(line).toContain("misses its target (due in 9 minutes) by 1m 5s.");
     expect(line).toContain("Behind: load (2m 5s late).");
   });
 
@@ -40,6 +40,6 @@ describe("the predicted end of a run", () => {
     const estimate = eta();
     render(<EtaLine eta={{ ...estimate, deadline_time: estimate.end_time + 1 }} />);
     expect(screen.queryByTestId("eta-late")).toBeNull();
-    expect(screen.getByTestId("eta").textContent).toContain("on time for its target");
+    expect(screen.getByTestId("eta").textContent).toContain("on time for its target (due in 10 minutes).");
   });
 });
