@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 from tests.acceptance.receivers import HttpReceiver, wait_until
-from tests.acceptance.server import ServerProcess
+from tests.acceptance.server import ServerProcess, free_port
 from tests.browser.test_ui_flows import finished, push, shell
 
 
@@ -33,6 +33,12 @@ def server(
         "MAESTOSO_SLACK_TOKEN": "xoxb-test",
         "MAESTOSO_SLACK_API_URL": receiver.url + "/slack",
         "MAESTOSO_ALERT_WATCH_SECONDS": "0.2",
+        # PagerDuty at a port nothing listens on: its deliveries fail, and are given up fast
+        "MAESTOSO_PAGERDUTY_EVENTS_URL": f"http://127.0.0.1:{free_port()}/v2/enqueue",
+        "MAESTOSO_PAGERDUTY_SERVICES": "ops=rk-ops",
+        "MAESTOSO_ALERT_RETRY_SECONDS": "0.1",
+        "MAESTOSO_ALERT_RETRY_MAX_SECONDS": "0.2",
+        "MAESTOSO_ALERT_MAX_ATTEMPTS": "2",
     }
     process = ServerProcess(tmp_path_factory.mktemp("ui-alerting"), env=env).start()
     yield process
@@ -52,26 +58,32 @@ def test_a_failed_run_lists_its_notifications(
     page: Page, api: httpx.Client, receiver: HttpReceiver
 ) -> None:
     definition = shell("ui-alerted", {"broken": "exit 3"})
-    definition["properties"]["alerting"] = {"slack": {"channels": ["#ui"]}}
+    definition["properties"]["alerting"] = {"slack": {"channels": ["#ui"]}, "pagerduties": ["ops"]}
     push(api, definition)
     instance = start(api, "ui-alerted")
     assert finished(api, "ui-alerted", instance)["status"] == "FAILED"
     deliveries = f"/api/v3/workflows/ui-alerted/instances/{instance}/deliveries"
     wait_until(
-        lambda: any(d["alert_type"] == "STEP_FAILURE" for d in api.get(deliveries).json()),
+        lambda: any(d["status"] == "FAILED" for d in api.get(deliveries).json()),
         10,
-        "the step failure's delivery",
+        "the page given up",
     )
 
     page.goto(f"/workflows/ui-alerted/instances/{instance}/runs/latest")
     table = page.get_by_role("table", name="notifications")
-    slack = table.locator("tr", has_text="STEP_FAILURE")
+    slack = table.locator("tr", has_text="slack")
     expect(slack).to_contain_text("slack to #ui")
+    expect(slack).to_contain_text("STEP_FAILURE")
     expect(slack).to_contain_text("broken")
     expect(slack.locator("[data-status]")).to_have_text("SENT")
+    pager = table.locator("tr", has_text="pagerduty")
+    expect(pager).to_contain_text("STEP_FAILURE")
+    expect(pager.locator("[data-status]")).to_have_text("FAILED")
+    expect(pager.locator("td").nth(4)).to_have_text("2")  # attempts
+    expect(pager.locator("td").nth(5)).not_to_be_empty()  # its last error
     # the event stream's deliveries: the run's and its step's status changes, all sent
     expect(table.locator("tr", has_text="webhook").first).to_contain_text("STATUS_CHANGE")
-    expect(table.locator("[data-status=SENT]")).to_have_count(len(api.get(deliveries).json()))
+    expect(table.locator("[data-status=SENT]")).to_have_count(len(api.get(deliveries).json()) - 1)
     assert any(r.path == "/slack/chat.postMessage" for r in receiver.received)
     assert any(r.path == "/events" for r in receiver.received)
 
