@@ -3,6 +3,7 @@ import { Link, Route, Switch } from "wouter";
 import { AccessDialog } from "./components/AccessDialog";
 import { onUnauthorized } from "./lib/api";
 import { token } from "./lib/session";
+import { ClusterPage } from "./pages/ClusterPage";
 import { DiffPage } from "./pages/DiffPage";
 import { RunPage } from "./pages/RunPage";
 import { SignalsPage } from "./pages/SignalsPage";
@@ -22,6 +23,7 @@ export function App() {
         <nav aria-label="main">
           <Link href="/">Workflows</Link>
           <Link href="/signals">Signals</Link>
+          <Link href="/cluster">Cluster</Link>
         </nav>
         <button type="button" className="access" onClick={() => setAccess(true)}>
           {signedIn ? "Token set" : "Access"}
@@ -39,6 +41,7 @@ export function App() {
         <Switch>
           <Route path="/" component={WorkflowsPage} />
           <Route path="/signals" component={SignalsPage} />
+          <Route path="/cluster" component={ClusterPage} />
           <Route path="/workflows/:workflow/diff" component={DiffPage} />
           <Route path="/workflows/:workflow/instances/:instance/runs/:run/steps/:step" component={RunPage} />
           <Route path="/workflows/:workflow/instances/:instance/runs/:run" component={RunPage} />

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from maestoso.alerting.deadlines import deadline
+from maestoso.alerting.decide import run_alerting
 from maestoso.alerting.history import Predictions
 from maestoso.models.naming import is_inline
 from maestoso.store.deliveries import DeliveryRow, DeliveryStore
@@ -58,13 +60,20 @@ class RunAlerts:
         ]
 
     async def annotate(self, row: InstanceRow, run: dict[str, Any]) -> dict[str, Any]:
-        """``run`` (Maestro's JSON of ``row``) with its ``eta`` while it runs and its alert
-        deliveries in its timeline (the event stream's are left out: one per status change)."""
+        """``run`` (Maestro's JSON of ``row``) with its ``eta`` while it runs (its ``tct`` as
+        ``deadline_time`` when it has one) and its alert deliveries in its timeline (the event
+        stream's are left out: one per status change)."""
         if is_inline(row.workflow_id):
             return run  # a loop iteration: its loop step's run is the one estimated
         eta = await self._predictions.eta(row)
         if eta is not None:
             run["eta"] = eta.to_json()
+            alerting = run_alerting(row, workflow_disabled=False)
+            if alerting is not None and alerting.tct is not None:
+                # the moment the estimate is judged against, so a reader need not work out a
+                # completed_by_hour in its time zone again
+                due = deadline(alerting.tct, row.start_time or row.create_time)
+                run["eta"]["deadline_time"] = due
         rows = await self._store.list_deliveries(row.workflow_id, row.instance_id)
         entries = [
             timeline_entry(d)

@@ -20,20 +20,27 @@ export function Iterations({ workflow }: { workflow: string }) {
   const [busy, setBusy] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
 
+  // the filter the rows are read for: an answer to one changed since is dropped, or a slow
+  // answer to the filter left would replace the rows of the one chosen
+  const shown = useRef("");
+
   const more = async (from: string | null | undefined, reset: boolean) => {
-    if (from === null || busy) return;
+    if (from === null || (busy && !reset)) return;
+    const key = `${workflow}\n${status}`;
+    if (reset) shown.current = key;
     setBusy(true);
     try {
       const page = await get<Page<RunSummary>>(
         query(api("instances"), { workflow_id: workflow, status, first: 200, cursor: from }),
       );
+      if (shown.current !== key) return;
       setRows((old) => (reset ? page.elements : [...old, ...page.elements]));
       setCursor(page.cursor);
       setError(undefined);
     } catch (failure) {
-      setError(failure as Error);
+      if (shown.current === key) setError(failure as Error);
     } finally {
-      setBusy(false);
+      if (shown.current === key) setBusy(false);
     }
   };
 

@@ -1,3 +1,4 @@
+import type { Eta } from "./alerting";
 import type { Json } from "./workflow";
 
 export interface RuntimeState {
@@ -43,6 +44,8 @@ export interface Run extends Json {
   start_time?: number;
   end_time?: number;
   timeline?: TimelineEvent[];
+  /** The predicted end, while the run is in progress and its workflow has history. */
+  eta?: Eta;
 }
 
 /** What a loop step's artifact says of its progress: a foreach counts its iterations by

@@ -4,6 +4,7 @@ export type Tone = "ok" | "bad" | "run" | "wait" | "off" | "warn";
 
 const TONES: Record<string, Tone> = {
   SUCCEEDED: "ok",
+  SENT: "ok",
   COMPLETED_WITH_ERROR: "warn",
   FAILED: "bad",
   USER_FAILED: "bad",

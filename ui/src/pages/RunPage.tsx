@@ -3,6 +3,8 @@ import { Link, useParams } from "wouter";
 import { Graph } from "../components/Graph";
 import type { NodeInfo } from "../components/Graph";
 import { StepPanel } from "../components/StepPanel";
+import { EtaLine } from "../components/EtaLine";
+import { Notifications } from "../components/Notifications";
 import { Confirm, Duration, ErrorBox, JsonView, Loading, Status, Time } from "../components/common";
 import { api, call, get } from "../lib/api";
 import { usePoll } from "../lib/poll";
@@ -144,6 +146,7 @@ export function RunPage() {
               : ""}
             .
           </p>
+          {run.data.eta && !runIsFinal(run.data.status) && <EtaLine eta={run.data.eta} />}
           {runs.data && runs.data.elements.length > 1 && (
             <nav className="runs-nav" aria-label="runs of this instance">
               Runs:{" "}
@@ -215,6 +218,15 @@ export function RunPage() {
                   })}
                 </tbody>
               </table>
+              <h2>Notifications</h2>
+              {runId !== undefined && (
+                <Notifications
+                  workflow={workflow}
+                  instance={instance}
+                  runId={runId}
+                  every={() => (runIsFinal(run.data?.status) ? SLOW : FAST)}
+                />
+              )}
               <details>
                 <summary>Timeline</summary>
                 <ul className="plain">
