@@ -7,27 +7,18 @@ from collections.abc import Awaitable, Callable
 
 from maestoso.errors import MaestosoError
 from maestoso.plugin import State, StepContext, StepResult, StepRuntime
+from maestoso.runtimes.base import RuntimeWrapper
 
 logger = logging.getLogger("maestoso.plugins")
 
 
-class GuardedRuntime:
+class GuardedRuntime(RuntimeWrapper):
     """A bug in a plugin is the platform's failure to the step (retried per the step's
     platform retry limit); the engine's own errors pass through."""
 
     def __init__(self, name: str, inner: StepRuntime) -> None:
+        super().__init__(inner)
         self.name = name
-        self.inner = inner
-        self.default_poll_seconds = float(inner.default_poll_seconds)
-
-    async def start(self, context: StepContext) -> StepResult:
-        return await self._call(self.inner.start, context)
-
-    async def execute(self, context: StepContext) -> StepResult:
-        return await self._call(self.inner.execute, context)
-
-    async def terminate(self, context: StepContext) -> StepResult:
-        return await self._call(self.inner.terminate, context)
 
     async def _call(
         self, call: Callable[[StepContext], Awaitable[StepResult]], context: StepContext

@@ -8,7 +8,7 @@ returns a terminal state (after the delay it asks for, or sooner when woken), an
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -214,3 +214,25 @@ class StepRuntime(Protocol):
     async def execute(self, context: StepContext) -> StepResult: ...
 
     async def terminate(self, context: StepContext) -> StepResult: ...
+
+
+class RuntimeWrapper:
+    """A runtime around another: every call of the inner one goes through ``_call``."""
+
+    def __init__(self, inner: StepRuntime) -> None:
+        self.inner = inner
+        self.default_poll_seconds = float(inner.default_poll_seconds)
+
+    async def start(self, context: StepContext) -> StepResult:
+        return await self._call(self.inner.start, context)
+
+    async def execute(self, context: StepContext) -> StepResult:
+        return await self._call(self.inner.execute, context)
+
+    async def terminate(self, context: StepContext) -> StepResult:
+        return await self._call(self.inner.terminate, context)
+
+    async def _call(
+        self, call: Callable[[StepContext], Awaitable[StepResult]], context: StepContext
+    ) -> StepResult:
+        return await call(context)

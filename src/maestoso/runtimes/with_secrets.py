@@ -13,27 +13,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from maestoso.clock import Clock
-from maestoso.runtimes.base import Children, State, StepContext, StepResult, StepRuntime
+from maestoso.runtimes.base import (
+    Children,
+    RuntimeWrapper,
+    State,
+    StepContext,
+    StepResult,
+    StepRuntime,
+)
 from maestoso.secrets import ChainedSecrets, Masker, MissingSecretError, referenced_secrets, reveal
 
 if TYPE_CHECKING:
     from maestoso.models import Step
 
 
-class WithSecrets:
+class WithSecrets(RuntimeWrapper):
     def __init__(self, inner: StepRuntime, secrets: ChainedSecrets) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.secrets = secrets
-        self.default_poll_seconds = inner.default_poll_seconds
-
-    async def start(self, context: StepContext) -> StepResult:
-        return await self._call(self.inner.start, context)
-
-    async def execute(self, context: StepContext) -> StepResult:
-        return await self._call(self.inner.execute, context)
-
-    async def terminate(self, context: StepContext) -> StepResult:
-        return await self._call(self.inner.terminate, context)
 
     async def _call(
         self, call: Callable[[StepContext], Awaitable[StepResult]], context: StepContext
