@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import httpx
+from tests.corpus import require, shared_dir
 
-SAMPLES = Path(__file__).parents[3] / "shared" / "maestro-samples" / "fixtures"
+SAMPLES = shared_dir() / "maestro-samples" / "fixtures"
 BASE = "/api/v3/signals"
 
 
 async def test_a_signal_is_announced_and_read_back_in_maestro_s_shape(
     client: httpx.AsyncClient,
 ) -> None:
-    request = json.loads((SAMPLES / "sample-signal-create-request.json").read_text())
+    request = json.loads((require(SAMPLES) / "sample-signal-create-request.json").read_text())
     response = await client.post(BASE, json=request, headers={"user": ""})
     assert response.status_code == 200, response.text
     body = response.json()
-    expected = json.loads((SAMPLES / "sample-signal-instance.json").read_text())
+    expected = json.loads((require(SAMPLES) / "sample-signal-instance.json").read_text())
     assert list(body) == list(expected)
     assert body["seq_id"] == 1 and body["instance_id"] == "test-request-id"
     assert body["params"] == expected["params"]

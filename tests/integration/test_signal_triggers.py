@@ -7,15 +7,16 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.corpus import require, shared_dir
 from tests.integration.test_time_triggers import START, Server, server
 
 from maestoso.clock import FakeClock
 
-SAMPLES = Path(__file__).parents[3] / "shared" / "maestro-samples"
+SAMPLES = shared_dir() / "maestro-samples"
 
 
 def sample() -> dict[str, Any]:
-    body = json.loads((SAMPLES / "sample-signal-trigger-wf.json").read_text())
+    body = json.loads((require(SAMPLES) / "sample-signal-trigger-wf.json").read_text())
     return copy.deepcopy(body)  # type: ignore[no-any-return]
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.corpus import require, shared_dir
 
 from maestoso import api
 from maestoso.clock import FakeClock
@@ -30,7 +31,7 @@ from maestoso.triggers.backfill import BackfillService
 from maestoso.triggers.scheduler import TimeScheduler
 from maestoso.triggers.signals import SignalService
 
-SAMPLES = Path(__file__).parents[3] / "shared" / "maestro-samples"
+SAMPLES = shared_dir() / "maestro-samples"
 HOUR = 3_600_000
 START = 1_609_459_200_000  # 2021-01-01T00:00:00Z
 
@@ -109,7 +110,7 @@ async def test_the_sample_fires_its_triggers_with_maestro_s_initiator_and_run_ts
     database_url: str, tmp_path: Path
 ) -> None:
     clock = FakeClock(START)
-    sample = json.loads((SAMPLES / "sample-time-trigger-wf.json").read_text())
+    sample = json.loads((require(SAMPLES) / "sample-time-trigger-wf.json").read_text())
     async with server(database_url, tmp_path, clock) as s:
         await s.create(sample)
         response = await s.http.get(
