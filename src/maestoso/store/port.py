@@ -132,7 +132,8 @@ class InstanceStore(Protocol):
         for it, counted in the same transaction and serialised with the other creations and
         admissions of the workflow: no run of the workflow is queued (CREATED), fewer than
         ``admit.concurrency`` are active, and with ``blocked_by_failure`` none is FAILED. It is
-        then stored IN_PROGRESS with ``start_time`` = ``row.create_time`` and a new random
+        then stored IN_PROGRESS with ``start_time`` the time it was counted (never before
+        ``row.create_time``: the count may wait for a run's end) and a new random
         ``execution_id``, and ``events`` are not enqueued (they are for a queued run).
         ``if_started`` are enqueued too when the run is stored IN_PROGRESS (given so, or
         started at once), with their ``workflow_instance_id`` filled in the same way."""

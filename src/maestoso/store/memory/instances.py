@@ -56,7 +56,8 @@ class InstanceMethods(MemoryBase):
         tables.workflows[row.workflow_id] = replace(workflow, latest_instance_id=instance_id)
         created = replace(copied(row), instance_id=instance_id, run_id=1)
         if admit is not None and self._room(row.workflow_id, admit, queued_block=True) > 0:
-            created, events = _started(created, created.create_time), []
+            admitted_at = max(created.create_time, self._clock.now_ms())
+            created, events = _started(created, admitted_at), []
         if created.status == "IN_PROGRESS":
             events = [*events, *(if_started or [])]
         runs[(instance_id, 1)] = created

@@ -124,7 +124,10 @@ class InstanceMethods(SqlBase):
                     raise NotFoundError(f"workflow [{row.workflow_id}] does not exist")
                 created = replace(row, instance_id=instance_id, run_id=1)
                 if admit is not None and await room(connection, row.workflow_id, admit) > 0:
-                    created, events = started(created, created.create_time), []
+                    # Admitted now: the count may have waited for a run's end, and must not seem to
+                    # start before it.
+                    admitted_at = max(created.create_time, self._clock.now_ms())
+                    created, events = started(created, admitted_at), []
                 if created.status == "IN_PROGRESS":
                     events = [*events, *(if_started or [])]
                 inserted = await connection.execute(
