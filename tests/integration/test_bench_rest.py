@@ -52,7 +52,8 @@ def test_percentiles_take_the_nearest_rank() -> None:
 
 
 def test_sql_count_attributes_statements_to_the_request_and_the_engine() -> None:
-    figures = sqlcount.measure(2, None, pause=0.3)
+    # a pause long enough for the engine to end each run even on a loaded machine
+    figures = sqlcount.measure(2, None, pause=1.5)
     assert figures["starts"] == 2
     # the start request reads the workflow and its version and writes the instance and its
     # queue event in one transaction; the engine then runs the instance
