@@ -203,9 +203,16 @@ def test_deliveries_outlive_a_receiver_outage_and_a_sigkill(
             assert client.post(start, json={"initiator": {"type": "manual"}}).status_code == 200
             _wait_status(client, "streamed", 1, "SUCCEEDED")
             wait_until(lambda: hook.refused >= 3, 10, "refused attempts")
-            pending = client.get("/api/v3/workflows/streamed/instances/1/deliveries").json()
+            deliveries = "/api/v3/workflows/streamed/instances/1/deliveries"
+
+            def refused_recorded() -> bool:
+                # a refusal is recorded on its delivery once the attempt ends
+                found = client.get(deliveries).json()
+                return any(d["attempts"] >= 1 and "503" in d["last_error"] for d in found)
+
+            wait_until(refused_recorded, 10, "a refused attempt recorded")
+            pending = client.get(deliveries).json()
             assert pending and all(d["status"] == "PENDING" for d in pending)
-            assert pending[0]["attempts"] >= 1 and "503" in pending[0]["last_error"]
         server.kill()
         hook.down = False
         server = ServerProcess(server.home, database_url, port=server.port, env=env).start()
