@@ -75,8 +75,7 @@ def delivery(key: str, notifier: str, subject: Subject, message: Message) -> New
 def run_alerting(row: InstanceRow, workflow_disabled: bool) -> Alerting | None:
     if workflow_disabled:
         return None
-    properties = row.document.get("run_properties") or {}
-    return parse_alerting(properties.get("alerting"))
+    return parse_alerting(row.record.run_properties.alerting)
 
 
 class Decisions:
@@ -132,7 +131,7 @@ class Decisions:
         else:
             duration = None if row.start_time is None else fact.time - row.start_time
             types = run_alerts(alerting, fact.status, duration)
-        params = row.document.get("params") or {}
+        params = row.record.params_json
         deliveries: list[NewDelivery] = []
         for alert_type in types:
             if enabled(alerting, alert_type):

@@ -110,7 +110,7 @@ class Watch:
         message = alert_message(alert_type.value, subject, self._public_url, detail=detail)
         key = digest(alert_type, occasion, row.workflow_id, row.instance_id, row.run_id)
         key = digest(key, subject.step_id, subject.attempt_id)
-        params = row.document.get("params") or {}
+        params = row.record.params_json
         return address(message, alerting, alert_type, params, self._notifiers, subject, key)
 
     def _tct(self, row: InstanceRow, alerting: Alerting, now: int) -> list[NewDelivery]:

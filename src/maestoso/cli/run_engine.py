@@ -89,7 +89,7 @@ def _table(row: InstanceRow, steps: list[StepAttemptRow]) -> Table:
     table = Table(title=f"{row.workflow_id} instance {row.instance_id}: [{color}]{status}[/]")
     for column in ("step", "attempt", "status", "duration"):
         table.add_column(column)
-    for step in sorted(steps, key=lambda s: s.document.get("step_instance_id", 0)):
+    for step in sorted(steps, key=lambda s: s.record.step_instance_id or 0):
         state = step.runtime_state
         start, end = state.get("start_time"), state.get("end_time")
         duration = f"{(end - start) / 1000:.3f}s" if start and end else ""

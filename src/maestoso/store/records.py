@@ -7,9 +7,11 @@ parses nor validates them, so the schema of a definition can evolve without a mi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from maestoso.models.events import EventPayload, QueueId
+from maestoso.store.run_records import RunRecord, StepRecord
 
 JsonDict = dict[str, Any]
 
@@ -96,7 +98,7 @@ class Page:
 # -- instances, steps, the queue and flow groups ------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class InstanceRow:
     """One run of a workflow instance (``maestro_workflow_instance``).
 
@@ -129,6 +131,11 @@ class InstanceRow:
     start_time: int | None
     end_time: int | None
     modify_time: int
+
+    @cached_property
+    def record(self) -> RunRecord:
+        """``document``, typed: decoded on first use, once per row."""
+        return RunRecord.from_json(self.document)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -172,7 +179,7 @@ class IfQueued:
     event: JobEvent
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class StepAttemptRow:
     """One attempt of one step in one run (``maestro_step_instance``).
 
@@ -196,6 +203,11 @@ class StepAttemptRow:
     timeline: list[JsonDict]
     create_time: int
     modify_time: int
+
+    @cached_property
+    def record(self) -> StepRecord:
+        """``document``, typed: decoded on first use, once per row."""
+        return StepRecord.from_json(self.document)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -61,14 +61,14 @@ def definition_step_ids(runtime_workflow: Mapping[str, Any] | None) -> list[str]
 
 
 def _overlay(views: dict[str, JsonDict], run: InstanceRow) -> None:
-    runtime_dag: Mapping[str, Any] = run.document.get("runtime_dag") or {}
+    runtime_dag: Mapping[str, Any] = run.record.runtime_dag or {}
     states = decode_step_overview(run.runtime_overview, runtime_dag)
     for step_id, state in states.items():
         views[step_id] = ordered({"workflow_run_id": run.run_id, **state}, STEP_VIEW_KEYS)
     for step_id in runtime_dag:
         if step_id not in states:
             views.pop(step_id, None)
-    for step_id in definition_step_ids(run.document.get("runtime_workflow")):
+    for step_id in definition_step_ids(run.record.runtime_workflow):
         views.setdefault(step_id, {"status": StepStatus.NOT_CREATED.value})
 
 

@@ -109,8 +109,7 @@ class Scope:
 
 
 def _loops(row: StepAttemptRow) -> list[tuple[str, list[Any]]]:
-    param = (row.document.get("params") or {}).get("loop_params") or {}
-    values = param.get("evaluated_result") or {}
+    values = row.record.result("loop_params") or {}
     return [(name, list(items)) for name, items in values.items() if isinstance(items, list)]
 
 
@@ -237,7 +236,7 @@ class FlattenedViews:
                 f"Cannot find workflow instance [{scope.workflow_id}][{scope.instance_id}]"
                 f"[{scope.run_id}]"
             )
-        workflow = Workflow.model_validate(root.document.get("runtime_workflow") or {})
+        workflow = Workflow.model_validate(root.record.runtime_workflow)
         path = path_to(workflow.top_steps(), scope.step_id) or []
         if len(path) < 2:
             return []  # not inside a foreach: nothing is flattened

@@ -62,14 +62,14 @@ class InlinePaths:
                 f"Cannot find workflow instance [{root.get('workflow_id')}]"
                 f"[{root.get('instance_id')}]"
             )
-        workflow = Workflow.model_validate(instance.document.get("runtime_workflow") or {})
+        workflow = Workflow.model_validate(instance.record.runtime_workflow)
         path = path_to(workflow.top_steps(), str(current.get("step_id"))) or []
         if len(path) != len(nodes) or len(path) < 2:
             raise ValidationError(
                 f"Inline workflow step path {path} is invalid for the input path "
                 f"{[dict(node) for node in nodes]}"
             )
-        internal_id = int(instance.document.get("internal_id") or 0)
+        internal_id = instance.record.internal_id or 0
         workflow_id = instance.workflow_id
         for index in range(len(path) - 1):
             node = {

@@ -106,7 +106,7 @@ class StepLogs:
             row.step_id,
             row.attempt_id,
             directory / f"{stream}.log",
-            self._masker(row.document.get("params")),
+            self._masker(row.record.params_json),
         )
 
     def _masker(self, params: object) -> Masker | None:

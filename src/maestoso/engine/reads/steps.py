@@ -55,8 +55,8 @@ def _enriched_timeline(row: StepAttemptRow, state: JsonDict) -> list[JsonDict]:
             events.append(status_event(state[key], status.value))
     if state.get("end_time") is not None:
         events.append(status_event(state["end_time"], state["status"]))
-    for signals in ("signal_dependencies", "signal_outputs"):
-        info = (row.document.get(signals) or {}).get("info")
+    for signals in (row.record.signal_dependencies, row.record.signal_outputs):
+        info = (signals or {}).get("info")
         if info:
             events.append(info)
     titus = (row.artifacts or {}).get(_TITUS_ARTIFACT) or {}
@@ -84,7 +84,7 @@ def step_json(row: StepAttemptRow, *, enriched: bool = False) -> JsonDict:
 
 def step_instance_id(row: StepAttemptRow) -> int:
     """The step's ordinal in its workflow (Maestro's ``step_instance_id``)."""
-    value = row.document.get("step_instance_id")
+    value = row.record.step_instance_id
     return value if isinstance(value, int) else 0
 
 

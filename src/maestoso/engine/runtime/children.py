@@ -30,6 +30,7 @@ from maestoso.models.timeline import log_event
 from maestoso.runtimes.base import ChildRun, Iteration
 from maestoso.runtimes.loops import DEPTH_LIMIT
 from maestoso.store.records import InstanceRow, InstanceUpdate, JobEvent
+from maestoso.store.run_records import FRESH_RUN, RunConfig, RunRecord
 
 _ParentKey = tuple[str, int, int, str]
 
@@ -114,15 +115,11 @@ class StepChildren:
     # -- identities ------------------------------------------------------------------------------
 
     def instance_step_concurrency(self) -> int | None:
-        document = self._instance.document
-        value = document.get("instance_step_concurrency") or (
-            document.get("runtime_workflow") or {}
-        ).get("instance_step_concurrency")
-        return int(value) if isinstance(value, int) and value > 0 else None
+        return self._instance.record.definition_step_concurrency
 
     def inline_workflow_id(self, kind: str) -> str:
         instance = self._instance
-        internal_id = int(instance.document.get("internal_id") or 1)
+        internal_id = instance.record.internal_id or 1
         digest = hashlib.md5(
             f"{self._step_id}@{instance.instance_id}@{instance.workflow_id}".encode()
         ).hexdigest()
@@ -208,30 +205,30 @@ class StepChildren:
         dag: dict[str, Any],
         now: int,
     ) -> InstanceRow:
-        parent = self._instance
+        parent = self._instance.record
         key = f"[{workflow_id}][{iteration.instance_id}][1]"
-        document: dict[str, Any] = {
-            "correlation_id": parent.document.get("correlation_id"),
-            "group_info": parent.document.get("group_info"),
-            "internal_id": parent.document.get("internal_id"),
-            "run_config": {"policy": "START_FRESH_NEW_RUN"},
-            "run_properties": parent.document.get("run_properties") or {},
-            "runtime_workflow": definition,
-            "runtime_dag": dag,
-            "params": iteration.run_params,
-            "instance_step_concurrency": self.instance_step_concurrency(),
-        }
+        record = RunRecord(
+            correlation_id=parent.correlation_id,
+            group_info=parent.group_info,
+            internal_id=parent.internal_id,
+            run_config=RunConfig(policy=FRESH_RUN),
+            run_properties=parent.run_properties,
+            runtime_workflow=definition,
+            runtime_dag=dag,
+            params_json=iteration.run_params,
+            instance_step_concurrency=self.instance_step_concurrency(),
+        )
         return InstanceRow(
             workflow_id=workflow_id,
             instance_id=iteration.instance_id,
             run_id=1,
             uuid=name_uuid(key),
-            version_id=parent.version_id,
+            version_id=self._instance.version_id,
             status=WorkflowStatus.IN_PROGRESS.value,
-            group_id=parent.group_id,  # the parent's node runs its iterations
+            group_id=self._instance.group_id,  # the parent's node runs its iterations
             initiator=initiator,
             depth=int(initiator["depth"]),
-            document={k: v for k, v in document.items() if v is not None},
+            document=record.to_json(),
             runtime_overview=None,
             artifacts=None,
             timeline=[],
@@ -256,7 +253,7 @@ class StepChildren:
 
     async def step_params(self, workflow_id: str, instance_id: int) -> list[dict[str, Any]]:
         rows = await self._hub.engine.store.get_step_attempts(workflow_id, instance_id, 1)
-        return [dict(row.document.get("params") or {}) for row in rows]
+        return [dict(row.record.params_json) for row in rows]
 
     # -- subworkflows ----------------------------------------------------------------------------
 
@@ -277,7 +274,7 @@ class StepChildren:
                 "run_params": dict(run_params) or None,
             }
         )
-        owner: UserRef = (parent.document.get("run_properties") or {}).get("owner") or "maestro"
+        owner: UserRef = parent.record.run_properties.owner or "maestro"
         started = await self._hub.starter.start(workflow_id, version, request, owner)
         child = await self.get(workflow_id, int(started["workflow_instance_id"]))
         if child is None:

@@ -9,7 +9,6 @@ from typing import Any
 
 from maestoso.clock import Clock
 from maestoso.engine.runtime.compiled import CompiledWorkflow
-from maestoso.engine.runtime.param_context import results_of
 from maestoso.models.statuses import StepStatus
 from maestoso.sel import SelError, evaluate
 from maestoso.store.records import StepAttemptRow
@@ -63,7 +62,7 @@ def any_edge_holds(
     """Whether one of ``edges`` holds, in order (blocking: SEL runs here). A condition that
     fails to evaluate does not hold."""
     for edge in edges:
-        variables = {**params, **results_of(edge.row.document.get("params") or {})}
+        variables = {**params, **edge.row.record.results}
         condition = edge.condition
         text = condition if condition.rstrip().endswith(";") else condition + ";"
         try:

@@ -29,7 +29,6 @@ from maestoso.engine.runtime.messages import (
     Terminate,
 )
 from maestoso.engine.runtime.overview import runtime_overview
-from maestoso.engine.runtime.param_context import parameters, results_of
 from maestoso.engine.runtime.step_document import unsatisfied_row
 from maestoso.engine.runtime.task import StepRun
 from maestoso.engine.runtime.timeouts import workflow_timeout_seconds
@@ -81,11 +80,11 @@ class FlowActor:
         self._on_exit = on_exit
         self._mailbox: asyncio.Queue[Message] = asyncio.Queue()
         self._compiled: CompiledWorkflow = engine.workflows.get(
-            (instance.workflow_id, instance.document.get("internal_id"), instance.version_id),
-            instance.document["runtime_workflow"],
+            (instance.workflow_id, instance.record.internal_id, instance.version_id),
+            instance.record.runtime_workflow,
         )
         steps = self._compiled.workflow.top_steps()
-        in_run = instance.document.get("runtime_dag") or {step.id: {} for step in steps}
+        in_run = instance.record.runtime_dag or {step.id: {} for step in steps}
         # A restarted run holds only the steps it runs again; the others keep their results
         # from earlier runs (``_carried``) and count as final predecessors.
         self._steps = {step.id: step for step in steps if step.id in in_run}
@@ -111,7 +110,7 @@ class FlowActor:
         )
         self.task: asyncio.Task[None] | None = None
         self.crashed = False
-        self._workflow_params = parameters(instance.document.get("params"))
+        self._workflow_params = instance.record.params
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -154,7 +153,7 @@ class FlowActor:
 
     async def _timeout(self) -> None:
         """Time the run out when its workflow timeout (default 10 days) has passed."""
-        params = results_of(self.instance.document.get("params"))
+        params = self.instance.record.results
         try:
             seconds = workflow_timeout_seconds(self._compiled.workflow.timeout, params)
         except MaestosoError as exc:
@@ -261,7 +260,7 @@ class FlowActor:
             return edges
         if not edges:
             return False
-        params = results_of(self.instance.document.get("params") or {})
+        params = self.instance.record.results
         try:  # SEL runs on a worker thread, bounded in time
             return await off_loop(any_edge_holds, edges, params, self.engine.clock, self.key)
         except ParamError as exc:

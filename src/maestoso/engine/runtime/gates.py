@@ -242,7 +242,7 @@ class StepGates:
     ) -> None:
         """Take the step's tag permits and a concurrency slot, waiting as long as it takes
         (``waiting`` records why, once)."""
-        limit = (self.instance.document.get("run_properties") or {}).get("step_concurrency")
+        limit = self.instance.record.run_properties.step_concurrency
         request = (
             step_uuid,
             self._tags(),

@@ -17,7 +17,7 @@ from typing import Any
 
 from maestoso.engine.runtime.signal_hub import SignalHub
 from maestoso.models import ParamDefinition
-from maestoso.params import Parameter, StepSnapshot
+from maestoso.params import StepSnapshot
 from maestoso.sel import SelError, parse
 from maestoso.sel.maestro import sanitize
 from maestoso.store.port import InstanceStore
@@ -29,34 +29,18 @@ SIGNAL_DEPENDENCIES_KEY = "signal_dependencies"
 _unique = itertools.count(int.from_bytes(os.urandom(4), "big") << 20)
 
 
-def parameters(stored: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Parameter]:
-    """Evaluated params as stored (JSON) → ``Parameter`` values."""
-    return {name: Parameter.from_json(name, data) for name, data in (stored or {}).items()}
-
-
-def _name(owner: Any) -> Any:
-    """A stored owner is a name or a user object (``{"name": …, <auth info>}``)."""
-    return owner.get("name") if isinstance(owner, dict) else owner
-
-
 def _first_trigger_zone(row: InstanceRow) -> Any:
     """The time zone of the workflow's first cron time trigger (UTC when it names none)."""
-    workflow = row.document.get("runtime_workflow") or {}
-    for trigger in workflow.get("time_triggers") or []:
+    for trigger in row.record.runtime_workflow.get("time_triggers") or []:
         if str(trigger.get("type", "")).upper() == "CRON":
             return trigger.get("timezone") or "UTC"
     return None
 
 
-def results_of(stored: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Any]:
-    """Evaluated params as stored → name → evaluated result."""
-    return {name: param.get("evaluated_result") for name, param in (stored or {}).items()}
-
-
 def snapshot(row: StepAttemptRow) -> StepSnapshot:
     return StepSnapshot(
         status=row.status,
-        params=parameters(row.document.get("params")),
+        params=row.record.params,
         end_time=row.runtime_state.get("end_time"),
     )
 
@@ -81,11 +65,11 @@ class RunContext:
             "workflow_id": row.workflow_id,
             "workflow_instance_id": row.instance_id,
             "workflow_run_id": row.run_id,
-            "owner": _name((row.document.get("run_properties") or {}).get("owner")),
+            "owner": row.record.run_properties.owner_name,
             "INITIATOR_TYPE": initiator.get("type"),
             "INITIATOR_TIMEZONE": initiator.get("timezone"),
             "FIRST_TIME_TRIGGER_TIMEZONE": _first_trigger_zone(row),
-            "RUN_POLICY": (row.document.get("run_config") or {}).get("policy"),
+            "RUN_POLICY": row.record.run_config.policy,
             "INITIATOR_RUNNER_NAME": initiator.get("user"),
         }
         return fields.get(name)
@@ -195,7 +179,7 @@ async def _param_of(
     row = await store.get_step_attempt(*key, step_id)
     if row is None:
         return None
-    return ((row.document.get("params") or {}).get(param) or {}).get("evaluated_result")
+    return row.record.result(param)
 
 
 def all_params(params: Mapping[str, ParamDefinition] | None) -> list[ParamDefinition]:

@@ -10,7 +10,6 @@ from typing import Any
 from maestoso.engine.runtime.children import ChildrenHub
 from maestoso.engine.runtime.compiled import CompiledWorkflow
 from maestoso.engine.runtime.context import EngineContext
-from maestoso.engine.runtime.param_context import results_of
 from maestoso.engine.runtime.retries import RetryTracker
 from maestoso.engine.runtime.step_context import AttemptContext
 from maestoso.engine.runtime.step_document import step_document
@@ -19,6 +18,7 @@ from maestoso.models.statuses import StepStatus
 from maestoso.models.timeline import log_event
 from maestoso.runtimes import StepResult
 from maestoso.store.records import InstanceRow, StepAttemptRow
+from maestoso.store.run_records import results_of
 
 
 @dataclass(slots=True)
@@ -57,7 +57,7 @@ class StepAttempt:
             step_uuid=self.step_uuid,
             status=status.value,
             runtime_state=state,
-            document=self.document,
+            document=dict(self.document),  # the attempt goes on changing its own
             artifacts=dict(self.artifacts) or None,
             timeline=list(self.timeline),
             create_time=self.runtime_state.get("create_time", now),

@@ -32,7 +32,7 @@ class AttemptContext:
 
     @property
     def workflow_params(self) -> dict[str, dict[str, Any]]:
-        return dict(self.instance.document.get("params") or {})
+        return {name: dict(param) for name, param in self.instance.record.params_json.items()}
 
     @property
     def children(self) -> Children:

@@ -18,15 +18,15 @@ def step_document(
     predecessors: tuple[str, ...],
 ) -> dict[str, Any]:
     """What every attempt of a step records of its run and definition."""
-    document = instance.document
+    record = instance.record
     return {
         "workflow_uuid": instance.uuid,
-        "correlation_id": document.get("correlation_id")
+        "correlation_id": record.correlation_id
         or correlation_id(instance.workflow_id, instance.instance_id, instance.initiator),
         "step_instance_id": compiled.ordinals[step_id],
         "workflow_version_id": instance.version_id,
-        "group_info": document.get("group_info"),
-        "owner": (document.get("run_properties") or {}).get("owner"),
+        "group_info": record.group_info,
+        "owner": record.run_properties.owner,
         "definition": compiled.boxes[step_id],
         "tags": [],  # Maestro writes the step's tags even when there are none
         "transition": {

@@ -19,8 +19,6 @@ from maestoso.models import ParamDefinition, Step
 from maestoso.params import Parameter
 from maestoso.store.records import InstanceRow
 
-_FRESH_POLICIES = frozenset({None, "START_FRESH_NEW_RUN", "START_CUSTOMIZED_RUN"})
-
 
 @dataclass(frozen=True, slots=True)
 class StepInputs:
@@ -63,12 +61,7 @@ async def step_inputs(
 
 
 def _from_run(instance: InstanceRow, step_id: str) -> Mapping[str, Any] | None:
-    run_config = instance.document.get("run_config") or {}
-    if run_config.get("policy") in _FRESH_POLICIES:
-        return None
-    restart = run_config.get("restart_config") or {}
-    params = (restart.get("step_restart_params") or {}).get(step_id)
-    return params or None
+    return instance.record.run_config.step_restart_params(step_id)
 
 
 def _definitions(raw: Mapping[str, Any] | None) -> dict[str, ParamDefinition] | None:

@@ -22,7 +22,6 @@ from maestoso.engine.runtime.param_context import (
     all_params,
     nested_calls,
     read_nested,
-    results_of,
 )
 from maestoso.engine.runtime.retries import (
     RetryTracker,
@@ -43,6 +42,7 @@ from maestoso.params import Parameter, evaluate_params, evaluate_step_params, of
 from maestoso.runtimes import State, StepResult, StepRuntime
 from maestoso.runtimes.outputs import job_key
 from maestoso.store.records import Fence, StepAttemptRow
+from maestoso.store.run_records import decode_params
 
 
 @dataclass(slots=True, kw_only=True)
@@ -136,7 +136,7 @@ class StepRun(StepAttempt):
     def _timeout_seconds(self) -> int | None:
         value = getattr(self.step, "timeout", None)
         try:
-            seconds = resolve_seconds(value, results_of(self.instance.document.get("params")))
+            seconds = resolve_seconds(value, self.instance.record.results)
         except MaestosoError as exc:
             self._log(exc.message)
             return None
@@ -145,7 +145,7 @@ class StepRun(StepAttempt):
 
     async def _wait_retry_time(self, previous: StepAttemptRow | None) -> None:
         """After a restart, a retry still waits out what was left of its backoff."""
-        retry_at = (previous.document.get("retry_at") if previous else None) or 0
+        retry_at = (previous.record.retry_at if previous else None) or 0
         delay = (int(retry_at) - self.engine.clock.now_ms()) / 1000
         if delay > 0:
             await self.engine.clock.sleep(delay)
@@ -346,7 +346,7 @@ class StepRun(StepAttempt):
     async def _evaluate_extra(self, definitions: dict[str, ParamDefinition]) -> dict[str, Any]:
         """Evaluate definitions beside the step's params (signal names, match params…), on a
         worker thread and bounded in time as the step's own params are."""
-        params = {**self.workflow_params, **_evaluated(self.document.get("params"))}
+        params = {**self.workflow_params, **decode_params(self.document.get("params"))}
         evaluated = await off_loop(
             evaluate_params,
             definitions,
@@ -356,7 +356,3 @@ class StepRun(StepAttempt):
             workflow_params=params,
         )
         return {name: param.evaluated_result for name, param in evaluated.items()}
-
-
-def _evaluated(stored: Mapping[str, Any] | None) -> dict[str, Parameter]:
-    return {name: Parameter.from_json(name, data) for name, data in (stored or {}).items()}

@@ -16,6 +16,9 @@ from maestoso.models.start import InitiatorType, WorkflowStartRequest
 from maestoso.models.statuses import WorkflowStatus
 from maestoso.params import Parameter, evaluate_workflow_params
 from maestoso.store.records import InstanceRow
+from maestoso.store.run_records import FRESH_RUN, RunConfig, RunProperties, RunRecord
+
+_RUN_PROPERTIES = ("create_time", "owner", "alerting", "step_concurrency", "tags")
 
 
 def new_instance(
@@ -59,35 +62,29 @@ def new_instance(
     for step in steps:
         for successor in step.successors:
             predecessors[successor].append(step.id)
-    document: dict[str, Any] = {
-        "group_info": groups,
-        "internal_id": internal_id,
-        "run_config": {"policy": "START_FRESH_NEW_RUN"},
-        "run_params": run_params or None,
-        "run_properties": {
-            k: v
-            for k, v in properties.items()
-            if k in ("create_time", "owner", "alerting", "step_concurrency", "tags")
-        },
-        "runtime_workflow": definition,
-        "runtime_dag": {
+    # A subworkflow shares its root's correlation id, as its run config says.
+    shared = correlation_id(workflow_id, 0, initiator) if initiator.get("ancestors") else None
+    tags = [t if isinstance(t, str) else t.to_json() for t in request.runtime_tags or ()]
+    record = RunRecord(
+        group_info=groups,
+        internal_id=internal_id,
+        correlation_id=shared,
+        run_config=RunConfig(policy=FRESH_RUN, correlation_id=shared, runtime_tags=tags or None),
+        run_params=run_params or None,
+        run_properties=RunProperties.from_json(
+            {k: v for k, v in properties.items() if k in _RUN_PROPERTIES}
+        ),
+        runtime_workflow=definition,
+        runtime_dag={
             step.id: {
                 "predecessors": predecessors[step.id],
                 "successors": dict(step.successors),
             }
             for step in steps
         },
-        "timeout_in_millis": _timeout_ms(workflow, evaluated),
-        "params": params,
-    }
-    ancestors = initiator.get("ancestors")
-    if ancestors:  # a subworkflow shares its root's correlation id, as its run config says
-        shared = correlation_id(workflow_id, 0, initiator)
-        document["correlation_id"] = document["run_config"]["correlation_id"] = shared
-    if request.runtime_tags:
-        document["run_config"]["runtime_tags"] = [
-            t if isinstance(t, str) else t.to_json() for t in request.runtime_tags
-        ]
+        timeout_in_millis=_timeout_ms(workflow, evaluated),
+        params_json=params,
+    )
     return InstanceRow(
         workflow_id=workflow_id,
         instance_id=0,
@@ -98,7 +95,7 @@ def new_instance(
         group_id=group_of(f"[{workflow_id}][{instance_uuid}]", groups),
         initiator=initiator,
         depth=len(initiator.get("ancestors") or ()),
-        document={k: v for k, v in document.items() if v is not None},
+        document=record.to_json(),
         runtime_overview=None,
         artifacts=request.artifacts,
         timeline=[_failure_details(failure, now)] if failure else [],
@@ -150,10 +147,10 @@ def _provisional(
         group_id=0,
         initiator=request.initiator.to_json(),
         depth=0,
-        document={
-            "run_properties": {"owner": properties.get("owner")},
-            "run_config": {"policy": "START_FRESH_NEW_RUN"},
-        },
+        document=RunRecord(
+            run_properties=RunProperties(owner=properties.get("owner")),
+            run_config=RunConfig(policy=FRESH_RUN),
+        ).to_json(),
         runtime_overview=None,
         artifacts=None,
         timeline=[],

@@ -20,7 +20,7 @@ from typing import Any
 from maestoso.clock import Clock
 from maestoso.dsl.dag import Dag
 from maestoso.engine.runtime.compiled import WorkflowCache
-from maestoso.engine.runtime.param_context import RunContext, parameters
+from maestoso.engine.runtime.param_context import RunContext
 from maestoso.engine.runtime.signal_hub import SignalHub
 from maestoso.engine.services.strategies import BLOCKING_FAILURE
 from maestoso.errors import InvalidStatusError, NotFoundError
@@ -127,8 +127,8 @@ class Restarts:
         self, latest: InstanceRow, policy: RestartPolicy, from_step: str | None
     ) -> set[str]:
         compiled = self._workflows.get(
-            (latest.workflow_id, latest.document.get("internal_id"), latest.version_id),
-            latest.document["runtime_workflow"],
+            (latest.workflow_id, latest.record.internal_id, latest.version_id),
+            latest.record.runtime_workflow,
         )
         all_steps = list(compiled.steps)
         dag = Dag.build({s.id: list(s.successors) for s in compiled.steps.values()})
@@ -163,10 +163,10 @@ class Restarts:
     ) -> InstanceRow:
         now = self._clock.now_ms()
         compiled = self._workflows.get(
-            (latest.workflow_id, latest.document.get("internal_id"), latest.version_id),
-            latest.document["runtime_workflow"],
+            (latest.workflow_id, latest.record.internal_id, latest.version_id),
+            latest.record.runtime_workflow,
         )
-        full_dag = latest.document.get("runtime_dag") or {}
+        full_dag = latest.record.runtime_dag or {}
         runtime_dag = {
             step_id: full_dag.get(step_id, {})
             for step_id in compiled.steps
@@ -175,35 +175,29 @@ class Restarts:
         restart = replace(latest, run_id=latest.run_id + 1)
         evaluated = evaluate_workflow_params(
             compiled.workflow.params,
-            previous=parameters(latest.document.get("params")),
+            previous=latest.record.params,
             restart_params=run_params,
             context=RunContext(restart, signals=self._signals),
             clock=self._clock,
             workflow_id=latest.workflow_id,
         )
-        run_config = {
-            key: value
-            for key, value in (latest.document.get("run_config") or {}).items()
-            if key not in ("policy", "restart_config")
-        }
-        run_config["policy"] = policy.value
-        if restart_config:
-            run_config["restart_config"] = restart_config
-        document = {
-            **latest.document,
-            "run_config": run_config,
-            "runtime_dag": runtime_dag,
-            "params": {name: param.to_json() for name, param in evaluated.items()},
-        }
+        record = replace(
+            latest.record,
+            run_config=replace(
+                latest.record.run_config, policy=policy.value, restart_config=restart_config or None
+            ),
+            runtime_dag=runtime_dag,
+            params_json={name: param.to_json() for name, param in evaluated.items()},
+        )
         if run_params:
-            document["run_params"] = {k: v.to_json() for k, v in run_params.items()}
+            record = replace(record, run_params={k: v.to_json() for k, v in run_params.items()})
         message = f"Restarted by {user_name(caller)} with [{policy.value}]"
         return replace(
             latest,
             run_id=latest.run_id + 1,
             uuid=run_uuid,
             status=WorkflowStatus.CREATED.value,
-            document=document,
+            document=record.to_json(),
             runtime_overview=None,
             timeline=[log_event(now, message)],
             execution_id=None,

@@ -49,7 +49,7 @@ class StepActions:
         run = await self._store.get_instance(workflow_id, instance_id)
         if run is None:
             raise NotFoundError(f"Cannot find workflow instance [{workflow_id}][{instance_id}]")
-        steps = set((run.document.get("runtime_dag") or {}).keys())
+        steps = set(run.record.step_ids)
         if step_id not in steps:
             raise NotFoundError(
                 f"Cannot find step [{step_id}] in workflow instance [{workflow_id}]"

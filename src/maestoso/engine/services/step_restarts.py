@@ -145,7 +145,7 @@ class StepRestarts:
                 if row.step_id == step_id
             ]
         views = latest_views(attempts)
-        known = step_id in (run.document.get("runtime_dag") or {}) or views
+        known = step_id in run.record.step_ids or views
         if not known:
             raise NotFoundError(
                 f"Cannot find step [{step_id}] in workflow instance [{run.workflow_id}]"

@@ -126,6 +126,6 @@ def _attempt_key(attempt: StepAttemptRow) -> tuple[Any, ...]:
 
 
 def _step_order(attempt: StepAttemptRow) -> tuple[bool, Any, str]:
-    ordinal = attempt.document.get("step_instance_id")
+    ordinal = attempt.record.step_instance_id
     known = isinstance(ordinal, int)
     return (not known, ordinal if known else 0, attempt.step_id)

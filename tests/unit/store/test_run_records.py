@@ -1,0 +1,137 @@
+"""The typed readings of a run's and a step attempt's documents: what the engine reads of
+them, and that writing a record back gives Maestro's JSON, nothing lost."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from maestoso.params import ParamError
+from maestoso.store.run_records import FRESH_RUN, RunConfig, RunProperties, RunRecord, StepRecord
+
+PARAMS = {
+    "who": {"value": "carol", "type": "STRING", "evaluated_result": "carol", "evaluated_time": 7},
+    "n": {"expression": "1 + 2", "type": "LONG", "evaluated_result": 3, "evaluated_time": 7},
+}
+RESTART = {"step_restart_params": {"job": {"x": {"value": 1, "type": "LONG"}}}}
+DOCUMENT: dict[str, Any] = {
+    "correlation_id": "root-1",
+    "group_info": 64,
+    "internal_id": 12,
+    "run_config": {
+        "policy": "RESTART_FROM_INCOMPLETE",
+        "correlation_id": "root-1",
+        "runtime_tags": ["t"],
+        "restart_config": RESTART,
+        "start_step_ids": ["a"],
+    },
+    "run_params": {"n": {"value": 3, "type": "LONG"}},
+    "run_properties": {
+        "owner": {"name": "carol", "team": "data"},
+        "step_concurrency": 4,
+        "alerting": {"emails": ["team@example.com"]},
+        "create_time": 5,
+        "tags": ["nightly"],
+    },
+    "runtime_workflow": {"id": "wf", "instance_step_concurrency": 2, "steps": []},
+    "runtime_dag": {"a": {"predecessors": [], "successors": {"b": "true"}}, "b": {}},
+    "timeout_in_millis": 60_000,
+    "params": PARAMS,
+    "aggregated_info": {"workflow_instance_status": "SUCCEEDED"},
+}
+
+
+def test_a_run_document_reads_back_as_it_was_written() -> None:
+    document = copy.deepcopy(DOCUMENT)
+
+    record = RunRecord.from_json(document)
+
+    assert record.to_json() == DOCUMENT
+    assert document == DOCUMENT  # reading it changed nothing
+
+
+def test_a_run_record_types_what_the_engine_reads() -> None:
+    record = RunRecord.from_json(DOCUMENT)
+
+    assert record.internal_id == 12
+    assert record.run_properties.owner_name == "carol"
+    assert record.run_properties.step_concurrency == 4
+    assert record.run_properties.alerting == {"emails": ["team@example.com"]}
+    assert record.step_ids == ["a", "b"]
+    assert record.definition_step_concurrency == 2
+    assert record.results == {"who": "carol", "n": 3}
+    assert record.result("n") == 3 and record.result("missing") is None
+    assert record.params["n"].evaluated_result == 3
+    assert record.params["n"].definition.expression == "1 + 2"
+
+
+def test_the_params_are_decoded_once_and_only_when_read() -> None:
+    broken = {**DOCUMENT, "params": {"who": {"value": "x", "type": "STRING"}}}
+    record = RunRecord.from_json(broken)  # the other fields stay readable
+
+    assert record.internal_id == 12
+    with pytest.raises(ParamError, match=r"Param \[who\] evaluated result"):
+        _ = record.params
+    assert RunRecord.from_json(DOCUMENT).params is not None
+    good = RunRecord.from_json(DOCUMENT)
+    assert good.params is good.params
+
+
+def test_an_empty_document_has_the_defaults_of_a_fresh_run() -> None:
+    record = RunRecord.from_json({})
+
+    assert record.params == {} and record.results == {}
+    assert record.step_ids == [] and record.runtime_dag is None
+    assert record.run_config.is_fresh
+    assert record.definition_step_concurrency is None
+    assert record.to_json() == {
+        "run_config": {},
+        "run_properties": {},
+        "runtime_workflow": {},
+        "params": {},
+    }
+
+
+def test_only_a_restart_carries_a_steps_restart_params() -> None:
+    restart = RunConfig(policy="RESTART_FROM_SPECIFIC", restart_config=RESTART)
+    fresh = RunConfig(policy=FRESH_RUN, restart_config=RESTART)
+
+    assert restart.step_restart_params("job") == {"x": {"value": 1, "type": "LONG"}}
+    assert restart.step_restart_params("other") is None
+    assert fresh.step_restart_params("job") is None
+
+
+@pytest.mark.parametrize(
+    ("owner", "name"), [("carol", "carol"), ({"name": "bo"}, "bo"), (None, None)]
+)
+def test_an_owner_is_a_name_or_a_user_object(owner: Any, name: Any) -> None:
+    assert RunProperties(owner=owner).owner_name == name
+
+
+def test_a_concurrency_that_is_not_a_positive_number_is_no_limit() -> None:
+    for value in (0, -1, "3", None):
+        record = RunRecord(runtime_workflow={"instance_step_concurrency": value})
+        assert record.definition_step_concurrency is None
+    assert RunRecord(instance_step_concurrency=5).definition_step_concurrency == 5
+
+
+def test_a_step_record_reads_an_attempts_document() -> None:
+    record = StepRecord.from_json(
+        {
+            "step_instance_id": 3,
+            "retry_at": 1_000,
+            "step_retry": {"error_retries": 1},
+            "signal_outputs": {"info": {"message": "sent"}},
+            "params": PARAMS,
+            "definition": {"typed_step": {}},
+        }
+    )
+
+    assert (record.step_instance_id, record.retry_at) == (3, 1_000)
+    assert record.step_retry == {"error_retries": 1}
+    assert record.signal_dependencies is None
+    assert record.signal_outputs == {"info": {"message": "sent"}}
+    assert record.results == {"who": "carol", "n": 3}
+    assert StepRecord.from_json({}).step_retry == {}
