@@ -39,7 +39,7 @@ def results_of(stored: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Any]
 class _Params:
     """The evaluated params of a record: kept as stored, decoded on first use, once."""
 
-    params_json: Mapping[str, Mapping[str, Any]]
+    params_json: Mapping[str, Mapping[str, Any]] | None
 
     @cached_property
     def params(self) -> dict[str, Parameter]:
@@ -51,7 +51,7 @@ class _Params:
         return results_of(self.params_json)
 
     def result(self, name: str) -> Any:
-        return (self.params_json.get(name) or {}).get("evaluated_result")
+        return ((self.params_json or {}).get(name) or {}).get("evaluated_result")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -200,36 +200,46 @@ class RunRecord(_Params):
         return value if isinstance(value, int) and value > 0 else None
 
 
-def with_params(
-    params: Mapping[str, Parameter], run_params: Mapping[str, Any] | None = None
-) -> JsonDict:
-    """The ``params`` (and ``run_params``) keys of a run's document for these values."""
-    body: JsonDict = {"params": {name: param.to_json() for name, param in params.items()}}
-    if run_params:
-        body["run_params"] = dict(run_params)
-    return body
-
-
 @dataclass(frozen=True, kw_only=True)
 class StepRecord(_Params):
-    """The document of a step attempt (``StepAttemptRow.document``), typed where the engine
-    reads it; the attempt builds it as JSON while it runs."""
+    """The document of a step attempt (``StepAttemptRow.document``), typed: what every
+    attempt of a step records of its run and definition, then what the attempt adds."""
 
+    workflow_uuid: str | None = None
+    correlation_id: str | None = None
     step_instance_id: int | None = None
-    retry_at: int | None = None
-    """When a retry of this attempt is due (epoch ms)."""
-    step_retry: JsonDict = field(default_factory=dict)
+    """The step's ordinal in its workflow."""
+    workflow_version_id: int | None = None
+    group_info: int | None = None
+    owner: Any = None
+    definition: JsonDict | None = None
+    """The step's definition, boxed by its kind (``{"step": {…}}``…)."""
+    tags: list[Any] | None = None
+    transition: JsonDict | None = None
+    step_run_params: JsonDict | None = None
+    """The params a user's restart gave this attempt."""
+    params_json: Mapping[str, Mapping[str, Any]] | None = None
     signal_dependencies: JsonDict | None = None
     signal_outputs: JsonDict | None = None
-    params_json: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    retry_at: int | None = None
+    """When a retry of this attempt is due (epoch ms)."""
+    step_retry: JsonDict | None = None
+    timeout_in_millis: int | None = None
+    extras: JsonDict = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, document: Mapping[str, Any]) -> StepRecord:
-        return cls(
-            step_instance_id=document.get("step_instance_id"),
-            retry_at=document.get("retry_at"),
-            step_retry=document.get("step_retry") or {},
-            signal_dependencies=document.get("signal_dependencies"),
-            signal_outputs=document.get("signal_outputs"),
-            params_json=document.get("params") or {},
-        )
+        data = dict(document)
+        known = {name: data.pop(name) for name in _STEP_FIELDS if name in data}
+        return cls(params_json=data.pop("params", None), extras=data, **known)
+
+    def to_json(self) -> JsonDict:
+        """Maestro's JSON of these fields; absent ones are not written."""
+        body = {name: getattr(self, name) for name in _STEP_FIELDS}
+        body["params"] = None if self.params_json is None else dict(self.params_json)
+        return {**{k: v for k, v in body.items() if v is not None}, **self.extras}
+
+
+_STEP_FIELDS = tuple(
+    name for name in StepRecord.__dataclass_fields__ if name not in ("params_json", "extras")
+)

@@ -4,6 +4,7 @@ them, and that writing a record back gives Maestro's JSON, nothing lost."""
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -74,9 +75,8 @@ def test_the_params_are_decoded_once_and_only_when_read() -> None:
     assert record.internal_id == 12
     with pytest.raises(ParamError, match=r"Param \[who\] evaluated result"):
         _ = record.params
-    assert RunRecord.from_json(DOCUMENT).params is not None
     good = RunRecord.from_json(DOCUMENT)
-    assert good.params is good.params
+    assert good.params is good.params  # decoded once
 
 
 def test_an_empty_document_has_the_defaults_of_a_fresh_run() -> None:
@@ -117,21 +117,42 @@ def test_a_concurrency_that_is_not_a_positive_number_is_no_limit() -> None:
     assert RunRecord(instance_step_concurrency=5).definition_step_concurrency == 5
 
 
-def test_a_step_record_reads_an_attempts_document() -> None:
-    record = StepRecord.from_json(
-        {
-            "step_instance_id": 3,
-            "retry_at": 1_000,
-            "step_retry": {"error_retries": 1},
-            "signal_outputs": {"info": {"message": "sent"}},
-            "params": PARAMS,
-            "definition": {"typed_step": {}},
-        }
-    )
+STEP_DOCUMENT: dict[str, Any] = {
+    "workflow_uuid": "u-1",
+    "correlation_id": "root-1",
+    "step_instance_id": 3,
+    "workflow_version_id": 2,
+    "group_info": 64,
+    "owner": "carol",
+    "definition": {"step": {"id": "job", "type": "NoOp"}},
+    "tags": [],
+    "transition": {"predecessors": [], "successors": {}},
+    "step_run_params": {"x": {"value": 1, "type": "LONG"}},
+    "params": PARAMS,
+    "signal_outputs": {"info": {"message": "sent"}},
+    "retry_at": 1_000,
+    "step_retry": {"error_retries": 1},
+    "timeout_in_millis": 5_000,
+    "restart_config": {"restart_path": []},
+}
 
+
+def test_a_step_document_reads_back_as_it_was_written() -> None:
+    record = StepRecord.from_json(STEP_DOCUMENT)
+
+    assert record.to_json() == STEP_DOCUMENT
+    assert record.extras == {"restart_config": {"restart_path": []}}
     assert (record.step_instance_id, record.retry_at) == (3, 1_000)
     assert record.step_retry == {"error_retries": 1}
     assert record.signal_dependencies is None
-    assert record.signal_outputs == {"info": {"message": "sent"}}
     assert record.results == {"who": "carol", "n": 3}
-    assert StepRecord.from_json({}).step_retry == {}
+
+
+def test_a_new_attempts_document_writes_only_what_it_has() -> None:
+    record = StepRecord(step_instance_id=1, tags=[])
+
+    assert record.to_json() == {"step_instance_id": 1, "tags": []}
+    assert record.params == {} and record.result("n") is None
+    with_params = replace(record, params_json=PARAMS)
+    assert with_params.results["who"] == "carol"
+    assert record.results == {}  # a changed copy decodes its own

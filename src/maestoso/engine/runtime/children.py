@@ -253,7 +253,7 @@ class StepChildren:
 
     async def step_params(self, workflow_id: str, instance_id: int) -> list[dict[str, Any]]:
         rows = await self._hub.engine.store.get_step_attempts(workflow_id, instance_id, 1)
-        return [dict(row.record.params_json) for row in rows]
+        return [dict(row.record.params_json or {}) for row in rows]
 
     # -- subworkflows ----------------------------------------------------------------------------
 

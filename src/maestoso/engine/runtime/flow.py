@@ -299,7 +299,7 @@ class FlowActor:
                 raise
             except Exception as exc:  # a defect of the step's runtime fails only that step
                 logger.exception("flow %s: step %s failed inside", self.key, run.step.id)
-                run.note(f"internal error: {type(exc).__name__}: {exc}")
+                run.log(f"internal error: {type(exc).__name__}: {exc}")
                 row = await run.terminate(StepStatus.INTERNALLY_FAILED)
         except asyncio.CancelledError:
             raise

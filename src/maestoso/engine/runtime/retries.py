@@ -51,7 +51,7 @@ class RetryTracker:
     def of(cls, step: Step, previous: StepAttemptRow | None) -> RetryTracker:
         policy = step.retry_policy if isinstance(step, TypedStep) and step.retry_policy else None
         tracker = cls(policy or RetryPolicy())
-        retry = previous.record.step_retry if previous else {}
+        retry = (previous.record.step_retry if previous else None) or {}
         for kind in _DEFAULT_LIMITS:
             tracker.used[kind] = int(retry.get(f"{kind}_retries", 0))
         return tracker

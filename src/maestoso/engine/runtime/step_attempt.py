@@ -4,7 +4,7 @@ artifacts and timeline) and the row that holds it; the task actor (``task``) dri
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from maestoso.engine.runtime.children import ChildrenHub
@@ -18,7 +18,7 @@ from maestoso.models.statuses import StepStatus
 from maestoso.models.timeline import log_event
 from maestoso.runtimes import StepResult
 from maestoso.store.records import InstanceRow, StepAttemptRow
-from maestoso.store.run_records import results_of
+from maestoso.store.run_records import StepRecord, results_of
 
 
 @dataclass(slots=True)
@@ -32,7 +32,7 @@ class StepAttempt:
     attempt_id: int = 1
     status: StepStatus = StepStatus.CREATED
     runtime_state: dict[str, Any] = field(default_factory=dict)
-    document: dict[str, Any] = field(default_factory=dict)
+    document: StepRecord | None = None
     artifacts: dict[str, Any] = field(default_factory=dict)
     timeline: list[dict[str, Any]] = field(default_factory=list)
     step_uuid: str = ""
@@ -45,9 +45,9 @@ class StepAttempt:
         now = self.engine.clock.now_ms()
         state = {"status": status.value, **self.runtime_state, "modify_time": now}
         if self.retries is not None and self.document:
-            self.document["step_retry"] = self.retries.summary(self.artifacts)
+            self.note(step_retry=self.retries.summary(self.artifacts))
         if self.timeout_ms is not None and self.document:
-            self.document["timeout_in_millis"] = self.timeout_ms
+            self.note(timeout_in_millis=self.timeout_ms)
         return StepAttemptRow(
             workflow_id=self.instance.workflow_id,
             instance_id=self.instance.instance_id,
@@ -57,31 +57,36 @@ class StepAttempt:
             step_uuid=self.step_uuid,
             status=status.value,
             runtime_state=state,
-            document=dict(self.document),  # the attempt goes on changing its own
+            document=self.document.to_json() if self.document else {},
             artifacts=dict(self.artifacts) or None,
             timeline=list(self.timeline),
             create_time=self.runtime_state.get("create_time", now),
             modify_time=now,
         )
 
-    def _document(self) -> dict[str, Any]:
+    def _document(self) -> StepRecord:
         document = step_document(self.instance, self.compiled, self.step.id, self.predecessors)
         if isinstance(self.step, TypedStep) and self.step.tags:
-            document["tags"] = [t if isinstance(t, str) else t.to_json() for t in self.step.tags]
+            tags = [t if isinstance(t, str) else t.to_json() for t in self.step.tags]
+            document = replace(document, tags=tags)
         return document
+
+    def note(self, **changes: Any) -> None:
+        """Change fields of the attempt's document."""
+        self.document = replace(self.document or StepRecord(), **changes)
 
     def _absorb(self, result: StepResult) -> None:
         self.artifacts.update(result.artifacts)
         if result.output_params:
-            params = dict(self.document.get("params") or {})
+            params = dict(self.document.params_json or {}) if self.document else {}
             params.update(result.output_params)
-            self.document["params"] = params
+            self.note(params_json=params)
             if self.context is not None:
                 self.context.params.update(results_of(result.output_params))
         for message in result.timeline:
             self._log(message)
 
-    def note(self, message: str) -> None:
+    def log(self, message: str) -> None:
         """Add a message to the attempt's timeline."""
         self._log(message)
 
@@ -99,10 +104,10 @@ class StepAttempt:
         self.runtime_state = {
             k: v for k, v in row.runtime_state.items() if k not in ("status", "modify_time")
         }
-        self.document = dict(row.document)
+        self.document = row.record
         self.artifacts = dict(row.artifacts or {})
         self.timeline = list(row.timeline)
-        self.context = self._make_context(self.document.get("params") or {})
+        self.context = self._make_context(row.record.params_json or {})
 
     def _make_context(self, params: Mapping[str, Mapping[str, Any]]) -> AttemptContext:
         return AttemptContext(

@@ -1,14 +1,14 @@
-"""The JSON document of a step attempt, in Maestro's ``StepInstance`` field names."""
+"""The document of a step attempt: what every attempt of a step records of its run."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from maestoso.engine.runtime.compiled import CompiledWorkflow
 from maestoso.models.naming import correlation_id
 from maestoso.models.statuses import StepStatus
 from maestoso.store.records import InstanceRow, StepAttemptRow
+from maestoso.store.run_records import StepRecord
 
 
 def step_document(
@@ -16,24 +16,24 @@ def step_document(
     compiled: CompiledWorkflow,
     step_id: str,
     predecessors: tuple[str, ...],
-) -> dict[str, Any]:
+) -> StepRecord:
     """What every attempt of a step records of its run and definition."""
-    record = instance.record
-    return {
-        "workflow_uuid": instance.uuid,
-        "correlation_id": record.correlation_id
+    run = instance.record
+    return StepRecord(
+        workflow_uuid=instance.uuid,
+        correlation_id=run.correlation_id
         or correlation_id(instance.workflow_id, instance.instance_id, instance.initiator),
-        "step_instance_id": compiled.ordinals[step_id],
-        "workflow_version_id": instance.version_id,
-        "group_info": record.group_info,
-        "owner": record.run_properties.owner,
-        "definition": compiled.boxes[step_id],
-        "tags": [],  # Maestro writes the step's tags even when there are none
-        "transition": {
+        step_instance_id=compiled.ordinals[step_id],
+        workflow_version_id=instance.version_id,
+        group_info=run.group_info,
+        owner=run.run_properties.owner,
+        definition=compiled.boxes[step_id],
+        tags=[],  # Maestro writes the step's tags even when there are none
+        transition={
             "predecessors": list(predecessors),
             "successors": dict(compiled.steps[step_id].successors),
         },
-    }
+    )
 
 
 def unsatisfied_row(
@@ -59,7 +59,7 @@ def unsatisfied_row(
         step_uuid=str(uuid.uuid4()),
         status=StepStatus.UNSATISFIED.value,
         runtime_state=state,
-        document=step_document(instance, compiled, step_id, predecessors),
+        document=step_document(instance, compiled, step_id, predecessors).to_json(),
         artifacts=None,
         timeline=[],
         create_time=now,

@@ -18,6 +18,7 @@ from maestoso.errors import ValidationError
 from maestoso.models import ParamDefinition, Step
 from maestoso.params import Parameter
 from maestoso.store.records import InstanceRow
+from maestoso.store.run_records import StepRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,16 +31,17 @@ class StepInputs:
     """The user's ``step_run_params`` for this attempt (the RESTART layer)."""
     restart_json: dict[str, Any] | None = None
 
-    def record(self, document: dict[str, Any]) -> None:
-        """Write what the attempt shows of these into its document (Maestro's
-        ``step_run_params`` and the template's tags after the step's own)."""
+    def recorded(self, document: StepRecord | None) -> dict[str, Any]:
+        """The fields of the attempt's document these change: Maestro's
+        ``step_run_params``, and the template's tags after the step's own."""
+        changes: dict[str, Any] = {}
         if self.restart_json:
-            document["step_run_params"] = self.restart_json
+            changes["step_run_params"] = self.restart_json
         if self.tags:
-            tags = list(document.get("tags") or [])
+            tags = list((document.tags if document else None) or [])
             names = {_name(tag) for tag in tags}
-            tags += [tag for tag in self.tags if _name(tag) not in names]
-            document["tags"] = tags
+            changes["tags"] = tags + [tag for tag in self.tags if _name(tag) not in names]
+        return changes
 
 
 async def step_inputs(

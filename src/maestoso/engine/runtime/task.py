@@ -42,7 +42,6 @@ from maestoso.params import Parameter, evaluate_params, evaluate_step_params, of
 from maestoso.runtimes import State, StepResult, StepRuntime
 from maestoso.runtimes.outputs import job_key
 from maestoso.store.records import Fence, StepAttemptRow
-from maestoso.store.run_records import decode_params
 
 
 @dataclass(slots=True, kw_only=True)
@@ -98,7 +97,7 @@ class StepRun(StepAttempt):
             delay = retries.next_delay(status)
             if delay is None:
                 return await self._finish(settle(status, self.step), result)
-            self.document["retry_at"] = self.engine.clock.now_ms() + int(delay * 1000)
+            self.note(retry_at=self.engine.clock.now_ms() + int(delay * 1000))
             await self._finish(status, result)
             await self.engine.clock.sleep(delay)
             self.attempt_id += 1
@@ -180,9 +179,8 @@ class StepRun(StepAttempt):
         except MaestosoError as exc:
             self._log(exc.message)
             return StepResult(state=State.FATAL_ERROR)
-        inputs.record(self.document)
         params = {name: param.to_json() for name, param in evaluated.items()}
-        self.document["params"] = params
+        self.note(params_json=params, **inputs.recorded(self.document))
         runtime = await self._runtime_or_fail()
         if runtime is None:
             return StepResult(state=State.FATAL_ERROR)
@@ -315,7 +313,7 @@ class StepRun(StepAttempt):
             return True
 
         async def publish(view: dict[str, Any]) -> None:
-            self.document["signal_dependencies"] = copy.deepcopy(view)
+            self.note(signal_dependencies=copy.deepcopy(view))
             await self._write(self._row(StepStatus.WAITING_FOR_SIGNALS))
 
         try:
@@ -340,13 +338,14 @@ class StepRun(StepAttempt):
             self._log(f"signal outputs cannot be announced: {exc.message}")
             return False
         if outputs is not None:
-            self.document["signal_outputs"] = outputs
+            self.note(signal_outputs=outputs)
         return True
 
     async def _evaluate_extra(self, definitions: dict[str, ParamDefinition]) -> dict[str, Any]:
         """Evaluate definitions beside the step's params (signal names, match params…), on a
         worker thread and bounded in time as the step's own params are."""
-        params = {**self.workflow_params, **decode_params(self.document.get("params"))}
+        own = self.document.params if self.document else {}
+        params = {**self.workflow_params, **own}
         evaluated = await off_loop(
             evaluate_params,
             definitions,
