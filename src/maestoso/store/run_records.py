@@ -13,9 +13,9 @@ untouched.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self, get_type_hints
 
 from maestoso.params import Parameter
 
@@ -34,6 +34,64 @@ def decode_params(stored: Mapping[str, Mapping[str, Any]] | None) -> dict[str, P
 def results_of(stored: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Any]:
     """Evaluated params as stored → name → evaluated result."""
     return {name: param.get("evaluated_result") for name, param in (stored or {}).items()}
+
+
+class _JsonRecord:
+    """A record of JSON keys: each field is the key of its name (``params_json`` is
+    ``params``), a field that is itself a record is decoded as one, and the keys no field
+    names are kept in ``extras``. Fields left None are not written."""
+
+    extras: JsonDict
+
+    if TYPE_CHECKING:
+
+        def __init__(self, **values: Any) -> None: ...
+
+    @classmethod
+    def from_json(cls, document: Mapping[str, Any] | None) -> Self:
+        data = dict(document or {})
+        known: dict[str, Any] = {}
+        for name, key, record in _fields_of(cls):
+            if key in data:
+                value = data.pop(key)
+                known[name] = record.from_json(value) if record is not None else value
+        return cls(extras=data, **known)
+
+    def to_json(self) -> JsonDict:
+        """Maestro's JSON of these fields, then the extras."""
+        body: JsonDict = {}
+        for name, key, record in _fields_of(type(self)):
+            value = getattr(self, name)
+            if record is not None:
+                value = value.to_json()
+            elif isinstance(value, Mapping):
+                value = dict(value)
+            if value is not None:
+                body[key] = value
+        return {**body, **self.extras}
+
+
+_KEYS = {"params_json": "params"}
+
+
+def _record_type(hint: Any) -> Any:
+    return hint if isinstance(hint, type) and issubclass(hint, _JsonRecord) else None
+
+
+_FIELDS: dict[type[Any], tuple[tuple[str, str, Any], ...]] = {}
+
+
+def _fields_of(cls: type[Any]) -> tuple[tuple[str, str, Any], ...]:
+    """(field, JSON key, record type or None) of every field of ``cls`` but ``extras``."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        hints = get_type_hints(cls)
+        found = _FIELDS[cls] = tuple(
+            (f.name, _KEYS.get(f.name, f.name), _record_type(hints[f.name]))
+            for f in fields(cls)
+            if f.name != "extras"
+        )
+    return found
 
 
 class _Params:
@@ -55,7 +113,7 @@ class _Params:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RunConfig:
+class RunConfig(_JsonRecord):
     """Maestro's ``RunConfig``: how this run was started (a fresh run or a restart)."""
 
     policy: str | None = None
@@ -63,26 +121,6 @@ class RunConfig:
     runtime_tags: list[Any] | None = None
     restart_config: JsonDict | None = None
     extras: JsonDict = field(default_factory=dict)
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any] | None) -> RunConfig:
-        data = dict(data or {})
-        return cls(
-            policy=data.pop("policy", None),
-            correlation_id=data.pop("correlation_id", None),
-            runtime_tags=data.pop("runtime_tags", None),
-            restart_config=data.pop("restart_config", None),
-            extras=data,
-        )
-
-    def to_json(self) -> JsonDict:
-        body = {
-            "policy": self.policy,
-            "correlation_id": self.correlation_id,
-            "runtime_tags": self.runtime_tags,
-            "restart_config": self.restart_config,
-        }
-        return {**{k: v for k, v in body.items() if v is not None}, **self.extras}
 
     @property
     def is_fresh(self) -> bool:
@@ -98,7 +136,7 @@ class RunConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RunProperties:
+class RunProperties(_JsonRecord):
     """The workflow properties a run keeps from its start (``run_properties``)."""
 
     owner: Any = None
@@ -109,31 +147,13 @@ class RunProperties:
     extras: JsonDict = field(default_factory=dict)
     """``create_time``, ``tags``: kept as they were."""
 
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any] | None) -> RunProperties:
-        data = dict(data or {})
-        return cls(
-            owner=data.pop("owner", None),
-            step_concurrency=data.pop("step_concurrency", None),
-            alerting=data.pop("alerting", None),
-            extras=data,
-        )
-
-    def to_json(self) -> JsonDict:
-        body = {
-            "owner": self.owner,
-            "step_concurrency": self.step_concurrency,
-            "alerting": self.alerting,
-        }
-        return {**{k: v for k, v in body.items() if v is not None}, **self.extras}
-
     @property
     def owner_name(self) -> Any:
         return self.owner.get("name") if isinstance(self.owner, dict) else self.owner
 
 
 @dataclass(frozen=True, kw_only=True)
-class RunRecord(_Params):
+class RunRecord(_Params, _JsonRecord):
     """The document of a run (``InstanceRow.document``), typed."""
 
     internal_id: int | None = None
@@ -151,41 +171,6 @@ class RunRecord(_Params):
     params_json: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     extras: JsonDict = field(default_factory=dict)
 
-    @classmethod
-    def from_json(cls, document: Mapping[str, Any]) -> RunRecord:
-        data = dict(document)
-        return cls(
-            internal_id=data.pop("internal_id", None),
-            correlation_id=data.pop("correlation_id", None),
-            group_info=data.pop("group_info", None),
-            run_config=RunConfig.from_json(data.pop("run_config", None)),
-            run_params=data.pop("run_params", None),
-            run_properties=RunProperties.from_json(data.pop("run_properties", None)),
-            runtime_workflow=data.pop("runtime_workflow", None) or {},
-            runtime_dag=data.pop("runtime_dag", None),
-            timeout_in_millis=data.pop("timeout_in_millis", None),
-            instance_step_concurrency=data.pop("instance_step_concurrency", None),
-            params_json=data.pop("params", None) or {},
-            extras=data,
-        )
-
-    def to_json(self) -> JsonDict:
-        """Maestro's JSON of these fields; absent ones are not written."""
-        body = {
-            "correlation_id": self.correlation_id,
-            "group_info": self.group_info,
-            "internal_id": self.internal_id,
-            "run_config": self.run_config.to_json(),
-            "run_params": self.run_params,
-            "run_properties": self.run_properties.to_json(),
-            "runtime_workflow": self.runtime_workflow,
-            "runtime_dag": self.runtime_dag,
-            "timeout_in_millis": self.timeout_in_millis,
-            "instance_step_concurrency": self.instance_step_concurrency,
-            "params": dict(self.params_json),
-        }
-        return {**{k: v for k, v in body.items() if v is not None}, **self.extras}
-
     @property
     def step_ids(self) -> list[str]:
         """The ids of the steps this run executes, in its DAG's order (none when unknown)."""
@@ -201,7 +186,7 @@ class RunRecord(_Params):
 
 
 @dataclass(frozen=True, kw_only=True)
-class StepRecord(_Params):
+class StepRecord(_Params, _JsonRecord):
     """The document of a step attempt (``StepAttemptRow.document``), typed: what every
     attempt of a step records of its run and definition, then what the attempt adds."""
 
@@ -226,20 +211,3 @@ class StepRecord(_Params):
     step_retry: JsonDict | None = None
     timeout_in_millis: int | None = None
     extras: JsonDict = field(default_factory=dict)
-
-    @classmethod
-    def from_json(cls, document: Mapping[str, Any]) -> StepRecord:
-        data = dict(document)
-        known = {name: data.pop(name) for name in _STEP_FIELDS if name in data}
-        return cls(params_json=data.pop("params", None), extras=data, **known)
-
-    def to_json(self) -> JsonDict:
-        """Maestro's JSON of these fields; absent ones are not written."""
-        body = {name: getattr(self, name) for name in _STEP_FIELDS}
-        body["params"] = None if self.params_json is None else dict(self.params_json)
-        return {**{k: v for k, v in body.items() if v is not None}, **self.extras}
-
-
-_STEP_FIELDS = tuple(
-    name for name in StepRecord.__dataclass_fields__ if name not in ("params_json", "extras")
-)
