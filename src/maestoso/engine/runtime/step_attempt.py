@@ -44,10 +44,14 @@ class StepAttempt:
         self.status = status
         now = self.engine.clock.now_ms()
         state = {"status": status.value, **self.runtime_state, "modify_time": now}
-        if self.retries is not None and self.document:
-            self.note(step_retry=self.retries.summary(self.artifacts))
-        if self.timeout_ms is not None and self.document:
-            self.note(timeout_in_millis=self.timeout_ms)
+        if self.document is not None:
+            changes: dict[str, Any] = {}
+            if self.retries is not None:
+                changes["step_retry"] = self.retries.summary(self.artifacts)
+            if self.timeout_ms is not None:
+                changes["timeout_in_millis"] = self.timeout_ms
+            if changes:
+                self.note(**changes)
         return StepAttemptRow(
             workflow_id=self.instance.workflow_id,
             instance_id=self.instance.instance_id,
