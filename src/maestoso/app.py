@@ -117,7 +117,7 @@ def security_services(settings: Settings, store: Store, clock: Clock) -> Securit
     return Security(
         access=AccessService(store, policy),
         tokens=TokenService(store, clock),
-        audit=AuditLog(store),
+        audit=AuditLog(store, clock),
     )
 
 

@@ -13,6 +13,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
+from maestoso.clock import Clock
 from maestoso.errors import MaestosoError, ValidationError
 from maestoso.store.security import AuditEntry, AuditStore
 
@@ -25,11 +26,14 @@ QUEUE_LIMIT = 100_000
 """Entries waiting to be written; past it (a database down for long) new ones are dropped
 with an error in the log rather than growing without end."""
 _KEY_CHARS = 300
+RETRY_SECONDS = 1.0
+"""How long the writer waits before it tries again after the database failed it."""
 
 
 class AuditLog:
-    def __init__(self, store: AuditStore) -> None:
+    def __init__(self, store: AuditStore, clock: Clock) -> None:
         self._store = store
+        self._clock = clock
         self._pending: list[AuditEntry] = []
         self._wake = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
@@ -105,7 +109,7 @@ class AuditLog:
                 await self.flush()
             except MaestosoError:
                 logger.exception("audit entries could not be written; retrying")
-                await asyncio.sleep(1.0)
+                await self._clock.sleep(RETRY_SECONDS)
                 self._wake.set()
 
 
