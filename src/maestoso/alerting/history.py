@@ -18,6 +18,10 @@ _SCAN = 3 * HISTORY_RUNS
 CACHE_MS = 60_000
 UNKNOWN_MS = 2_000
 """How long "too little history" holds: the runs that make enough may be finishing."""
+READ_MS = 1_000
+"""How long a reader's estimate of a run holds: a client polling a run many times a second
+would otherwise read all its steps each time."""
+_READS_KEPT = 10_000
 
 
 class Predictions:
@@ -26,6 +30,24 @@ class Predictions:
         self._clock = clock
         self._cache: dict[str, tuple[int, History | None]] = {}
         """A workflow's model and until when it holds."""
+        self._read: dict[tuple[str, int, int], tuple[int, Eta | None]] = {}
+        """A run's estimate as last read and until when it holds."""
+
+    async def read(self, row: InstanceRow) -> Eta | None:
+        """The estimate of a run in progress for a reader of the run: made again at most once
+        every ``READ_MS`` (alerting's own checks use ``eta``, always made anew)."""
+        if row.start_time is None or WorkflowStatus.from_stored(row.status).is_terminal:
+            return None
+        key = (row.workflow_id, row.instance_id, row.run_id)
+        now = self._clock.now_ms()
+        cached = self._read.get(key)
+        if cached is not None and now < cached[0]:
+            return cached[1]
+        found = await self.eta(row)
+        if len(self._read) >= _READS_KEPT:
+            self._read = {k: v for k, v in self._read.items() if now < v[0]}
+        self._read[key] = (now + READ_MS, found)
+        return found
 
     async def eta(self, row: InstanceRow, steps: list[StepAttemptRow] | None = None) -> Eta | None:
         """The estimate of a run in progress; None for a finished run or without history."""

@@ -65,7 +65,7 @@ class RunAlerts:
         stream's are left out: one per status change)."""
         if is_inline(row.workflow_id):
             return run  # a loop iteration: its loop step's run is the one estimated
-        eta = await self._predictions.eta(row)
+        eta = await self._predictions.read(row)
         if eta is not None:
             run["eta"] = eta.to_json()
             alerting = run_alerting(row, workflow_disabled=False)

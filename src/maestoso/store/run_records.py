@@ -52,9 +52,9 @@ class _JsonRecord:
         data = dict(document or {})
         known: dict[str, Any] = {}
         for name, key, record in _fields_of(cls):
-            if key in data:
-                value = data.pop(key)
-                known[name] = record.from_json(value) if record is not None else value
+            value = data.pop(key, _ABSENT)
+            if value is not _ABSENT:
+                known[name] = value if record is None else record.from_json(value)
         return cls(extras=data, **known)
 
     def to_json(self) -> JsonDict:
@@ -62,16 +62,14 @@ class _JsonRecord:
         body: JsonDict = {}
         for name, key, record in _fields_of(type(self)):
             value = getattr(self, name)
-            if record is not None:
-                value = value.to_json()
-            elif isinstance(value, Mapping):
-                value = dict(value)
             if value is not None:
-                body[key] = value
-        return {**body, **self.extras}
+                body[key] = value if record is None else value.to_json()
+        body.update(self.extras)
+        return body
 
 
 _KEYS = {"params_json": "params"}
+_ABSENT = object()
 
 
 def _record_type(hint: Any) -> Any:

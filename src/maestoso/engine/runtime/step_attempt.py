@@ -69,11 +69,14 @@ class StepAttempt:
         )
 
     def _document(self) -> StepRecord:
-        document = step_document(self.instance, self.compiled, self.step.id, self.predecessors)
-        if isinstance(self.step, TypedStep) and self.step.tags:
-            tags = [t if isinstance(t, str) else t.to_json() for t in self.step.tags]
-            document = replace(document, tags=tags)
-        return document
+        tags = self.step.tags if isinstance(self.step, TypedStep) else None
+        return step_document(
+            self.instance,
+            self.compiled,
+            self.step.id,
+            self.predecessors,
+            [t if isinstance(t, str) else t.to_json() for t in tags or ()],
+        )
 
     def note(self, **changes: Any) -> None:
         """Change fields of the attempt's document."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from maestoso.engine.runtime.compiled import CompiledWorkflow
 from maestoso.models.naming import correlation_id
@@ -16,6 +17,7 @@ def step_document(
     compiled: CompiledWorkflow,
     step_id: str,
     predecessors: tuple[str, ...],
+    tags: list[Any] | None = None,
 ) -> StepRecord:
     """What every attempt of a step records of its run and definition."""
     run = instance.record
@@ -28,7 +30,7 @@ def step_document(
         group_info=run.group_info,
         owner=run.run_properties.owner,
         definition=compiled.boxes[step_id],
-        tags=[],  # Maestro writes the step's tags even when there are none
+        tags=tags or [],  # Maestro writes the step's tags even when there are none
         transition={
             "predecessors": list(predecessors),
             "successors": dict(compiled.steps[step_id].successors),
