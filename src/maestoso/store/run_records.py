@@ -39,7 +39,8 @@ def results_of(stored: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Any]
 class _JsonRecord:
     """A record of JSON keys: each field is the key of its name (``params_json`` is
     ``params``), a field that is itself a record is decoded as one, and the keys no field
-    names are kept in ``extras``. Fields left None are not written."""
+    names are kept in ``extras``. None is absent: a null reads as the field's default, and a
+    field left None is not written."""
 
     extras: JsonDict
 
@@ -52,8 +53,8 @@ class _JsonRecord:
         data = dict(document or {})
         known: dict[str, Any] = {}
         for name, key, record in _fields_of(cls):
-            value = data.pop(key, _ABSENT)
-            if value is not _ABSENT:
+            value = data.pop(key, None)
+            if value is not None:  # a null is read as absent: the field's default
                 known[name] = value if record is None else record.from_json(value)
         return cls(extras=data, **known)
 
@@ -69,7 +70,6 @@ class _JsonRecord:
 
 
 _KEYS = {"params_json": "params"}
-_ABSENT = object()
 
 
 def _record_type(hint: Any) -> Any:

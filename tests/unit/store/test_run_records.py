@@ -94,6 +94,13 @@ def test_an_empty_document_has_the_defaults_of_a_fresh_run() -> None:
     }
 
 
+def test_a_null_reads_as_the_fields_default() -> None:
+    record = RunRecord.from_json({"runtime_workflow": None, "params": None, "run_config": None})
+
+    assert record.runtime_workflow == {} and record.params == {}
+    assert record.run_config.is_fresh and record.definition_step_concurrency is None
+
+
 def test_only_a_restart_carries_a_steps_restart_params() -> None:
     restart = RunConfig(policy="RESTART_FROM_SPECIFIC", restart_config=RESTART)
     fresh = RunConfig(policy=FRESH_RUN, restart_config=RESTART)
