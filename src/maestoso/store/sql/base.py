@@ -16,7 +16,7 @@ from sqlalchemy import Table, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from maestoso.clock import Clock, SystemClock
+from maestoso.clock import Clock, SystemClock, working_elsewhere
 from maestoso.errors import (
     ConflictError,
     DatabaseUnavailableError,
@@ -55,9 +55,12 @@ class SqlBase:
     def is_postgres(self) -> bool:
         return self._dialect == "postgresql"
 
+    # While a statement is out, a virtual clock (``FakeClock``) must not take the loop for
+    # idle and move time on: on PostgreSQL the answer comes over a socket, later under load.
+
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[AsyncConnection]:
-        with translated():
+        with working_elsewhere(), translated():
             async with self._reader.begin() as connection:
                 yield connection
 
@@ -65,7 +68,7 @@ class SqlBase:
     async def _writing(self) -> AsyncIterator[AsyncConnection]:
         lock: AbstractAsyncContextManager[Any] = self._write_lock or nullcontext()
         async with lock:
-            with translated():
+            with working_elsewhere(), translated():
                 async with self._writer.begin() as connection:
                     yield connection
 

@@ -83,10 +83,13 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 
 
 LOCK_TIMEOUT_MS = 60_000
-IDLE_IN_TRANSACTION_MS = 5_000
+IDLE_IN_TRANSACTION_MS = 10_000
 """A transaction whose node stopped answering mid-way (paused, frozen) is ended by the server
 after this long, releasing its locks: the claim of a paused node's flow groups waits on
-them. Maestoso's transactions never sit idle on purpose."""
+them. Maestoso's transactions never sit idle on purpose, but a live node starved of CPU (a
+long garbage collection, a busy host) can pause between two statements for seconds: less
+than the default group lease (12 s), so a claim seldom waits on a paused node's locks, and
+long enough that such a node's work is not cut off in the middle."""
 
 
 def create_engine(url: URL) -> AsyncEngine:
