@@ -42,6 +42,7 @@ from maestoso.params.api import (
     evaluate_workflow_params,
     merge_step_params,
     merge_workflow_params,
+    only_step_defaults,
 )
 from maestoso.params.context import InstanceContext, StaticContext, StepSnapshot
 from maestoso.params.defaults import (
@@ -77,6 +78,7 @@ __all__ = [
     "merge_step_params",
     "merge_workflow_params",
     "off_loop",
+    "only_step_defaults",
     "step_defaults",
     "step_type_defaults",
     "unknown_references",

@@ -174,6 +174,17 @@ def evaluate_step_params(
     )
 
 
+def only_step_defaults(
+    step: Step, *, injected: Definitions | None = None, restart_params: Definitions | None = None
+) -> bool:
+    """Whether a step instance's params are the step defaults alone (``step_id``,
+    ``step_attempt_id``…): expressions of ours that read the step's own fields, with no SEL of
+    a user's in them to bound, so evaluating them needs no worker thread."""
+    return not (
+        injected or restart_params or getattr(step, "params", None) or step_type_defaults(step.kind)
+    )
+
+
 def _merged_once(
     kind: str, source: object, merge: Callable[[], dict[str, ParamDefinition]]
 ) -> dict[str, ParamDefinition]:

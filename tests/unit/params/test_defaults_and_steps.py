@@ -12,6 +12,7 @@ from maestoso.params import (
     dry_run_defaults,
     evaluate_step_params,
     evaluate_workflow_params,
+    only_step_defaults,
     step_defaults,
     step_type_defaults,
     workflow_defaults,
@@ -160,3 +161,26 @@ def test_a_merge_kept_for_a_step_or_workflow_never_hides_the_params_of_a_run() -
     assert run["y"].evaluated_result == "run"
     again = evaluate_step_params(step, workflow, clock=clock(), context=STEP_CONTEXT)
     assert again["y"].evaluated_result == "definition"
+
+
+def test_only_a_step_without_params_of_its_own_has_only_trusted_expressions() -> None:
+    plain = TypedStep.model_validate({"id": "a", "type": "NoOp"})
+    empty = TypedStep.model_validate({"id": "a", "type": "NoOp", "params": {}})
+    own = TypedStep.model_validate(
+        {"id": "a", "type": "NoOp", "params": {"x": {"type": "LONG", "expression": "1 + 1"}}}
+    )
+    values = {"i": {"type": "LONG_ARRAY", "value": [1]}}
+    loop = ForeachStep.model_validate(
+        {"id": "loop", "steps": [{"step": {"id": "inner", "type": "NoOp"}}],
+         "params": {"loop_params": {"type": "MAP", "value": values}}}
+    )  # fmt: skip
+    restart = defs(y={"type": "STRING", "expression": "'x'.repeat(3)"})
+
+    assert only_step_defaults(plain) and only_step_defaults(empty)
+    assert not only_step_defaults(own)
+    assert not only_step_defaults(loop)  # its type's defaults read the loop
+    assert not only_step_defaults(plain, restart_params=restart)
+    assert not only_step_defaults(plain, injected=restart)
+    # what they evaluate to is the step's own fields, as with any other step
+    evaluated = evaluate_step_params(plain, {}, clock=clock(), context=STEP_CONTEXT)
+    assert set(evaluated) == set(step_defaults())
