@@ -43,6 +43,7 @@ from maestoso.params.api import (
     merge_step_params,
     merge_workflow_params,
     only_step_defaults,
+    only_workflow_defaults,
 )
 from maestoso.params.context import InstanceContext, StaticContext, StepSnapshot
 from maestoso.params.defaults import (
@@ -79,6 +80,7 @@ __all__ = [
     "merge_workflow_params",
     "off_loop",
     "only_step_defaults",
+    "only_workflow_defaults",
     "step_defaults",
     "step_type_defaults",
     "unknown_references",

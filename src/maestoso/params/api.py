@@ -174,6 +174,15 @@ def evaluate_step_params(
     )
 
 
+def only_workflow_defaults(
+    definitions: Definitions | None, *, run_params: Definitions | None = None
+) -> bool:
+    """Whether a new run's params are the workflow defaults alone (``RUN_TS``, the derived
+    dates…): a workflow without params of its own started without run params. Our own
+    expressions, a few hundred microseconds, with no SEL of a user's in them to bound."""
+    return not (definitions or run_params)
+
+
 def only_step_defaults(
     step: Step, *, injected: Definitions | None = None, restart_params: Definitions | None = None
 ) -> bool:

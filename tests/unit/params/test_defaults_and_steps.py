@@ -13,6 +13,7 @@ from maestoso.params import (
     evaluate_step_params,
     evaluate_workflow_params,
     only_step_defaults,
+    only_workflow_defaults,
     step_defaults,
     step_type_defaults,
     workflow_defaults,
@@ -184,3 +185,11 @@ def test_only_a_step_without_params_of_its_own_has_only_trusted_expressions() ->
     # what they evaluate to is the step's own fields, as with any other step
     evaluated = evaluate_step_params(plain, {}, clock=clock(), context=STEP_CONTEXT)
     assert set(evaluated) == set(step_defaults())
+
+
+def test_only_a_workflow_without_params_started_without_run_params_is_trusted() -> None:
+    own = defs(x={"type": "LONG", "expression": "1 + 1"})
+
+    assert only_workflow_defaults(None) and only_workflow_defaults({})
+    assert not only_workflow_defaults(own)
+    assert not only_workflow_defaults(None, run_params=own)
