@@ -45,7 +45,7 @@ class Predictions:
             return cached[1]
         found = await self.eta(row)
         if len(self._read) >= _READS_KEPT:
-            self._read = {k: v for k, v in self._read.items() if now < v[0]}
+            self._read.clear()  # a cache: refilled by the next reads, whatever was in it
         self._read[key] = (now + READ_MS, found)
         return found
 
