@@ -173,6 +173,8 @@ async def test_a_queued_child_is_stopped_with_its_parent(engine: Harness) -> Non
     queued = await engine.store.get_instance("serial-wf", 2)
     assert queued is not None and queued.status == "STOPPED"
     await engine.http.put("/api/v3/workflows/serial-wf/instances/1/actions/stop")
+    # done before the node stops, so that its shutdown does not race the stop
+    assert (await engine.wait("serial-wf", 1, timeout=30)).status == "STOPPED"
 
 
 async def test_depth_over_the_limit_fails(engine: Harness) -> None:
