@@ -59,9 +59,11 @@ def test_sql_count_attributes_statements_to_the_request_and_the_engine() -> None
     # queue event in one transaction; the engine then runs the instance
     assert figures["per_start_in_request"]["writes"] >= 2
     assert figures["per_start_in_request"]["commits"] >= 1
-    # the run's step and end (two writes) less the background's writes, subtracted on
-    # average: a window without a heartbeat's write comes out short by a fraction of one
-    assert figures["per_start_after"]["writes"] >= 1
+    # the run may end before or after the answer, and the background's writes are
+    # subtracted on average: only the sum of both windows is steady (the workflow's update,
+    # the instance, the step and the run's end, less a fraction of a heartbeat)
+    request, after = figures["per_start_in_request"], figures["per_start_after"]
+    assert request["writes"] + after["writes"] >= 3
     heads = [head for head, _ in figures["request_statements"]]
     assert any(h.startswith("INSERT INTO maestro_workflow_instance") for h in heads)
 
