@@ -112,7 +112,8 @@ def test_a_hostile_run_param_fails_the_start_and_health_answers(
     assert body["status"] == "BAD_REQUEST"
     assert "hostile" in body["message"]
     assert "limit" in body["message"]
-    assert took < LIMIT_SECONDS + 2
+    # bounded by the limit, not frozen: the margin is for a loaded machine's scheduling
+    assert took < LIMIT_SECONDS + 5
     assert not poller.failures
     assert len(poller.latencies) >= 10
     assert max(poller.latencies) < 1.0, max(poller.latencies)
