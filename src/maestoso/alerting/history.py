@@ -1,7 +1,8 @@
 """Past runs read from the store for the ETA model, and a running run's estimate.
 
 A workflow's history is read at most once a minute (on the node's clock): the estimate of
-every run of it, on every check and every read of a run, reuses it.
+every run of it, on every check and every read of a run, reuses it. A finished run never
+changes, so the steps of each past run are read once.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class Predictions:
         """A workflow's model and until when it holds."""
         self._read: dict[tuple[str, int, int], tuple[int, Eta | None]] = {}
         """A run's estimate as last read and until when it holds."""
+        self._past: dict[tuple[str, int], PastRun] = {}
+        """What the model learns of a successful run, by its key."""
 
     async def read(self, row: InstanceRow) -> Eta | None:
         """The estimate of a run in progress for a reader of the run: made again at most once
@@ -90,16 +93,29 @@ class Predictions:
         for row, start, end in done[:HISTORY_RUNS]:
             if start is None or end is None:
                 continue
-            attempts = await self._store.get_step_attempts(workflow_id, row.instance_id, row.run_id)
-            steps = {
-                a.step_id: (int(a.runtime_state["start_time"]), int(a.runtime_state["end_time"]))
-                for a in attempts
-                if a.status == StepStatus.SUCCEEDED.value
-                and a.runtime_state.get("start_time")
-                and a.runtime_state.get("end_time")
-            }
-            runs.append(PastRun(start, end, steps))
+            # The uuid: a workflow deleted and made again numbers its instances anew.
+            key = (row.uuid, row.run_id)
+            past = self._past.get(key)
+            if past is None:
+                steps = await self._step_times(workflow_id, row.instance_id, row.run_id)
+                past = PastRun(start, end, steps)
+                if len(self._past) >= _READS_KEPT:
+                    self._past.clear()
+                self._past[key] = past
+            runs.append(past)
         return runs
+
+    async def _step_times(
+        self, workflow_id: str, instance_id: int, run_id: int
+    ) -> dict[str, tuple[int, int]]:
+        attempts = await self._store.get_step_attempts(workflow_id, instance_id, run_id)
+        return {
+            a.step_id: (int(a.runtime_state["start_time"]), int(a.runtime_state["end_time"]))
+            for a in attempts
+            if a.status == StepStatus.SUCCEEDED.value
+            and a.runtime_state.get("start_time")
+            and a.runtime_state.get("end_time")
+        }
 
 
 def _now(step: StepAttemptRow) -> StepNow:

@@ -42,7 +42,8 @@ class Result:
 def check_length(text: str, limits: Limits) -> None:
     if limits.length is None:
         return
-    length = len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    # Java counts UTF-16 units: a character beyond the BMP is two of them.
+    length = len(text) if text.isascii() else len(text.encode("utf-16-le", "surrogatepass")) // 2
     if length >= limits.length:
         raise SelError(
             f"Expression length is over the limit: {limits.length} vs length: {length}",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from maestoso.alerting.history import READ_MS, Predictions
+from maestoso.alerting.history import CACHE_MS, READ_MS, Predictions
 from maestoso.clock import FakeClock
 from maestoso.store.records import InstanceRow, StepAttemptRow, WorkflowRow
 
@@ -117,3 +117,29 @@ async def test_an_ended_run_has_no_estimate_even_just_after_one_was_read() -> No
 
     ended = replace(current, status="SUCCEEDED", end_time=START + 450_000)
     assert await predictions.read(ended) is None
+
+
+async def test_the_steps_of_a_past_run_are_read_once_however_often_the_model_is_learned() -> None:
+    clock = FakeClock(START + 400_000)
+    store = History()
+    predictions = Predictions(store, clock)  # type: ignore[arg-type]
+    first = await predictions.history("wf")
+    assert store.step_reads == 3  # runs 1 to 3
+
+    store.runs.append(run(4, "SUCCEEDED", START + 400_000, START + 460_000))
+    await clock.advance(CACHE_MS / 1000)
+    again = await predictions.history("wf")
+    assert store.step_reads == 4  # only the run that finished since
+    assert (first is None) == (again is None)
+
+
+async def test_a_workflow_made_anew_is_learned_from_its_own_runs() -> None:
+    clock = FakeClock(START + 400_000)
+    store = History()
+    predictions = Predictions(store, clock)  # type: ignore[arg-type]
+    await predictions.history("wf")
+    # Deleted and made again: the same instance ids, other runs (other uuids).
+    store.runs = [replace(r, uuid=f"new-{r.instance_id}") for r in store.runs]
+    await clock.advance(CACHE_MS / 1000)
+    await predictions.history("wf")
+    assert store.step_reads == 6

@@ -44,6 +44,9 @@ def test_limits_from_mappings() -> None:
     ("expression", "limits", "message"),
     [
         ("1;", {"length": 2}, "Expression length is over the limit: 2 vs length: 2"),
+        # Java's length: a character beyond the BMP is two UTF-16 units.
+        ("'\U0001f600';", {"length": 5}, "Expression length is over the limit: 5 vs length: 5"),
+        ("'\u00e9\U0001f600';", {"length": 6}, "over the limit: 6 vs length: 6"),
         ("while (true) {}", {"loop": 5}, "over the loop limit 5"),
         ("new int[5];", {"array": 5}, "New array size is over the limit: 5 vs length: 5"),
         ("new int[]{1, 2};", {"array": 2}, "over the limit: 2 vs length: 2"),
