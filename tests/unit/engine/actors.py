@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter, defaultdict, deque
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -200,13 +200,15 @@ class Engine:
 
 @asynccontextmanager
 async def engine_on_memory(
-    clock: Clock | None = None, runtimes: Mapping[StepType, Any] | None = None
+    clock: Clock | None = None,
+    runtimes: Mapping[StepType, Any] | None = None,
+    store_class: Callable[[Clock], MemoryStore] = MemoryStore,
 ) -> AsyncIterator[Engine]:
-    """A started node on a fresh ``MemoryStore``; stopped at the end. Time is virtual and
-    moves by itself whenever every actor waits (params evaluated on a worker thread count as
-    work in flight)."""
+    """A started node on a fresh ``MemoryStore`` (or a subclass's); stopped at the end. Time
+    is virtual and moves by itself whenever every actor waits (params evaluated on a worker
+    thread count as work in flight)."""
     clock = clock or FakeClock(auto_advance=True)
-    store = MemoryStore(clock)
+    store = store_class(clock)
     scripted = Scripted()
     all_runtimes = {**default_runtimes(), StepType(SCRIPTED): scripted, **(runtimes or {})}
     node = EngineNode(store, clock, runtimes=all_runtimes, owner="unit-node")

@@ -4,7 +4,8 @@ The actor alone changes its run's state, so it needs no locks: steps report to i
 and actions (stop, kill) arrive there too. It starts a step when all its predecessors are
 final and one of its incoming edges holds; a step none of whose edges holds is UNSATISFIED.
 When nothing runs and nothing can start, the run is over and its status is derived from its
-steps. Every write carries the fence of the run's flow group.
+steps. Every write carries the fence of the run's flow group, and they are committed in the
+order they were made (see ``run_writes``: a plain NoOp may start before they are).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 from maestoso.dsl.dag import Dag
 from maestoso.engine.runtime import telemetry
@@ -27,8 +27,10 @@ from maestoso.engine.runtime.messages import (
     StepCrashed,
     StepFinished,
     Terminate,
+    WriteFailed,
 )
-from maestoso.engine.runtime.overview import runtime_overview
+from maestoso.engine.runtime.overview import runtime_overview, status_event
+from maestoso.engine.runtime.run_writes import RunWrites, may_run_ahead
 from maestoso.engine.runtime.step_document import unsatisfied_row
 from maestoso.engine.runtime.task import StepRun
 from maestoso.engine.runtime.timeouts import workflow_timeout_seconds
@@ -43,7 +45,6 @@ from maestoso.models.statuses import (
     WorkflowStatus,
     workflow_status_from_steps,
 )
-from maestoso.models.timeline import log_event
 from maestoso.models.workflow import DEFAULT_WORKFLOW_TIMEOUT_SECS
 from maestoso.params import ParamError, off_loop
 from maestoso.store.records import (
@@ -95,8 +96,8 @@ class FlowActor:
         self._carried: dict[str, StepAttemptRow] = {}
         self._step_actions: list[ActOnStep] = []
         self._final: dict[str, StepAttemptRow] = {}
-        # Final rows not written yet: written before anything they make ready starts, or
-        # with the run's end when they were its last (one transaction instead of two).
+        # Final rows not written yet: submitted before anything they make ready starts, or
+        # written with the run's end when they were its last (one transaction, not two).
         self._unwritten: list[StepAttemptRow] = []
         # Steps whose readiness may have changed: all at first, then the successors of each
         # step that became final, and those the concurrency limit held back (a long chain
@@ -111,6 +112,7 @@ class FlowActor:
         self.task: asyncio.Task[None] | None = None
         self.crashed = False
         self._workflow_params = instance.record.params
+        self._writes = RunWrites(engine.writer, fence, lambda error: self.post(WriteFailed(error)))
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -185,7 +187,10 @@ class FlowActor:
             case StepFinished():
                 self._apply_step_finished(message)
             case StepCrashed():
-                self._apply_step_crashed(message)
+                self._running.pop(message.step_id, None)
+                raise message.error
+            case WriteFailed():
+                raise message.error
             case ActOnStep():
                 self._step_actions.append(message)
             case Terminate():
@@ -200,10 +205,6 @@ class FlowActor:
         status = StepStatus(message.row.status)
         if status.is_failed and self._mode(message.step_id) is FailureMode.FAIL_IMMEDIATELY:
             self._failing_fast = True
-
-    def _apply_step_crashed(self, message: StepCrashed) -> None:
-        self._running.pop(message.step_id, None)
-        raise message.error
 
     async def _advance(self) -> bool:
         """Start what can start, write what became final; True when the run is over (its
@@ -238,7 +239,9 @@ class FlowActor:
                     progressed = True
         if not ready and not self._running and self._mailbox.empty():
             return True
-        await self._write_final()  # before the steps it made ready start
+        self._submit_final()  # ahead of anything of the steps it made ready
+        if not all(may_run_ahead(self._steps[step_id]) for step_id in ready):
+            await self._writes.committed()
         for step_id in ready:
             self._launch(step_id)
         return False
@@ -248,9 +251,13 @@ class FlowActor:
         self._to_check.update(dict.fromkeys(self._dag.successors.get(row.step_id, ())))
 
     async def _write_final(self) -> None:
+        self._submit_final()
+        await self._writes.committed()
+
+    def _submit_final(self) -> None:
         if self._unwritten:
             rows, self._unwritten = self._unwritten, []
-            await self._write(Write(attempts=rows))
+            self._writes.submit(Write(attempts=rows))
 
     async def _readiness(self, step_id: str) -> bool | None:
         """True: start it; False: it can never run (UNSATISFIED); None: not yet."""
@@ -282,6 +289,7 @@ class FlowActor:
             step=self._steps[step_id],
             predecessors=self._dag.predecessors[step_id],
             fence=self.fence,
+            chain=self._writes.chain,
             resume_from=resume_from,
             workflow_params=self._workflow_params,
             step_rows=self._step_row,
@@ -330,7 +338,7 @@ class FlowActor:
             run = self._step_run(step_id, None)
         row = await run.terminate(status)
         self._finalise(row)
-        await self._write(Write(attempts=[row]))
+        await self._writes.write(Write(attempts=[row]))
         if status.is_failed and self._mode(step_id) is FailureMode.FAIL_IMMEDIATELY:
             self._failing_fast = True
 
@@ -352,8 +360,9 @@ class FlowActor:
     async def _conclude(self) -> None:
         statuses = [StepStatus(row.status) for row in self._final.values()]
         status = workflow_status_from_steps(statuses)
-        if self._terminating is not None:
-            status = self._terminating.status
+        terminating = self._terminating
+        if terminating is not None:
+            status = terminating.status
         now = self.engine.clock.now_ms()
         update = InstanceUpdate(
             workflow_id=self.instance.workflow_id,
@@ -363,7 +372,7 @@ class FlowActor:
             expected_statuses=(WorkflowStatus.IN_PROGRESS.value, WorkflowStatus.PAUSED.value),
             end_time=now,
             runtime_overview=runtime_overview(self._in_run, self._final, status),
-            timeline=[_status_event(status, now, self._terminating)],
+            timeline=[status_event(status, now, terminating.reason if terminating else None)],
             modify_time=now,
         )
         workflow_id = self.instance.workflow_id
@@ -374,12 +383,11 @@ class FlowActor:
         # instances (loop iterations) bypass run strategies: nothing to admit after them.
         if_queued = [] if is_inline(workflow_id) else [admit_next]
         rows, self._unwritten = self._unwritten, []
-        await self._write(Write(attempts=rows, instance_updates=[update], if_queued=if_queued))
+        await self._writes.write(
+            Write(attempts=rows, instance_updates=[update], if_queued=if_queued)
+        )
         telemetry.run_ended(status)
         self.children.concluded(self.instance)
-
-    async def _write(self, write: Write) -> None:
-        await self.engine.writer.write(write, self.fence)
 
     def _mode(self, step_id: str) -> FailureMode:
         return getattr(self._steps[step_id], "failure_mode", None) or FailureMode.FAIL_AFTER_RUNNING
@@ -389,10 +397,3 @@ class FlowActor:
         return unsatisfied_row(
             self.instance, self._compiled, step_id, predecessors, self.engine.clock.now_ms()
         )
-
-
-def _status_event(status: WorkflowStatus, now: int, terminate: Terminate | None) -> dict[str, Any]:
-    message = f"Workflow instance status is updated to [{status.value}]"
-    if terminate is not None and terminate.reason:
-        message += f" due to [{terminate.reason}]"
-    return log_event(now, message)

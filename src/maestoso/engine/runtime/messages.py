@@ -23,6 +23,13 @@ class StepCrashed:
 
 
 @dataclass(frozen=True, slots=True)
+class WriteFailed:
+    """A write the flow did not wait for failed: the flow stops and resumes from the database."""
+
+    error: BaseException
+
+
+@dataclass(frozen=True, slots=True)
 class Terminate:
     """Stop (→ STOPPED) or kill (→ FAILED) the run."""
 
@@ -40,4 +47,4 @@ class ActOnStep:
     """A RESTART's ``step_run_params`` (definitions as JSON), for the new attempt."""
 
 
-Message = StepFinished | StepCrashed | Terminate | ActOnStep
+Message = StepFinished | StepCrashed | WriteFailed | Terminate | ActOnStep

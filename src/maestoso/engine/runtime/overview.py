@@ -13,6 +13,7 @@ from typing import Any
 
 from maestoso.engine.runtime.compiled import CompiledWorkflow
 from maestoso.models.statuses import StepStatus, WorkflowStatus
+from maestoso.models.timeline import log_event
 from maestoso.runtimes.loops import add_rollup, empty_rollup
 from maestoso.store.records import StepAttemptRow
 
@@ -66,3 +67,11 @@ def children_rollup(row: StepAttemptRow) -> Mapping[str, Any] | None:
         overview = artifacts["maestro_subworkflow"].get("subworkflow_overview") or {}
         return overview.get("rollup_overview") or empty_rollup()
     return None
+
+
+def status_event(status: WorkflowStatus, now: int, reason: str | None) -> dict[str, Any]:
+    """The run's timeline entry for its final status, with why, when it was stopped."""
+    message = f"Workflow instance status is updated to [{status.value}]"
+    if reason:
+        message += f" due to [{reason}]"
+    return log_event(now, message)

@@ -35,7 +35,7 @@ from maestoso.engine.runtime.step_attempt import StepAttempt
 from maestoso.engine.runtime.step_inputs import step_inputs
 from maestoso.engine.runtime.step_signals import StepSignals
 from maestoso.engine.runtime.timeouts import resolve_seconds
-from maestoso.engine.runtime.writer import Write
+from maestoso.engine.runtime.writer import Chain, Write
 from maestoso.errors import FencedError, MaestosoError, PlatformError
 from maestoso.models import ParamDefinition
 from maestoso.models.statuses import StepStatus
@@ -54,6 +54,8 @@ from maestoso.store.records import Fence, StepAttemptRow
 @dataclass(slots=True, kw_only=True)
 class StepRun(StepAttempt):
     fence: Fence
+    chain: Chain | None = None
+    """The run's writes, this step's among them (see ``StepWriter``)."""
     resume_from: StepAttemptRow | None = None
     new_attempt: bool = False
     """A user's restart of a finished step: the next attempt, whatever the last one was."""
@@ -296,7 +298,7 @@ class StepRun(StepAttempt):
         return row
 
     async def _write(self, row: StepAttemptRow) -> None:
-        await self.engine.writer.write(Write(attempts=[row]), self.fence)
+        await self.engine.writer.write(Write(attempts=[row]), self.fence, self.chain)
 
     def _param_context(self) -> RunContext:
         current = {

@@ -4,6 +4,11 @@ Each actor awaits its own write. Writes queued while a transaction is in flight 
 together by the next one, so under load the number of commits stays small while a lone write
 is never delayed. If a shared transaction fails, its writes are retried one by one so that
 one conflicting write (a fenced group, a lost compare-and-set) fails only its own caller.
+
+The writes of one run form a ``Chain``: they are committed in the order they were made, and
+once one fails, those made after it fail too without being tried, so that the database never
+holds a later write of a run without an earlier one (a run may go on before its writes are
+committed: see ``FlowActor``).
 """
 
 from __future__ import annotations
@@ -45,11 +50,19 @@ class Write:
 
 
 @dataclass(slots=True)
+class Chain:
+    """The writes of one run, in order; ``failed`` is what failed the first that failed."""
+
+    failed: BaseException | None = None
+
+
+@dataclass(slots=True)
 class _Pending:
     write: Write
     fence: Fence | None
     done: asyncio.Future[None]
     facts: list[JobEvent]
+    chain: Chain | None
 
 
 class StepWriter:
@@ -69,14 +82,20 @@ class StepWriter:
         self._pending: list[_Pending] = []
         self._flushing: asyncio.Task[None] | None = None
 
-    async def write(self, write: Write, fence: Fence | None) -> None:
+    async def write(self, write: Write, fence: Fence | None, chain: Chain | None = None) -> None:
         """Commit ``write`` (with others queued alongside); raises what its commit raised."""
+        await self.submit(write, fence, chain)
+
+    def submit(
+        self, write: Write, fence: Fence | None, chain: Chain | None = None
+    ) -> asyncio.Future[None]:
+        """Queue ``write``; the future is done once it is committed (or has failed)."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         facts = self._facts.of(write.attempts, write.instance_updates)
-        self._pending.append(_Pending(write, fence, done, facts))
+        self._pending.append(_Pending(write, fence, done, facts, chain))
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.create_task(self._flush())
-        await done
+        return done
 
     async def _flush(self) -> None:
         while self._pending:
@@ -91,6 +110,9 @@ class StepWriter:
                 await self._commit(fence, group)
 
     async def _commit(self, fence: Fence | None, group: list[_Pending]) -> None:
+        group = [p for p in group if not _failed_earlier(p)]
+        if not group:
+            return
         try:
             await self._save(fence, group)
         except Exception as exc:
@@ -98,6 +120,8 @@ class StepWriter:
                 _settle(group[0], exc)
                 return
             for pending in group:
+                if _failed_earlier(pending):
+                    continue
                 try:
                     await self._save(fence, [pending])
                 except Exception as single:
@@ -123,7 +147,17 @@ class StepWriter:
             self._facts.committed()
 
 
+def _failed_earlier(pending: _Pending) -> bool:
+    """Settle ``pending`` with its chain's failure, if an earlier write of it failed."""
+    failed = pending.chain.failed if pending.chain is not None else None
+    if failed is not None:
+        _settle(pending, failed)
+    return failed is not None
+
+
 def _settle(pending: _Pending, error: BaseException | None) -> None:
+    if error is not None and pending.chain is not None and pending.chain.failed is None:
+        pending.chain.failed = error
     if pending.done.done():
         return
     if error is None:

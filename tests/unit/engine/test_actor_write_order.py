@@ -1,0 +1,126 @@
+"""A run's writes are committed in the order they were made, and none after one that failed,
+while plain NoOp steps run ahead of the commits: a chain of them is not held up by one commit
+per step, and a step that acts outside the run starts only once all before it is committed."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, cast
+
+from tests.unit.engine.actors import SCRIPTED, engine_on_memory, step, workflow
+
+from maestoso.clock import Clock, working_elsewhere
+from maestoso.errors import DatabaseUnavailableError
+from maestoso.models.steps import StepType
+from maestoso.runtimes import State, StepContext, StepResult
+from maestoso.store.memory import MemoryStore
+from maestoso.store.records import StepAttemptRow
+
+COMMIT_SECONDS = 0.003
+"""How long a commit takes (real time): longer than a NoOp step."""
+
+
+class SlowStore(MemoryStore):
+    """Commits that take a while, each checked: a step's row stored before the row of the
+    step before it in its chain (``s0`` → ``s1`` → … → ``last``) is noted in ``out_of_order``."""
+
+    def __init__(self, clock: Clock) -> None:
+        super().__init__(clock)
+        self.commits = 0
+        self.out_of_order: list[str] = []
+        self.failing: dict[str, int] = {}
+        """Step ids whose next writes fail (how many), as if the database were away."""
+
+    async def save_steps(self, attempts: list[StepAttemptRow], **kwargs: Any) -> int:
+        with working_elsewhere():
+            await asyncio.sleep(COMMIT_SECONDS)
+        for row in attempts:
+            if self.failing.get(row.step_id):
+                self.failing[row.step_id] -= 1
+                raise DatabaseUnavailableError()
+        for row in attempts:
+            before = _previous(row.step_id)
+            if before is None or any(a.step_id == before for a in attempts):
+                continue
+            stored = await self.get_step_attempt(
+                row.workflow_id, row.instance_id, row.run_id, before
+            )
+            if stored is None:
+                self.out_of_order.append(row.step_id)
+        self.commits += 1
+        return await super().save_steps(attempts, **kwargs)
+
+
+def _previous(step_id: str) -> str | None:
+    if step_id == "last":
+        return None  # checked by the test that needs it (it follows a known step)
+    number = int(step_id[1:])
+    return f"s{number - 1}" if number else None
+
+
+def chain(workflow_id: str, noops: int, last_kind: str = "NoOp") -> dict[str, Any]:
+    """``noops`` NoOp steps one after another, then ``last`` of ``last_kind``."""
+    ids = [f"s{n}" for n in range(noops)]
+    following = [*ids[1:], "last"]
+    steps = [step(i, "NoOp", successors={j: "true"}) for i, j in zip(ids, following, strict=True)]
+    return workflow(workflow_id, *steps, step("last", last_kind))
+
+
+async def test_a_chain_of_noops_runs_ahead_of_its_commits() -> None:
+    async with engine_on_memory(store_class=SlowStore) as engine:
+        store = cast(SlowStore, engine.store)
+        row = await engine.run(chain("ahead", 30))
+
+        assert row.status == "SUCCEEDED"
+        steps = await engine.steps("ahead", 1)
+        assert len(steps) == 31 and set(steps.values()) == {"SUCCEEDED"}
+        assert store.out_of_order == []
+        # One commit per step if each waited for its predecessor's; far fewer when they don't.
+        assert store.commits < 10
+
+
+class Recording:
+    """A step type that notes, when it starts, what the store holds of the run's steps."""
+
+    default_poll_seconds = 1.0
+
+    def __init__(self) -> None:
+        self.store: MemoryStore | None = None
+        self.seen: dict[str, str] = {}
+
+    async def start(self, context: StepContext) -> StepResult:
+        assert self.store is not None
+        rows = await self.store.get_step_attempts("outside", 1, 1)
+        self.seen = {row.step_id: row.status for row in rows}
+        return StepResult(state=State.DONE)
+
+    async def execute(self, context: StepContext) -> StepResult:
+        return StepResult(state=State.DONE)
+
+    async def terminate(self, context: StepContext) -> StepResult:
+        return StepResult(state=State.STOPPED)
+
+
+async def test_a_step_acting_outside_the_run_starts_once_the_steps_before_it_are_stored() -> None:
+    recording = Recording()
+    async with engine_on_memory(
+        store_class=SlowStore, runtimes={StepType(SCRIPTED): recording}
+    ) as engine:
+        recording.store = engine.store
+        row = await engine.run(chain("outside", 12, last_kind=SCRIPTED))
+
+    assert row.status == "SUCCEEDED"
+    assert recording.seen == {f"s{n}": "SUCCEEDED" for n in range(12)}
+
+
+async def test_after_a_failed_write_no_later_write_of_the_run_is_stored() -> None:
+    async with engine_on_memory(store_class=SlowStore) as engine:
+        store = cast(SlowStore, engine.store)
+        store.failing = {"s5": 2}  # its write and the write on its own after a shared one
+        row = await engine.run(chain("failing", 15))
+
+        # The flow resumed from what was stored and ran the steps from s5 on again.
+        assert store.failing == {"s5": 0}
+        assert store.out_of_order == []
+        assert row.status == "SUCCEEDED"
+        assert set((await engine.steps("failing", 1)).values()) == {"SUCCEEDED"}
