@@ -7,14 +7,17 @@ from __future__ import annotations
 import asyncio
 from typing import Any, cast
 
+import pytest
 from tests.unit.engine.actors import SCRIPTED, engine_on_memory, step, workflow
 
 from maestoso.clock import Clock, working_elsewhere
-from maestoso.errors import DatabaseUnavailableError
+from maestoso.engine.runtime.run_writes import RunWrites
+from maestoso.engine.runtime.writer import StepWriter, Write
+from maestoso.errors import DatabaseUnavailableError, PlatformError
 from maestoso.models.steps import StepType
 from maestoso.runtimes import State, StepContext, StepResult
 from maestoso.store.memory import MemoryStore
-from maestoso.store.records import StepAttemptRow
+from maestoso.store.records import Fence, StepAttemptRow
 
 COMMIT_SECONDS = 0.003
 """How long a commit takes (real time): longer than a NoOp step."""
@@ -124,3 +127,50 @@ async def test_after_a_failed_write_no_later_write_of_the_run_is_stored() -> Non
         assert store.out_of_order == []
         assert row.status == "SUCCEEDED"
         assert set((await engine.steps("failing", 1)).values()) == {"SUCCEEDED"}
+
+
+class Gated:
+    """A store whose commits wait for ``open``; it notes the step ids it commits."""
+
+    def __init__(self) -> None:
+        self.open = asyncio.Event()
+        self.committed: list[str] = []
+
+    async def save_steps(self, attempts: list[StepAttemptRow], **kwargs: Any) -> int:
+        await self.open.wait()
+        self.committed += [a.step_id for a in attempts]
+        return 0
+
+
+async def test_what_an_abandoned_run_left_uncommitted_is_never_written() -> None:
+    store = Gated()
+    writes = RunWrites(
+        StepWriter(store), Fence(group_id=1, generation=1), on_failure=lambda _: None
+    )  # type: ignore[arg-type]
+    writes.submit(Write(attempts=[attempt("a")]))
+    await asyncio.sleep(0)  # its commit has begun
+    writes.submit(Write(attempts=[attempt("b")]))
+    writes.abandon()
+    store.open.set()
+
+    with pytest.raises(PlatformError, match="flow ended"):
+        await writes.committed()
+    assert store.committed == ["a"]
+
+
+def attempt(step_id: str) -> StepAttemptRow:
+    return StepAttemptRow(
+        workflow_id="wf",
+        instance_id=1,
+        run_id=1,
+        step_id=step_id,
+        attempt_id=1,
+        step_uuid=step_id,
+        status="SUCCEEDED",
+        runtime_state={},
+        document={},
+        artifacts=None,
+        timeline=[],
+        create_time=0,
+        modify_time=0,
+    )

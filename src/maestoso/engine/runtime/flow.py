@@ -151,6 +151,7 @@ class FlowActor:
             timer.cancel()
             for _, task in self._running.values():
                 task.cancel()
+            self._writes.abandon()
             self._on_exit(self)
 
     async def _timeout(self) -> None:

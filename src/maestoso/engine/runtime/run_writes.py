@@ -15,6 +15,7 @@ import asyncio
 from collections.abc import Callable
 
 from maestoso.engine.runtime.writer import Chain, StepWriter, Write
+from maestoso.errors import PlatformError
 from maestoso.models import StepType
 from maestoso.models.steps import Step
 from maestoso.store.records import Fence
@@ -46,6 +47,12 @@ class RunWrites:
         """Wait until every write submitted so far is committed; raises what failed one."""
         if self._last is not None:
             await self._last
+
+    def abandon(self) -> None:
+        """The flow is gone: what it submitted and is not committed yet fails untried, so
+        that whoever resumes the run from the database finds no write of it landing later."""
+        if self.chain.failed is None:
+            self.chain.failed = PlatformError("the run's flow ended before this write")
 
     def _settled(self, written: asyncio.Future[None]) -> None:
         error = None if written.cancelled() else written.exception()
