@@ -188,8 +188,7 @@ class FlowActor:
             case StepFinished():
                 self._apply_step_finished(message)
             case StepCrashed():
-                self._running.pop(message.step_id, None)
-                raise message.error
+                self._apply_step_crashed(message)
             case WriteFailed():
                 raise message.error
             case ActOnStep():
@@ -207,11 +206,16 @@ class FlowActor:
         if status.is_failed and self._mode(message.step_id) is FailureMode.FAIL_IMMEDIATELY:
             self._failing_fast = True
 
+    def _apply_step_crashed(self, message: StepCrashed) -> None:
+        self._running.pop(message.step_id, None)
+        raise message.error
+
     async def _advance(self) -> bool:
         """Start what can start, write what became final; True when the run is over (its
         last final rows are then written by ``_conclude``, with the run's end)."""
-        if self._step_actions:
-            await self._write_final()
+        if self._step_actions:  # acted on after the rows before them are committed
+            self._submit_final()
+            await self._writes.committed()
         while self._step_actions:
             await self._act(self._step_actions.pop(0))
         if self._terminating or self._failing_fast:
@@ -250,10 +254,6 @@ class FlowActor:
     def _finalise(self, row: StepAttemptRow) -> None:
         self._final[row.step_id] = row
         self._to_check.update(dict.fromkeys(self._dag.successors.get(row.step_id, ())))
-
-    async def _write_final(self) -> None:
-        self._submit_final()
-        await self._writes.committed()
 
     def _submit_final(self) -> None:
         if self._unwritten:
