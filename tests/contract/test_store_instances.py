@@ -648,3 +648,28 @@ async def test_documents_round_trip_exactly(workflow: Store) -> None:
     assert exact(stored.timeline) == exact([DOCUMENT, DOCUMENT])
     assert exact(stored_step.document) == exact(stored_step.runtime_state) == exact(DOCUMENT)
     assert exact(stored_step.timeline) == exact([DOCUMENT])
+
+
+async def test_appended_timeline_entries_keep_their_text_and_order(workflow: Store) -> None:
+    await workflow.create_instance(replace(instance("u"), timeline=[DOCUMENT]), [])
+    (empty,) = await created(workflow, "v")  # instance 2, timeline []
+    later = {"zeta": "last key first", "a": [DOCUMENT], "é": 1}
+
+    def append(instance_id: int, *entries: dict[str, Any]) -> InstanceUpdate:
+        return InstanceUpdate(
+            workflow_id=WF,
+            instance_id=instance_id,
+            run_id=1,
+            timeline=list(entries),
+            modify_time=T0 + 9,
+        )
+
+    await workflow.update_instances([append(1, later), append(2, later, DOCUMENT)])
+    await workflow.save_steps([attempt("job1")], instance_updates=[append(1, DOCUMENT, later)])
+
+    first, second = await workflow.get_instance(WF, 1), await workflow.get_instance(WF, 2)
+    assert first is not None and second is not None and empty.timeline == []
+    exact = json.dumps
+    assert exact(first.timeline) == exact([DOCUMENT, later, DOCUMENT, later])
+    assert exact(second.timeline) == exact([later, DOCUMENT])
+    assert first.modify_time == second.modify_time == T0 + 9

@@ -3,18 +3,34 @@
 Updates that only set columns run as executemany ``UPDATE``s, one per run of consecutive
 updates of the same shape, with the compare-and-set on status in their ``WHERE``; a count of
 changed rows short of the number of updates means one failed, and the caller's transaction
-rolls back. An update that appends to the timeline or changes the document reads the runs
-first (``FOR UPDATE`` on PostgreSQL) and writes them whole: PostgreSQL's ``json`` type has no
-way to edit a document in place that keeps its key order.
+rolls back. Entries appended to a timeline are joined to its text in the ``UPDATE`` itself, so
+the entries already there keep their text (key order included). An update that changes the
+document reads the runs first (``FOR UPDATE`` on PostgreSQL) and writes them whole:
+PostgreSQL's ``json`` type has no way to edit a document in place that keeps its key order.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Update, and_, bindparam, false, or_, select, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Text,
+    Update,
+    and_,
+    bindparam,
+    case,
+    cast,
+    false,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from maestoso.errors import ConflictError, NotFoundError
@@ -25,6 +41,9 @@ _inst = maestro_workflow_instance
 
 _INSTANCE_KEY = (_inst.c.workflow_id, _inst.c.instance_id, _inst.c.run_id)
 _Key = tuple[str, int, int]
+
+_APPENDED = "timeline_entries"
+"""The field of an update's shape that appends entries to the timeline."""
 
 _UPDATED_FIELDS = {
     # InstanceUpdate field: column
@@ -45,13 +64,13 @@ async def apply_updates(connection: AsyncConnection, updates: Sequence[InstanceU
     a failed compare-and-set (the caller's transaction must then roll back)."""
     if not updates:
         return
-    if any(u.timeline or u.document_changes is not None for u in updates):
+    if any(u.document_changes is not None for u in updates):
         await _merge_updates(connection, updates)
         return
     for shape, batch in _runs_of_same_shape(updates):
         fields, expected_count = shape
         params = [_update_params(u, fields) for u in batch]
-        statement = _update_statement(fields, expected_count)
+        statement = _update_statement(fields, expected_count, connection.dialect.name)
         result = await connection.execute(statement, params[0] if len(params) == 1 else params)
         if result.rowcount != len(batch):
             await _explain_failed_update(connection, batch)
@@ -65,6 +84,8 @@ def _runs_of_same_shape(
     runs: list[tuple[tuple[tuple[str, ...], int | None], list[InstanceUpdate]]] = []
     for update_ in updates:
         fields = tuple(f for f in _UPDATED_FIELDS if getattr(update_, f) is not None)
+        if update_.timeline:
+            fields += (_APPENDED,)
         expected = update_.expected_statuses
         shape = (fields, None if expected is None else len(expected))
         if runs and runs[-1][0] == shape:
@@ -82,18 +103,22 @@ def _update_params(update_: InstanceUpdate, fields: Iterable[str]) -> dict[str, 
         "v_modify_ts": update_.modify_time,
     }
     for name in fields:
-        params[f"v_{_UPDATED_FIELDS[name]}"] = getattr(update_, name)
+        if name == _APPENDED:
+            params[f"v_{_APPENDED}"] = json.dumps(update_.timeline)
+        else:
+            params[f"v_{_UPDATED_FIELDS[name]}"] = getattr(update_, name)
     for n, status in enumerate(update_.expected_statuses or ()):
         params[f"k_expected_{n}"] = status
     return params
 
 
 @functools.lru_cache(maxsize=256)
-def _update_statement(fields: tuple[str, ...], expected_count: int | None) -> Update:
+def _update_statement(fields: tuple[str, ...], expected_count: int | None, dialect: str) -> Update:
     """``UPDATE`` of one run by key, setting ``fields`` (of ``InstanceUpdate``, or columns
     ``document``/``timeline``) and ``modify_ts``, if its status is one of ``expected_count``
-    expected ones."""
-    columns = [_UPDATED_FIELDS.get(name, name) for name in fields] + ["modify_ts"]
+    expected ones. ``_APPENDED`` among ``fields`` appends entries to the timeline."""
+    columns = [_UPDATED_FIELDS.get(name, name) for name in fields if name != _APPENDED]
+    columns.append("modify_ts")
     statement = update(_inst).where(
         *(column == bindparam(f"k_{column.name}") for column in _INSTANCE_KEY)
     )
@@ -101,9 +126,28 @@ def _update_statement(fields: tuple[str, ...], expected_count: int | None) -> Up
         statement = statement.where(
             _inst.c.status.in_([bindparam(f"k_expected_{n}") for n in range(expected_count)])
         )
-    return statement.values(
-        {name: bindparam(f"v_{name}", type_=_inst.c[name].type) for name in columns}
-    )
+    values: dict[str, Any] = {
+        name: bindparam(f"v_{name}", type_=_inst.c[name].type) for name in columns
+    }
+    if _APPENDED in fields:
+        values["timeline"] = _appended_timeline(dialect)
+    return statement.values(values)
+
+
+def _appended_timeline(dialect: str) -> ColumnElement[Any]:
+    """The stored timeline's text, its closing bracket replaced by the new entries' text
+    (a JSON array) without its opening one; the new text alone for an empty timeline. Both
+    texts are JSON arrays as ``json.dumps`` writes them."""
+    new = bindparam(f"v_{_APPENDED}", type_=Text)
+    stored = _inst.c.timeline
+    if dialect == "postgresql":
+        old = func.rtrim(cast(stored, Text))
+        joined: ColumnElement[Any] = cast(func.left(old, -1) + ", " + func.substr(new, 2), JSON)
+        return case((func.json_array_length(stored) == 0, cast(new, JSON)), else_=joined)
+    # SQLite keeps JSON as text: no casts (CAST … AS JSON would mean NUMERIC there).
+    old = func.rtrim(stored)
+    joined = func.substr(old, 1, func.length(old) - 1) + ", " + func.substr(new, 2)
+    return case((func.json_array_length(stored) == 0, new), else_=joined)
 
 
 _RUNS = select(*_INSTANCE_KEY, _inst.c.status, _inst.c.document, _inst.c.timeline)
@@ -147,7 +191,8 @@ async def _merge_updates(connection: AsyncConnection, updates: Sequence[Instance
         columns = tuple(column for column in values if column != "modify_ts")
         params = {f"v_{column}": value for column, value in values.items()}
         params |= {"k_workflow_id": key[0], "k_instance_id": key[1], "k_run_id": key[2]}
-        await connection.execute(_update_statement(columns, None), params)
+        statement = _update_statement(columns, None, connection.dialect.name)
+        await connection.execute(statement, params)
 
 
 async def _explain_failed_update(
