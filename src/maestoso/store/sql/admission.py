@@ -61,25 +61,24 @@ _ACTIVE_LOCKED = _ACTIVE.with_for_update(read=True)
 _COUNT_ACTIVE = select(func.count()).select_from(_ACTIVE.subquery())
 
 
-def _room_query(strict: bool, count_active: bool) -> Any:
-    """``(active, queued, failed)``: the active runs counted up to the limit (or taken as
-    given), and, only while that leaves room, whether a run is queued or FAILED."""
-    if count_active:
-        counted = select(func.count().label("active")).select_from(_ACTIVE.subquery()).subquery()
-        active: Any = counted.c.active
-    else:
-        counted, active = None, bindparam("active")
-    has_room = active < bindparam("n")
+def _room_query(strict: bool, locked: bool) -> Any:
+    """``(active, queued, failed)``: the active runs counted up to the limit (share-locked
+    where ``locked``, as on PostgreSQL), and, only while that leaves room, whether a run is
+    queued or FAILED. One statement: the count's locks are taken as it runs."""
+    runs = (_ACTIVE_LOCKED if locked else _ACTIVE).subquery()
+    counted = select(func.count().label("active")).select_from(runs).subquery()
+    has_room = counted.c.active < bindparam("n")
     queued = case((has_room, _of_workflow(CREATED)), else_=true())
     failed = case((has_room, _of_workflow(FAILED)), else_=true()) if strict else true()
-    query = select(active.label("active"), queued.label("queued"), failed.label("failed"))
-    return query if counted is None else query.select_from(counted)
+    return select(
+        counted.c.active.label("active"), queued.label("queued"), failed.label("failed")
+    ).select_from(counted)
 
 
 _ROOM = {
-    (strict, count): _room_query(strict, count)
+    (strict, locked): _room_query(strict, locked)
     for strict in (False, True)
-    for count in (False, True)
+    for locked in (False, True)
 }
 
 
@@ -90,11 +89,7 @@ async def room(connection: AsyncConnection, workflow_id: str, limit: RunLimit) -
     if concurrency == 0:
         return 0
     params: dict[str, Any] = {"w_id": workflow_id, "n": concurrency}
-    postgres = connection.dialect.name == "postgresql"
-    if postgres:
-        locked = await connection.execute(_ACTIVE_LOCKED, params)
-        params["active"] = len(locked.all())
-    query = _ROOM[(limit.blocked_by_failure, not postgres)]
+    query = _ROOM[(limit.blocked_by_failure, connection.dialect.name == "postgresql")]
     active, queued, failed = (await connection.execute(query, params)).one()
     if queued or (limit.blocked_by_failure and failed):
         return 0
