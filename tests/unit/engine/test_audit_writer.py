@@ -1,12 +1,13 @@
-"""The audit log's writer: entries queued by requests are written in order, and a database
-that fails the write delays them (on the node's clock) without losing any."""
+"""The audit log's writer: entries queued by requests gather for a moment and are written
+together, in order, and a database that fails the write delays them (on the node's clock)
+without losing any."""
 
 from __future__ import annotations
 
 import asyncio
 
 from maestoso.clock import FakeClock
-from maestoso.engine.services.audit import RETRY_SECONDS, AuditLog
+from maestoso.engine.services.audit import GATHER_SECONDS, RETRY_SECONDS, AuditLog
 from maestoso.errors import DatabaseUnavailableError
 from maestoso.store.security import AuditEntry
 
@@ -54,22 +55,49 @@ async def test_entries_wait_out_a_failed_write_and_are_written_once_in_order() -
     audit.start()
     try:
         audit.record(entry(1))
-        audit.record(entry(2))
         await settle()
-        assert store.tries == 1 and store.written == []
+        audit.record(entry(2))
+        await clock.advance(GATHER_SECONDS)
+        await settle()
+        assert store.tries == 1 and store.written == []  # both in the one failed write
 
         await clock.advance(RETRY_SECONDS - 0.01)  # not before the retry is due
         await settle()
         assert store.tries == 1
 
-        await clock.advance(0.01)
+        await clock.advance(0.01 + GATHER_SECONDS)
         await settle()
         assert store.tries == 2 and store.written == []  # failed again: waits once more
 
         audit.record(entry(3))
-        await clock.advance(RETRY_SECONDS)
+        await clock.advance(RETRY_SECONDS + GATHER_SECONDS)
         await settle()
         assert [e.request_id for e in store.written] == ["r1", "r2", "r3"]
     finally:
         await audit.stop()
     assert len(store.written) == 3
+
+
+async def test_entries_of_calls_made_one_after_another_share_a_write() -> None:
+    clock = FakeClock(1_700_000_000_000)
+    store = FlakyAuditStore(failures=0)
+    batches: list[int] = []
+    add = store.add_audit
+
+    async def counted(entries: list[AuditEntry]) -> None:
+        batches.append(len(entries))
+        await add(entries)
+
+    store.add_audit = counted  # type: ignore[method-assign]
+    audit = AuditLog(store, clock)
+    audit.start()
+    try:
+        for n in range(3):
+            audit.record(entry(n))
+            await settle()  # the writer runs between the calls
+        assert batches == []
+        await clock.advance(GATHER_SECONDS)
+        await settle()
+        assert batches == [3]
+    finally:
+        await audit.stop()
