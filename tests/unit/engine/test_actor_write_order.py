@@ -8,7 +8,7 @@ import asyncio
 from typing import Any, cast
 
 import pytest
-from tests.unit.engine.actors import SCRIPTED, engine_on_memory, step, workflow
+from tests.unit.engine.actors import CALLER, SCRIPTED, engine_on_memory, step, workflow
 
 from maestoso.clock import Clock, working_elsewhere
 from maestoso.engine.runtime.run_writes import RunWrites
@@ -17,7 +17,7 @@ from maestoso.errors import DatabaseUnavailableError, PlatformError
 from maestoso.models.steps import StepType
 from maestoso.runtimes import State, StepContext, StepResult
 from maestoso.store.memory import MemoryStore
-from maestoso.store.records import Fence, StepAttemptRow
+from maestoso.store.records import BreakpointRow, Fence, StepAttemptRow
 
 COMMIT_SECONDS = 0.003
 """How long a commit takes (real time): longer than a NoOp step."""
@@ -33,6 +33,10 @@ class SlowStore(MemoryStore):
         self.out_of_order: list[str] = []
         self.failing: dict[str, int] = {}
         """Step ids whose next writes fail (how many), as if the database were away."""
+        self.paused_unlisted: list[str] = []
+        """PAUSED rows stored while their attempt was not yet listed as paused."""
+        self.listed_early: list[str] = []
+        """Attempts listed as paused before the step before them was stored."""
 
     async def save_steps(self, attempts: list[StepAttemptRow], **kwargs: Any) -> int:
         with working_elsewhere():
@@ -50,8 +54,23 @@ class SlowStore(MemoryStore):
             )
             if stored is None:
                 self.out_of_order.append(row.step_id)
+        for row in attempts:
+            if row.status == "PAUSED":
+                listed = await self.list_breakpoints(
+                    row.workflow_id, row.step_id, system_generated=True
+                )
+                if not any(b.instance_id == row.instance_id for b in listed):
+                    self.paused_unlisted.append(row.step_id)
         self.commits += 1
         return await super().save_steps(attempts, **kwargs)
+
+    async def save_breakpoint(self, row: BreakpointRow) -> None:
+        before = _previous(row.step_id) if row.system_generated else None
+        if before is not None:
+            stored = await self.get_step_attempt(row.workflow_id, row.instance_id, 1, before)
+            if stored is None:
+                self.listed_early.append(row.step_id)
+        await super().save_breakpoint(row)
 
 
 def _previous(step_id: str) -> str | None:
@@ -80,6 +99,21 @@ async def test_a_chain_of_noops_runs_ahead_of_its_commits() -> None:
         assert store.out_of_order == []
         # One commit per step if each waited for its predecessor's; far fewer when they don't.
         assert store.commits < 10
+
+
+async def test_a_noop_held_by_a_breakpoint_is_listed_after_the_steps_before_it() -> None:
+    async with engine_on_memory(store_class=SlowStore) as engine:
+        store = cast(SlowStore, engine.store)
+        await engine.create(chain("held", 8))
+        await engine.node.breakpoints.create({"workflow_id": "held", "step_id": "s6"}, CALLER)
+        await engine.start("held")
+        await engine.wait_step("held", 1, "s6", "PAUSED")
+
+        # Listed as paused once what made it ready is stored, and before its row says PAUSED.
+        assert store.listed_early == []
+        assert store.paused_unlisted == []
+        await engine.node.breakpoints.delete("held", "s6", CALLER, resume=True)
+        assert (await engine.wait("held", 1)).status == "SUCCEEDED"
 
 
 class Recording:

@@ -290,7 +290,7 @@ class FlowActor:
             step=self._steps[step_id],
             predecessors=self._dag.predecessors[step_id],
             fence=self.fence,
-            chain=self._writes.chain,
+            writes=self._writes,
             resume_from=resume_from,
             workflow_params=self._workflow_params,
             step_rows=self._step_row,

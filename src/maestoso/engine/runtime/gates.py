@@ -102,8 +102,8 @@ class Controls:
             event.set()
         self._release_waiters()
 
-    async def pause(self, key: AttemptKey) -> None:
-        """Record the attempt as paused, then wait until it is resumed."""
+    async def pause(self, key: AttemptKey, recorded: Callable[[], Awaitable[None]]) -> None:
+        """Record the attempt as paused, call ``recorded``, then wait until it is resumed."""
         row = BreakpointRow(
             workflow_id=key.workflow_id,
             step_id=key.step_id,
@@ -116,6 +116,7 @@ class Controls:
             create_time=self.clock.now_ms(),
         )
         await self.store.save_breakpoint(row)
+        await recorded()
         event = self._resumed.setdefault(key, asyncio.Event())
         try:
             while True:
@@ -217,24 +218,29 @@ class StepGates:
     """Whether it held them before this node resumed it."""
 
     async def pause_at_breakpoint(
-        self, attempt_id: int, paused: Callable[[], Awaitable[None]]
+        self,
+        attempt_id: int,
+        *,
+        settled: Callable[[], Awaitable[None]],
+        paused: Callable[[], Awaitable[None]],
     ) -> bool:
-        """Wait in PAUSED (``paused`` records it) if a breakpoint holds the step; whether it
-        did."""
+        """If a breakpoint holds the step: wait until what made it ready is committed
+        (``settled``), record the attempt as paused, write its PAUSED row (``paused``) and
+        wait until it is resumed. Whether it did. A client that sees the row PAUSED finds the
+        attempt among the paused ones."""
         if not await self.controls.breakpoint_hit(self.instance.workflow_id, self.step.id):
             return False
-        await paused()
+        await settled()
         instance = self.instance
-        await self.controls.pause(
-            AttemptKey(
-                instance.workflow_id,
-                self.step.id,
-                instance.version_id,
-                instance.instance_id,
-                instance.run_id,
-                attempt_id,
-            )
+        key = AttemptKey(
+            instance.workflow_id,
+            self.step.id,
+            instance.version_id,
+            instance.instance_id,
+            instance.run_id,
+            attempt_id,
         )
+        await self.controls.pause(key, paused)
         return True
 
     async def acquire(

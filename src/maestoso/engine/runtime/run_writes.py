@@ -4,7 +4,8 @@ A run's writes form one ``Chain`` (see ``StepWriter``): committed in the order t
 made, and none after one that failed. A flow need not wait for its final rows to be
 committed before it starts the steps they make ready, as long as those steps do nothing
 outside the run: a plain NoOp starts at once, so a chain of them is not held up by one commit
-per step. Any other step starts only once everything written before it is committed. After a
+per step. Any other step starts only once everything written before it is committed, and so
+does a NoOp held by a breakpoint before it is listed as paused. After a
 crash the database holds a prefix of the run's writes; a NoOp that ran ahead of them runs
 again, which nobody outside the run can tell.
 """

@@ -31,11 +31,12 @@ from maestoso.engine.runtime.retries import (
     not_retryable,
     settle,
 )
+from maestoso.engine.runtime.run_writes import RunWrites
 from maestoso.engine.runtime.step_attempt import StepAttempt
 from maestoso.engine.runtime.step_inputs import step_inputs
 from maestoso.engine.runtime.step_signals import StepSignals
 from maestoso.engine.runtime.timeouts import resolve_seconds
-from maestoso.engine.runtime.writer import Chain, Write
+from maestoso.engine.runtime.writer import Write
 from maestoso.errors import FencedError, MaestosoError, PlatformError
 from maestoso.models import ParamDefinition
 from maestoso.models.statuses import StepStatus
@@ -54,8 +55,8 @@ from maestoso.store.records import Fence, StepAttemptRow
 @dataclass(slots=True, kw_only=True)
 class StepRun(StepAttempt):
     fence: Fence
-    chain: Chain | None = None
-    """The run's writes, this step's among them (see ``StepWriter``)."""
+    writes: RunWrites | None = None
+    """The run's writes, this step's among them (see ``run_writes``)."""
     resume_from: StepAttemptRow | None = None
     new_attempt: bool = False
     """A user's restart of a finished step: the next attempt, whatever the last one was."""
@@ -267,7 +268,8 @@ class StepRun(StepAttempt):
             self.runtime_state["pause_time"] = self.engine.clock.now_ms()
             await self._write(self._row(StepStatus.PAUSED))
 
-        if await self.gates.pause_at_breakpoint(self.attempt_id, paused):
+        settled = self.writes.committed if self.writes else _nothing
+        if await self.gates.pause_at_breakpoint(self.attempt_id, settled=settled, paused=paused):
             self._log("resumed from a breakpoint")
 
     async def _acquire_permits(self) -> None:
@@ -298,7 +300,10 @@ class StepRun(StepAttempt):
         return row
 
     async def _write(self, row: StepAttemptRow) -> None:
-        await self.engine.writer.write(Write(attempts=[row]), self.fence, self.chain)
+        if self.writes is None:
+            await self.engine.writer.write(Write(attempts=[row]), self.fence)
+        else:
+            await self.writes.write(Write(attempts=[row]))
 
     def _param_context(self) -> RunContext:
         current = {
@@ -370,3 +375,7 @@ class StepRun(StepAttempt):
             workflow_params=params,
         )
         return {name: param.evaluated_result for name, param in evaluated.items()}
+
+
+async def _nothing() -> None:
+    pass
