@@ -289,7 +289,6 @@ class FlowActor:
             compiled=self._compiled,
             step=self._steps[step_id],
             predecessors=self._dag.predecessors[step_id],
-            fence=self.fence,
             writes=self._writes,
             resume_from=resume_from,
             workflow_params=self._workflow_params,

@@ -26,7 +26,7 @@ class RunWrites:
     def __init__(
         self, writer: StepWriter, fence: Fence, on_failure: Callable[[BaseException], None]
     ) -> None:
-        self.chain = Chain()
+        self._chain = Chain()
         self._writer = writer
         self._fence = fence
         self._on_failure = on_failure
@@ -36,13 +36,13 @@ class RunWrites:
 
     def submit(self, write: Write) -> None:
         """Queue ``write`` without waiting for its commit."""
-        written = self._writer.submit(write, self._fence, self.chain)
+        written = self._writer.submit(write, self._fence, self._chain)
         written.add_done_callback(self._settled)
         self._last = written
 
     async def write(self, write: Write) -> None:
         """Commit ``write``, after every write submitted before it."""
-        await self._writer.write(write, self._fence, self.chain)
+        await self._writer.write(write, self._fence, self._chain)
 
     async def committed(self) -> None:
         """Wait until every write submitted so far is committed; raises what failed one."""
@@ -52,8 +52,8 @@ class RunWrites:
     def abandon(self) -> None:
         """The flow is gone: what it submitted and is not committed yet fails untried, so
         that whoever resumes the run from the database finds no write of it landing later."""
-        if self.chain.failed is None:
-            self.chain.failed = PlatformError("the run's flow ended before this write")
+        if self._chain.failed is None:
+            self._chain.failed = PlatformError("the run's flow ended before this write")
 
     def _settled(self, written: asyncio.Future[None]) -> None:
         error = None if written.cancelled() else written.exception()

@@ -49,14 +49,13 @@ from maestoso.params import (
 )
 from maestoso.runtimes import State, StepResult, StepRuntime
 from maestoso.runtimes.outputs import job_key
-from maestoso.store.records import Fence, StepAttemptRow
+from maestoso.store.records import StepAttemptRow
 
 
 @dataclass(slots=True, kw_only=True)
 class StepRun(StepAttempt):
-    fence: Fence
-    writes: RunWrites | None = None
-    """The run's writes, this step's among them (see ``run_writes``)."""
+    writes: RunWrites
+    """The run's writes, this step's among them, behind its flow group's fence."""
     resume_from: StepAttemptRow | None = None
     new_attempt: bool = False
     """A user's restart of a finished step: the next attempt, whatever the last one was."""
@@ -268,7 +267,7 @@ class StepRun(StepAttempt):
             self.runtime_state["pause_time"] = self.engine.clock.now_ms()
             await self._write(self._row(StepStatus.PAUSED))
 
-        settled = self.writes.committed if self.writes else _nothing
+        settled = self.writes.committed
         if await self.gates.pause_at_breakpoint(self.attempt_id, settled=settled, paused=paused):
             self._log("resumed from a breakpoint")
 
@@ -300,10 +299,7 @@ class StepRun(StepAttempt):
         return row
 
     async def _write(self, row: StepAttemptRow) -> None:
-        if self.writes is None:
-            await self.engine.writer.write(Write(attempts=[row]), self.fence)
-        else:
-            await self.writes.write(Write(attempts=[row]))
+        await self.writes.write(Write(attempts=[row]))
 
     def _param_context(self) -> RunContext:
         current = {
@@ -375,7 +371,3 @@ class StepRun(StepAttempt):
             workflow_params=params,
         )
         return {name: param.evaluated_result for name, param in evaluated.items()}
-
-
-async def _nothing() -> None:
-    pass
