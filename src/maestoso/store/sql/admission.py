@@ -22,9 +22,9 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import bindparam, case, exists, func, literal_column, select, true, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from maestoso.store.records import InstanceRow, JsonDict, RunLimit
+from maestoso.store.sql.base import SqlConnection
 from maestoso.store.sql.instance_rows import instance_of
 from maestoso.store.sql.tables import (
     RESUMABLE_STATUSES,
@@ -82,7 +82,7 @@ _ROOM = {
 }
 
 
-async def room(connection: AsyncConnection, workflow_id: str, limit: RunLimit) -> int:
+async def room(connection: SqlConnection, workflow_id: str, limit: RunLimit) -> int:
     """How many more runs of the workflow may start now, counted inside the caller's
     transaction (which must hold the workflow row's lock on PostgreSQL)."""
     concurrency = max(limit.concurrency, 0)
@@ -137,7 +137,7 @@ _START = (
 
 
 async def admit_queued(
-    connection: AsyncConnection,
+    connection: SqlConnection,
     workflow_id: str,
     limit_of: Callable[[JsonDict], RunLimit],
     now: Callable[[], int],
@@ -162,7 +162,7 @@ async def admit_queued(
     return admitted
 
 
-async def room_for_queued(connection: AsyncConnection, workflow_id: str, limit: RunLimit) -> int:
+async def room_for_queued(connection: SqlConnection, workflow_id: str, limit: RunLimit) -> int:
     """Like ``room``, but for the runs already queued: they are what may start."""
     concurrency = max(limit.concurrency, 0)
     if concurrency == 0:
@@ -194,7 +194,7 @@ def _start_params(row: InstanceRow) -> dict[str, Any]:
 _HAS_QUEUED = select(_of_workflow(CREATED))
 
 
-async def with_queued_runs(connection: AsyncConnection, workflow_ids: Iterable[str]) -> set[str]:
+async def with_queued_runs(connection: SqlConnection, workflow_ids: Iterable[str]) -> set[str]:
     """Which of the workflows have a queued (CREATED) run, in the caller's transaction."""
     found = set()
     for workflow_id in sorted(set(workflow_ids)):

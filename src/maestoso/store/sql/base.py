@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager, nullcontext
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Table, exc
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.engine import CursorResult, Dialect
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.base import Executable
 
 from maestoso.clock import Clock, SystemClock, working_elsewhere
 from maestoso.errors import (
@@ -26,6 +28,21 @@ from maestoso.errors import (
 )
 from maestoso.store.sql.availability import is_unavailable
 from maestoso.store.sql.database import is_sqlite, writer
+from maestoso.store.sql.inline import inline_engine, transaction
+
+
+class SqlConnection(Protocol):
+    """What the store's statements run on: an ``AsyncConnection`` on PostgreSQL, an
+    ``InlineConnection`` on SQLite."""
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    async def execute(
+        self, statement: Executable, parameters: Any = None, /
+    ) -> CursorResult[*tuple[Any, ...]]: ...
+
+    async def scalar(self, statement: Executable, parameters: Any = None, /) -> Any: ...
 
 
 class SqlBase:
@@ -41,6 +58,8 @@ class SqlBase:
         postgres = engine.dialect.name == "postgresql"
         autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._reader = autocommit if postgres else engine
+        # SQLite: the store's transactions run on the loop's thread (see ``inline``).
+        self._inline = inline_engine(engine.url) if is_sqlite(engine) else None
         self._write_lock = asyncio.Lock() if is_sqlite(engine) else None
         self._clock: Clock = clock or SystemClock()
         self._dialect = engine.dialect.name
@@ -59,18 +78,26 @@ class SqlBase:
     # idle and move time on: on PostgreSQL the answer comes over a socket, later under load.
 
     @asynccontextmanager
-    async def _reading(self) -> AsyncIterator[AsyncConnection]:
+    async def _reading(self) -> AsyncIterator[SqlConnection]:
         with working_elsewhere(), translated():
-            async with self._reader.begin() as connection:
-                yield connection
+            if self._inline is not None:
+                async with transaction(self._inline, write=False) as inline:
+                    yield inline
+            else:
+                async with self._reader.begin() as connection:
+                    yield connection
 
     @asynccontextmanager
-    async def _writing(self) -> AsyncIterator[AsyncConnection]:
+    async def _writing(self) -> AsyncIterator[SqlConnection]:
         lock: AbstractAsyncContextManager[Any] = self._write_lock or nullcontext()
         async with lock:
             with working_elsewhere(), translated():
-                async with self._writer.begin() as connection:
-                    yield connection
+                if self._inline is not None:
+                    async with transaction(self._inline, write=True) as inline:
+                        yield inline
+                else:
+                    async with self._writer.begin() as connection:
+                        yield connection
 
 
 def upsert(dialect: str, table: Table) -> Any:

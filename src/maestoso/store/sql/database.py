@@ -6,8 +6,10 @@ keys on. SQLAlchemy, not the ``sqlite3`` module, emits ``BEGIN``: a write transa
 with ``BEGIN IMMEDIATE``, so it takes the write lock before reading anything and can never
 fail halfway with "database is locked" when it upgrades from reading to writing.
 
-SQLite is called on the event loop's thread (``sqlite_driver``): a thread hop per call was
-most of what a statement cost. Another process's lock is waited for on the connection's
+The store's own transactions on SQLite run on a synchronous engine of their own (``inline``);
+the asyncio engine made here serves migrations, listings and maintenance. It too calls SQLite
+on the event loop's thread (``sqlite_driver``): a thread hop per call was most of what a
+statement cost. Another process's lock is waited for on the connection's
 ``aiosqlite`` thread, with a busy timeout of ``BUSY_TIMEOUT_MS``, so it never stalls the loop.
 A connection returned to the pool is rolled back only if a transaction is still open (a
 committed one needs no reset).

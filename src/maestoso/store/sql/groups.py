@@ -12,11 +12,10 @@ single writer serialises them the same way.
 from __future__ import annotations
 
 from sqlalchemy import RowMapping, and_, bindparam, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from maestoso.errors import FencedError
 from maestoso.store.records import Fence, GroupRow
-from maestoso.store.sql.base import SqlBase, upsert
+from maestoso.store.sql.base import SqlBase, SqlConnection, upsert
 from maestoso.store.sql.tables import maestro_flow_group
 
 _grp = maestro_flow_group
@@ -96,7 +95,7 @@ _FENCE = select(_grp.c.generation).where(_grp.c.group_id == bindparam("group_id"
 _FENCE_SHARED = _FENCE.with_for_update(read=True)
 
 
-async def check_fence(connection: AsyncConnection, fence: Fence | None) -> None:
+async def check_fence(connection: SqlConnection, fence: Fence | None) -> None:
     """Raise ``FencedError`` unless the group is still at the fence's generation.
 
     Call it first in a writing transaction; on PostgreSQL the group row stays share-locked

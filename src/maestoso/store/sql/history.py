@@ -7,10 +7,9 @@ import json
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from maestoso.store.records import PropertiesChange, TimelineEntry
-from maestoso.store.sql.base import SqlBase, upsert
+from maestoso.store.sql.base import SqlBase, SqlConnection, upsert
 from maestoso.store.sql.tables import maestro_workflow_properties, maestro_workflow_timeline
 
 _props = maestro_workflow_properties
@@ -60,7 +59,7 @@ class HistoryMethods(SqlBase):
         ]
 
 
-async def insert_change(connection: AsyncConnection, change: PropertiesChange) -> None:
+async def insert_change(connection: SqlConnection, change: PropertiesChange) -> None:
     await connection.execute(
         _props.insert().values(
             workflow_id=change.workflow_id,
@@ -72,7 +71,7 @@ async def insert_change(connection: AsyncConnection, change: PropertiesChange) -
     )
 
 
-async def append_timeline(connection: AsyncConnection, entries: list[TimelineEntry]) -> None:
+async def append_timeline(connection: SqlConnection, entries: list[TimelineEntry]) -> None:
     if not entries:
         return
     rows = [

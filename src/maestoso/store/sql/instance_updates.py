@@ -31,10 +31,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from maestoso.errors import ConflictError, NotFoundError
 from maestoso.store.records import InstanceUpdate
+from maestoso.store.sql.base import SqlConnection
 from maestoso.store.sql.tables import maestro_workflow_instance
 
 _inst = maestro_workflow_instance
@@ -59,7 +59,7 @@ _UPDATED_FIELDS = {
 # -- instance updates --------------------------------------------------------------------------
 
 
-async def apply_updates(connection: AsyncConnection, updates: Sequence[InstanceUpdate]) -> None:
+async def apply_updates(connection: SqlConnection, updates: Sequence[InstanceUpdate]) -> None:
     """Apply ``updates`` in order; ``NotFoundError`` for a missing run, ``ConflictError`` for
     a failed compare-and-set (the caller's transaction must then roll back)."""
     if not updates:
@@ -155,7 +155,7 @@ _ONE_RUN = _RUNS.where(*(column == bindparam(f"k_{column.name}") for column in _
 _ONE_RUN_LOCKED = _ONE_RUN.with_for_update()
 
 
-async def _merge_updates(connection: AsyncConnection, updates: Sequence[InstanceUpdate]) -> None:
+async def _merge_updates(connection: SqlConnection, updates: Sequence[InstanceUpdate]) -> None:
     """Apply updates that append to timelines or change documents: read the runs (locked on
     PostgreSQL), apply every update in order, and write each run once."""
     keys = list(dict.fromkeys(_update_key(u) for u in updates))
@@ -196,7 +196,7 @@ async def _merge_updates(connection: AsyncConnection, updates: Sequence[Instance
 
 
 async def _explain_failed_update(
-    connection: AsyncConnection, batch: Sequence[InstanceUpdate]
+    connection: SqlConnection, batch: Sequence[InstanceUpdate]
 ) -> None:
     """Raise the error of the first update of ``batch`` that changed no row (the transaction
     then rolls back, writing nothing)."""

@@ -23,7 +23,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from maestoso.errors import NotFoundError
 from maestoso.store.records import (
@@ -35,7 +34,7 @@ from maestoso.store.records import (
     RunLimit,
 )
 from maestoso.store.sql.admission import admit_queued, room, started
-from maestoso.store.sql.base import SqlBase, upsert
+from maestoso.store.sql.base import SqlBase, SqlConnection, upsert
 from maestoso.store.sql.groups import check_fence
 from maestoso.store.sql.instance_rows import (
     instance_of,
@@ -268,7 +267,7 @@ def _insert_new_instance(dialect: str) -> Any:
     )
 
 
-async def _latest_run_of_uuid(connection: AsyncConnection, row: InstanceRow) -> InstanceRow:
+async def _latest_run_of_uuid(connection: SqlConnection, row: InstanceRow) -> InstanceRow:
     owner = (
         select(_inst.c.instance_id)
         .where(_inst.c.workflow_id == row.workflow_id, _inst.c.uuid == row.uuid)

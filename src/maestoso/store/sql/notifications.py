@@ -17,11 +17,10 @@ from collections.abc import Callable
 
 import psycopg
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from maestoso.clock import Clock
 from maestoso.store.coordination import Topic
-from maestoso.store.sql.base import SqlBase
+from maestoso.store.sql.base import SqlBase, SqlConnection
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +58,7 @@ class NotifyMethods(SqlBase):
         return Listener(conninfo, deliver, self._clock)
 
 
-async def send_notification(connection: AsyncConnection, message: str) -> None:
+async def send_notification(connection: SqlConnection, message: str) -> None:
     """Notify every listener (on commit, inside a transaction); PostgreSQL only."""
     await connection.execute(select(func.pg_notify(CHANNEL, message)))
 

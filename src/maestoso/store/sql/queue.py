@@ -19,11 +19,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import RowMapping, delete, false, func, insert, select, true, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from maestoso.store.coordination import Topic
 from maestoso.store.records import JobEvent, QueueBacklog, QueuedEvent
-from maestoso.store.sql.base import SqlBase
+from maestoso.store.sql.base import SqlBase, SqlConnection
 from maestoso.store.sql.notifications import send_notification
 from maestoso.store.sql.tables import maestro_queue
 
@@ -135,7 +134,7 @@ class QueueMethods(SqlBase):
         )
 
 
-async def insert_events(connection: AsyncConnection, events: list[JobEvent], now: int) -> None:
+async def insert_events(connection: SqlConnection, events: list[JobEvent], now: int) -> None:
     """Enqueue ``events`` inside the caller's transaction (one statement, in their order)."""
     if not events:
         return

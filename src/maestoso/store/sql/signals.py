@@ -16,11 +16,10 @@ from typing import Any
 
 from sqlalchemy import Select, func, intersect, select, text
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from maestoso.store.coordination import Topic
 from maestoso.store.records import JobEvent, ParamCondition, SignalInstanceRow
-from maestoso.store.sql.base import SqlBase, upsert
+from maestoso.store.sql.base import SqlBase, SqlConnection, upsert
 from maestoso.store.sql.notifications import send_notification
 from maestoso.store.sql.queue import insert_events
 from maestoso.store.sql.tables_triggers import maestro_signal_instance, maestro_signal_param
@@ -100,7 +99,7 @@ class SignalMethods(SqlBase):
 
 
 async def match_signal(
-    connection: AsyncConnection, name: str, conditions: list[ParamCondition], after: int
+    connection: SqlConnection, name: str, conditions: list[ParamCondition], after: int
 ) -> int | None:
     """``SignalStore.match_signal`` inside the caller's transaction."""
     if not conditions:
@@ -137,7 +136,7 @@ def _condition_query(name: str, condition: ParamCondition, after: int) -> Select
     return query.where(high, column >= encoded[0])
 
 
-async def _insert_instance(connection: AsyncConnection, signal: SignalInstanceRow) -> int | None:
+async def _insert_instance(connection: SqlConnection, signal: SignalInstanceRow) -> int | None:
     latest = select(func.coalesce(func.max(_si.c.seq_id), 0) + 1).where(_si.c.name == signal.name)
     seq_id = int(await connection.scalar(latest) or 1)
     document = {

@@ -66,7 +66,10 @@ def _executemany(connection: sqlite3.Connection, operation: str, parameters: Any
         cursor.close()
 
 
-def _is_busy(error: sqlite3.Error) -> bool:
+def is_busy(error: BaseException | None) -> bool:
+    """Whether ``error`` is SQLite's "database is locked" (another process holds a lock)."""
+    if not isinstance(error, sqlite3.Error):
+        return False
     code = getattr(error, "sqlite_errorcode", None)
     if code is not None:
         return code in _BUSY or (code & 0xFF) == sqlite3.SQLITE_BUSY
@@ -98,7 +101,7 @@ def run(adapted: AsyncAdapt_aiosqlite_connection, function: Callable[..., T], *a
         try:
             return function(driver._conn, *args)
         except sqlite3.OperationalError as error:
-            if not _is_busy(error):
+            if not is_busy(error):
                 raise
         return await_(driver._execute(_waiting, function, driver._conn, *args))  # type: ignore[no-any-return]
     except Exception as error:

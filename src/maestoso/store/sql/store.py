@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import URL, RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from maestoso.clock import Clock
 from maestoso.errors import ConflictError, NotFoundError
@@ -32,7 +31,7 @@ from maestoso.store.records import (
 )
 from maestoso.store.sql import migrate
 from maestoso.store.sql.audit import AuditMethods
-from maestoso.store.sql.base import translated, upsert
+from maestoso.store.sql.base import SqlConnection, translated, upsert
 from maestoso.store.sql.children import ChildMethods
 from maestoso.store.sql.database import create_engine, normalise_url
 from maestoso.store.sql.deliveries import DeliveryMethods
@@ -95,6 +94,8 @@ class SqlStore(
         return cls(engine, clock)
 
     async def close(self) -> None:
+        if self._inline is not None:
+            self._inline.dispose()
         await self._engine.dispose()
 
     # -- definitions --------------------------------------------------------------------------
@@ -218,7 +219,7 @@ class SqlStore(
 # -- statements ------------------------------------------------------------------------------
 
 
-async def _next_internal_id(connection: AsyncConnection) -> int:
+async def _next_internal_id(connection: SqlConnection) -> int:
     if connection.dialect.name == "sqlite":
         statement = (
             sqlite.insert(maestoso_sequence)
@@ -233,7 +234,7 @@ async def _next_internal_id(connection: AsyncConnection) -> int:
     return int((await connection.execute(select(workflow_id_seq.next_value()))).scalar_one())
 
 
-async def _create_workflow(connection: AsyncConnection, new: NewVersion) -> WorkflowRow:
+async def _create_workflow(connection: SqlConnection, new: NewVersion) -> WorkflowRow:
     internal_id = await _next_internal_id(connection)
     statement = (
         upsert(connection.dialect.name, _wf)
@@ -257,7 +258,7 @@ async def _create_workflow(connection: AsyncConnection, new: NewVersion) -> Work
     return _workflow(row)
 
 
-async def _advance_workflow(connection: AsyncConnection, new: NewVersion) -> WorkflowRow:
+async def _advance_workflow(connection: SqlConnection, new: NewVersion) -> WorkflowRow:
     values: dict[str, Any] = {
         "latest_version_id": new.version_id,
         "properties_snapshot": new.properties_snapshot,
@@ -298,14 +299,14 @@ _WORKFLOW_LOCKED = _WORKFLOW.with_for_update()
 
 
 async def _fetch_workflow(
-    connection: AsyncConnection, workflow_id: str, *, for_update: bool = False
+    connection: SqlConnection, workflow_id: str, *, for_update: bool = False
 ) -> RowMapping | None:
     query = _WORKFLOW_LOCKED if for_update else _WORKFLOW
     return (await connection.execute(query, {"workflow_id": workflow_id})).mappings().one_or_none()
 
 
 async def _update_workflow(
-    connection: AsyncConnection, workflow_id: str, **values: Any
+    connection: SqlConnection, workflow_id: str, **values: Any
 ) -> WorkflowRow:
     statement = update(_wf).where(_wf.c.workflow_id == workflow_id).values(values).returning(*_wf.c)
     return _workflow((await connection.execute(statement)).mappings().one())

@@ -14,10 +14,9 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, tuple_, union, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from maestoso.store.records import JobEvent, ParamCondition, SignalTriggerRow, TimeTriggerRow
-from maestoso.store.sql.base import SqlBase, upsert
+from maestoso.store.sql.base import SqlBase, SqlConnection, upsert
 from maestoso.store.sql.queue import insert_events
 from maestoso.store.sql.signals import match_signal
 from maestoso.store.sql.tables import maestro_workflow, maestro_workflow_version
@@ -158,7 +157,7 @@ class TriggerMethods(SqlBase):
 
 
 async def _replace_time_triggers(
-    connection: AsyncConnection, workflow_id: str, rows: list[TimeTriggerRow], now: int
+    connection: SqlConnection, workflow_id: str, rows: list[TimeTriggerRow], now: int
 ) -> None:
     keys = [(row.trigger_uuid, row.trigger_index) for row in rows]
     stale = delete(_tt).where(_tt.c.workflow_id == workflow_id)
@@ -190,7 +189,7 @@ async def _replace_time_triggers(
 
 
 async def _replace_signal_triggers(
-    connection: AsyncConnection, workflow_id: str, rows: list[SignalTriggerRow], now: int
+    connection: SqlConnection, workflow_id: str, rows: list[SignalTriggerRow], now: int
 ) -> None:
     uuids = [row.trigger_uuid for row in rows]
     for table in (_st, _sub):
@@ -221,13 +220,13 @@ async def _replace_signal_triggers(
         await connection.execute(upsert(dialect, _sub).on_conflict_do_nothing(), subscriptions)
 
 
-async def _latest_seq(connection: AsyncConnection, name: str) -> int:
+async def _latest_seq(connection: SqlConnection, name: str) -> int:
     latest = await connection.scalar(select(func.max(_si.c.seq_id)).where(_si.c.name == name))
     return int(latest or 0)
 
 
 async def _locked_trigger(
-    connection: AsyncConnection, workflow_id: str, trigger_uuid: str
+    connection: SqlConnection, workflow_id: str, trigger_uuid: str
 ) -> RowMapping | None:
     query = (
         select(_st)
@@ -242,7 +241,7 @@ def _marks(row: RowMapping) -> list[tuple[str, int]]:
 
 
 async def _match_all(
-    connection: AsyncConnection,
+    connection: SqlConnection,
     row: RowMapping,
     base: tuple[str, int],
     lookups: dict[str, list[ParamCondition]],
