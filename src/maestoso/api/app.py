@@ -34,6 +34,7 @@ from maestoso.api.input_guard import InputGuard
 from maestoso.api.listing import router as listing_router
 from maestoso.api.log_streams import FollowLimiter
 from maestoso.api.openapi_docs import install as install_docs
+from maestoso.api.route_index import index_routes
 from maestoso.api.security_headers import SecurityHeaders, install_cors
 from maestoso.clock import Clock
 from maestoso.config import Settings
@@ -110,6 +111,7 @@ def create_app(
     app.include_router(metrics.router)
     install_docs(app)
     webui.install(app)  # last: its pages are every path no other route takes
+    index_routes(app)
     # Outermost last: the access log sees every answer, the host check runs first.
     app.add_middleware(
         InputGuard,
