@@ -53,6 +53,7 @@ from maestoso.params.defaults import (
     workflow_defaults,
 )
 from maestoso.params.errors import ParamError
+from maestoso.params.hourly import hourly_defaults
 from maestoso.params.interpolation import interpolate
 from maestoso.params.isolation import off_loop
 from maestoso.params.merge import Layer, merge_layers
@@ -74,6 +75,7 @@ __all__ = [
     "evaluate_params",
     "evaluate_step_params",
     "evaluate_workflow_params",
+    "hourly_defaults",
     "interpolate",
     "merge_layers",
     "merge_step_params",

@@ -14,7 +14,12 @@ from maestoso.models import UserRef, Workflow
 from maestoso.models.naming import correlation_id
 from maestoso.models.start import InitiatorType, WorkflowStartRequest
 from maestoso.models.statuses import WorkflowStatus
-from maestoso.params import Parameter, evaluate_workflow_params
+from maestoso.params import (
+    Parameter,
+    evaluate_workflow_params,
+    hourly_defaults,
+    only_workflow_defaults,
+)
 from maestoso.store.records import InstanceRow
 from maestoso.store.run_records import FRESH_RUN, RunConfig, RunProperties, RunRecord
 
@@ -41,11 +46,16 @@ def new_instance(
     instance_uuid = request.request_id or str(uuid.uuid4())
     provisional = _provisional(workflow_id, version_id, instance_uuid, properties, request)
     failure: UserError | None = None
+    context = RunContext(provisional, signals=signals)
     try:
-        evaluated = evaluate_workflow_params(
+        evaluated = (
+            hourly_defaults(context, now)
+            if only_workflow_defaults(workflow.params, run_params=request.run_params)
+            else None
+        ) or evaluate_workflow_params(
             workflow.params,
             run_params=request.run_params,
-            context=RunContext(provisional, signals=signals),
+            context=context,
             clock=_At(now),
             workflow_id=workflow_id,
         )
