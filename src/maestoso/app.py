@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -131,8 +132,15 @@ async def _warn_without_tokens(settings: Settings, security: Security) -> None:
         )
 
 
-def build_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
-    """The ASGI application; the store opens and closes with the application's lifespan."""
+def build_app(
+    settings: Settings, clock: Clock | None = None, *, freeze_heap: bool = False
+) -> FastAPI:
+    """The ASGI application; the store opens and closes with the application's lifespan.
+
+    ``freeze_heap`` (for a process that serves this application alone): once started, what
+    the start made (modules, routes, compiled statements, the engine's state) is moved out
+    of the garbage collector's reach, so that its full collections, a tenth of the engine's
+    time in long foreach loops, walk only what requests and runs made since."""
     clock = clock or SystemClock()
 
     @asynccontextmanager
@@ -140,6 +148,9 @@ def build_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         async with running_services(settings, clock) as (services, store):
             app.state.services = services
             app.state.store = store  # for /readyz
+            if freeze_heap:
+                gc.collect()
+                gc.freeze()
             yield
 
     app = api.create_app(None, clock, settings)
@@ -172,7 +183,7 @@ def serve(settings: Settings) -> None:
         )
     where = settings.database_url or f"sqlite:///{settings.home / 'maestoso.db'} (embedded)"
     logger.info("maestoso on http://%s:%d, database %s", settings.host, settings.port, where)
-    app = build_app(replace(settings))
+    app = build_app(replace(settings), freeze_heap=True)
     raise_file_limit(settings.max_connections + 256)
     access = log_format.handler(settings.log_format, "%(asctime)s access %(message)s")
     listener = start_access_log(access) if settings.access_log else None

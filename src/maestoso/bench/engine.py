@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import resource
 import sys
@@ -136,6 +137,8 @@ async def measure(workload: Workload, url: str | None, home: Path) -> Figures:
     node = EngineNode(store, clock, home=home)
     try:
         await node.start()
+        gc.collect()  # as ``maestoso server`` does once started (see ``build_app``)
+        gc.freeze()
         request = parse_model(WorkflowCreateRequest, workload.definition())
         created = await WorkflowService(store, clock).create(request, "bench")
         workflow_id = created["workflow"]["id"]
