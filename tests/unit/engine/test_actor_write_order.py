@@ -168,11 +168,15 @@ class Gated:
 
     def __init__(self) -> None:
         self.open = asyncio.Event()
+        self.begun = asyncio.Event()
         self.committed: list[str] = []
+        self.batches: list[list[str]] = []
 
     async def save_steps(self, attempts: list[StepAttemptRow], **kwargs: Any) -> int:
+        self.begun.set()
         await self.open.wait()
         self.committed += [a.step_id for a in attempts]
+        self.batches.append([a.step_id for a in attempts])
         return 0
 
 
@@ -182,7 +186,7 @@ async def test_what_an_abandoned_run_left_uncommitted_is_never_written() -> None
         StepWriter(store), Fence(group_id=1, generation=1), on_failure=lambda _: None
     )  # type: ignore[arg-type]
     writes.submit(Write(attempts=[attempt("a")]))
-    await asyncio.sleep(0)  # its commit has begun
+    await store.begun.wait()
     writes.submit(Write(attempts=[attempt("b")]))
     writes.abandon()
     store.open.set()
@@ -190,6 +194,23 @@ async def test_what_an_abandoned_run_left_uncommitted_is_never_written() -> None
     with pytest.raises(PlatformError, match="flow ended"):
         await writes.committed()
     assert store.committed == ["a"]
+
+
+async def test_writes_made_in_the_turns_before_a_commit_share_it() -> None:
+    store = Gated()
+    store.open.set()  # commits take no turn of the loop, as on SQLite
+    writer = StepWriter(store)  # type: ignore[arg-type]
+    first = writer.submit(Write(attempts=[attempt("a")]), None)
+
+    async def later(step_id: str, turns: int) -> None:
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        await writer.write(Write(attempts=[attempt(step_id)]), None)
+
+    await asyncio.gather(first, later("b", 1), later("c", 2))
+    await writer.write(Write(attempts=[attempt("lone")]), None)
+
+    assert store.batches == [["a", "b", "c"], ["lone"]]
 
 
 def attempt(step_id: str) -> StepAttemptRow:

@@ -1,9 +1,10 @@
 """Group commit: the step writes of many actors that arrive together go in one transaction.
 
-Each actor awaits its own write. Writes queued while a transaction is in flight are committed
-together by the next one, so under load the number of commits stays small while a lone write
-is never delayed. If a shared transaction fails, its writes are retried one by one so that
-one conflicting write (a fenced group, a lost compare-and-set) fails only its own caller.
+Each actor awaits its own write. Writes queued while a transaction is in flight, or in the few
+turns of the loop before it begins, are committed together, so under load the number of
+commits stays small while a lone write is hardly delayed. If a shared transaction fails, its
+writes are retried one by one so that one conflicting write (a fenced group, a lost
+compare-and-set) fails only its own caller.
 
 The writes of one run form a ``Chain``: they are committed in the order they were made, and
 once one fails, those made after it fail too without being tried, so that the database never
@@ -30,6 +31,13 @@ class Facts(Protocol):
     ) -> list[JobEvent]: ...
 
     def committed(self) -> None: ...
+
+
+GATHER_TURNS = 4
+"""Turns of the event loop the writer lets pass before it takes a batch. On SQLite a commit
+takes no turn at all (see ``store.sql.inline``), so without them each write would be
+committed alone; in four turns, the writes of steps already under way (a chain of NoOps run
+ahead of its commits, a fan-out) join the batch, and a lone write waits some microseconds."""
 
 
 class _NoFacts:
@@ -99,6 +107,8 @@ class StepWriter:
 
     async def _flush(self) -> None:
         while self._pending:
+            for _ in range(GATHER_TURNS):
+                await asyncio.sleep(0)
             batch, self._pending = (
                 self._pending[: self._max_batch],
                 self._pending[self._max_batch :],
