@@ -11,16 +11,11 @@ Only another process can make SQLite wait: its write lock, or the rare lock of a
 recovery. Connections have no busy timeout here; a ``BEGIN`` or a statement that finds the
 database busy is repeated on a worker thread with a busy timeout of ``BUSY_TIMEOUT_MS``
 while the loop goes on, as the asynchronous driver did (``sqlite_driver``).
-
-Rows are fetched as soon as a statement runs (``_BufferedCursor``), as the asynchronous
-driver did: a result may be read after its transaction ended, and no statement is left
-pending on a pooled connection.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -41,40 +36,6 @@ _POOLED = 5
 (a wait for a pooled connection on the loop's thread would wait for ever)."""
 
 
-class _BufferedCursor(sqlite3.Cursor):
-    """A cursor that fetches all rows of a statement when it runs."""
-
-    _rows: collections.deque[Any]
-
-    def execute(self, sql: str, parameters: Any = (), /) -> _BufferedCursor:
-        super().execute(sql, parameters)
-        self._rows = collections.deque(super().fetchall() if self.description else ())
-        return self
-
-    def executemany(self, sql: str, parameters: Any, /) -> _BufferedCursor:
-        super().executemany(sql, parameters)
-        self._rows = collections.deque()
-        return self
-
-    def fetchone(self) -> Any:
-        rows = self._rows
-        return rows.popleft() if rows else None
-
-    def fetchmany(self, size: int | None = None) -> list[Any]:
-        rows = self._rows
-        return [rows.popleft() for _ in range(min(size or self.arraysize, len(rows)))]
-
-    def fetchall(self) -> list[Any]:
-        rows = list(self._rows)
-        self._rows.clear()
-        return rows
-
-
-class _Connection(sqlite3.Connection):
-    def cursor(self, factory: Any = _BufferedCursor) -> Any:
-        return super().cursor(factory)
-
-
 def inline_engine(url: URL) -> Engine:
     """A synchronous engine on the SQLite file of ``url``, for ``transaction``."""
     engine = create_engine(
@@ -83,7 +44,7 @@ def inline_engine(url: URL) -> Engine:
         pool_size=_POOLED,
         max_overflow=-1,
         pool_reset_on_return=None,
-        connect_args={"check_same_thread": False, "factory": _Connection},
+        connect_args={"check_same_thread": False},
     )
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "reset", _on_reset)
