@@ -19,8 +19,8 @@ that are only our own defaults, with no SEL of a user's, are evaluated on the lo
 a step's four (``params.only_step_defaults``, some forty microseconds; a one-step run ends a
 millisecond sooner and a 300-step chain a fifth faster) and a new run's workflow defaults
 when its workflow has no params of its own and the start gives none
-(``params.only_workflow_defaults``, about 0.4 ms; a start then costs 0.2 ms more than a
-``GET`` of the version, where it cost 0.6 to 0.8 ms more).
+(``params.only_workflow_defaults``; in UTC they are evaluated once an hour and copied,
+``params.hourly``).
 A process pool would allow killing a runaway worker, at the cost of pickling every context
 and about a millisecond per hop; the interpreter's own deadline makes that unnecessary. The
 GIL still switches to the event loop every few milliseconds while a worker computes, which

@@ -79,25 +79,24 @@ class SqlBase:
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[SqlConnection]:
-        with working_elsewhere(), translated():
-            if self._inline is not None:
-                async with transaction(self._inline, write=False) as inline:
-                    yield inline
-            else:
-                async with self._reader.begin() as connection:
-                    yield connection
+        async with self._transaction(write=False) as connection:
+            yield connection
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[SqlConnection]:
         lock: AbstractAsyncContextManager[Any] = self._write_lock or nullcontext()
-        async with lock:
-            with working_elsewhere(), translated():
-                if self._inline is not None:
-                    async with transaction(self._inline, write=True) as inline:
-                        yield inline
-                else:
-                    async with self._writer.begin() as connection:
-                        yield connection
+        async with lock, self._transaction(write=True) as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def _transaction(self, *, write: bool) -> AsyncIterator[SqlConnection]:
+        with working_elsewhere(), translated():
+            if self._inline is not None:
+                async with transaction(self._inline, write=write) as inline:
+                    yield inline
+            else:
+                async with (self._writer if write else self._reader).begin() as connection:
+                    yield connection
 
 
 def upsert(dialect: str, table: Table) -> Any:
