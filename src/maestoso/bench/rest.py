@@ -177,7 +177,8 @@ def diamonds(http: httpx.Client, server: Server, options: Options) -> list[Row]:
         starts.append(now_ms() - before)
         sent[instance_id] = before
     while True:
-        runs = instances(http, workflow_id)
+        # Only this workload's runs: a database given by URL may hold earlier ones.
+        runs = [r for r in instances(http, workflow_id) if r["workflow_instance_id"] in sent]
         if len(runs) == count and all(r["status"] in TERMINAL for r in runs):
             break
         time.sleep(0.1)
