@@ -1,5 +1,5 @@
 """SQLite on the loop's thread: a call that finds the file busy is repeated on a worker thread
-with the busy timeout, and a result can be read after its transaction ended."""
+with the busy timeout."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from sqlalchemy import exc, text
+from sqlalchemy import exc
 from sqlalchemy.engine import make_url
 
-from maestoso.store.sql.inline import _patiently, inline_engine, transaction
+from maestoso.store.sql.inline import _patiently, inline_engine
 
 
 def _busy() -> exc.OperationalError:
@@ -43,17 +43,3 @@ async def test_a_busy_call_is_repeated_on_a_worker_thread_with_the_busy_timeout(
     (first, no_wait), (second, waits) = seen
     assert first == threading.main_thread().name and no_wait == 0
     assert second != first and waits > 0
-
-
-async def test_a_result_is_read_after_its_transaction_ended(tmp_path: Path) -> None:
-    engine = inline_engine(make_url(f"sqlite:///{tmp_path / 'db.sqlite'}"))
-    try:
-        async with transaction(engine, write=True) as connection:
-            await connection.execute(text("CREATE TABLE t (a INTEGER)"))
-            await connection.execute(text("INSERT INTO t VALUES (1), (2), (3)"))
-        async with transaction(engine, write=False) as connection:
-            result = await connection.execute(text("SELECT a FROM t ORDER BY a"))
-
-        assert result.scalars().all() == [1, 2, 3]  # after its transaction ended
-    finally:
-        engine.dispose()

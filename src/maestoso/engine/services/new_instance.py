@@ -47,18 +47,17 @@ def new_instance(
     provisional = _provisional(workflow_id, version_id, instance_uuid, properties, request)
     failure: UserError | None = None
     context = RunContext(provisional, signals=signals)
+    defaults_only = only_workflow_defaults(workflow.params, run_params=request.run_params)
+    evaluated = hourly_defaults(context, now) if defaults_only else None
     try:
-        evaluated = (
-            hourly_defaults(context, now)
-            if only_workflow_defaults(workflow.params, run_params=request.run_params)
-            else None
-        ) or evaluate_workflow_params(
-            workflow.params,
-            run_params=request.run_params,
-            context=context,
-            clock=_At(now),
-            workflow_id=workflow_id,
-        )
+        if evaluated is None:
+            evaluated = evaluate_workflow_params(
+                workflow.params,
+                run_params=request.run_params,
+                context=context,
+                clock=_At(now),
+                workflow_id=workflow_id,
+            )
     except UserError as exc:
         if not request.persist_failed_run:
             raise
