@@ -26,13 +26,14 @@ from maestoso.errors import (
     PlatformError,
     ValidationError,
 )
+from maestoso.store.sql import native
 from maestoso.store.sql.availability import is_unavailable
-from maestoso.store.sql.database import is_sqlite, writer
+from maestoso.store.sql.database import is_sqlite
 from maestoso.store.sql.inline import inline_engine, transaction
 
 
 class SqlConnection(Protocol):
-    """What the store's statements run on: an ``AsyncConnection`` on PostgreSQL, an
+    """What the store's statements run on: a ``NativeConnection`` on PostgreSQL, an
     ``InlineConnection`` on SQLite."""
 
     @property
@@ -52,13 +53,8 @@ class SqlBase:
         """Wrap ``engine``, whose database must already be migrated to head. ``clock`` stamps
         the ``create_time`` of queued events (the system clock by default)."""
         self._engine = engine
-        self._writer = writer(engine)
-        # PostgreSQL reads need no transaction of their own: at READ COMMITTED each statement
-        # sees its own snapshot anyway, and BEGIN and COMMIT are two round trips.
-        postgres = engine.dialect.name == "postgresql"
-        autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._reader = autocommit if postgres else engine
-        # SQLite: the store's transactions run on the loop's thread (see ``inline``).
+        # SQLite: the store's transactions run on the loop's thread (see ``inline``);
+        # PostgreSQL: on psycopg's coroutines, awaited directly (see ``native``).
         self._inline = inline_engine(engine.url) if is_sqlite(engine) else None
         self._write_lock = asyncio.Lock() if is_sqlite(engine) else None
         self._clock: Clock = clock or SystemClock()
@@ -95,7 +91,7 @@ class SqlBase:
                 async with transaction(self._inline, write=write) as inline:
                     yield inline
             else:
-                async with (self._writer if write else self._reader).begin() as connection:
+                async with native.transaction(self._engine, write=write) as connection:
                     yield connection
 
 
