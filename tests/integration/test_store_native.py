@@ -9,7 +9,19 @@ from collections.abc import AsyncIterator
 
 import psycopg
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, exc, insert, select, text, update
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    exc,
+    insert,
+    literal_column,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from maestoso.store.sql import native
@@ -106,3 +118,13 @@ async def test_a_lost_connection_fails_as_unavailable_and_is_replaced(
         await _names(engine)
     assert is_unavailable(raised.value)
     assert await _names(engine) == []
+
+
+async def test_a_statement_without_parameters_keeps_its_percent_signs(
+    engine: AsyncEngine,
+) -> None:
+    async with native.transaction(engine, write=True) as connection:
+        await connection.execute(insert(_item).values(item_id=1, name="100%"))
+    async with native.transaction(engine, write=False) as connection:
+        found = select(_item.c.name).where(_item.c.name == literal_column("'100%'"))
+        assert list((await connection.execute(found)).scalars()) == ["100%"]

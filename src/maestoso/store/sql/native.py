@@ -120,7 +120,7 @@ class NativeConnection:
             if context.executemany:
                 await cursor._executemany_async(text, arguments)
             else:
-                await cursor._execute_async(text, arguments or None)
+                await cursor._execute_async(text, arguments)
             dispatch.after_cursor_execute(
                 connection, cursor, text, arguments, context, context.executemany
             )
