@@ -265,13 +265,18 @@ async def test_sqlite_connections_are_set_up_for_concurrency(tmp_path: Path) -> 
     store = await SqlStore.open(f"sqlite:///{tmp_path / 'db.sqlite'}")
     pragmas = ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")
     try:
-        async with store.engine.connect() as connection:
-            values = [(await connection.exec_driver_sql(f"PRAGMA {p}")).scalar() for p in pragmas]
+        async with store.engine.connect() as connection:  # each on a thread of its own
+            on_thread = [
+                (await connection.exec_driver_sql(f"PRAGMA {p}")).scalar() for p in pragmas
+            ]
+        columns = ", ".join(f"(SELECT * FROM pragma_{p}()) AS {p}" for p in pragmas)
+        [on_loop] = await store.read_rows(text(f"SELECT {columns}"))
     finally:
         await store.close()
 
     # synchronous 1 is NORMAL; no busy timeout on the loop's thread (see the next test)
-    assert values == ["wal", 1, 0, 1]
+    assert on_thread == ["wal", 1, 30_000, 1]
+    assert list(on_loop.values()) == ["wal", 1, 0, 1]
 
 
 async def test_a_write_waits_off_the_loop_for_another_process_lock(tmp_path: Path) -> None:

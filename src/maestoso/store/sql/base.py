@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Table, exc
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import CursorResult, Dialect
+from sqlalchemy.engine import CursorResult, Dialect, RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.base import Executable
 
@@ -72,6 +72,11 @@ class SqlBase:
 
     # While a statement is out, a virtual clock (``FakeClock``) must not take the loop for
     # idle and move time on: on PostgreSQL the answer comes over a socket, later under load.
+
+    async def read_rows(self, query: Executable) -> list[RowMapping]:
+        """The rows of one query, read as the store's own reads are (for the listings)."""
+        async with self._reading() as connection:
+            return list((await connection.execute(query)).mappings())
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[SqlConnection]:

@@ -7,12 +7,10 @@ with ``BEGIN IMMEDIATE``, so it takes the write lock before reading anything and
 fail halfway with "database is locked" when it upgrades from reading to writing.
 
 The store's own transactions on SQLite run on a synchronous engine of their own (``inline``);
-the asyncio engine made here serves migrations, listings and maintenance. It too calls SQLite
-on the event loop's thread (``sqlite_driver``): a thread hop per call was most of what a
-statement cost. Another process's lock is waited for on the connection's
-``aiosqlite`` thread, with a busy timeout of ``BUSY_TIMEOUT_MS``, so it never stalls the loop.
-A connection returned to the pool is rolled back only if a transaction is still open (a
-committed one needs no reset).
+the asyncio engine made here, on ``aiosqlite``, serves migrations and maintenance tools. Each
+of its connections runs on a thread of its own, which waits for another process's lock with a
+busy timeout of ``BUSY_TIMEOUT_MS``, so it never stalls the loop. A connection returned to the
+pool is rolled back only if a transaction is still open (a committed one needs no reset).
 """
 
 from __future__ import annotations
@@ -29,12 +27,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.util import await_
 
-from maestoso.store.sql import query_metrics, sqlite_driver
+from maestoso.store.sql import query_metrics
+from maestoso.store.sql.inline import BUSY_TIMEOUT_MS
 
 SQLITE_DRIVER = "sqlite+aiosqlite"
 POSTGRES_DRIVER = "postgresql+psycopg"
 EMBEDDED_FILE = "maestoso.db"
-BUSY_TIMEOUT_MS = sqlite_driver.BUSY_TIMEOUT_MS
 WAL_SWITCH_ATTEMPTS = 100
 
 _WRITE_OPTION = "maestoso_write"
@@ -108,8 +106,7 @@ def create_engine(url: URL) -> AsyncEngine:
         event.listen(engine.sync_engine, "checkout", _ping_if_idle)
         query_metrics.instrument(engine.sync_engine)
         return engine
-    dbapi = sqlite_driver.inline_dbapi()
-    engine = create_async_engine(url, pool_reset_on_return=None, module=dbapi)
+    engine = create_async_engine(url, pool_reset_on_return=None)
     event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
     event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
     event.listen(engine.sync_engine, "reset", _on_sqlite_reset)
@@ -155,9 +152,7 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
-        # No busy timeout on the loop's thread: a busy database is waited for on the driver's
-        # thread instead (see sqlite_driver), switching a new file to WAL included.
-        cursor.execute("PRAGMA busy_timeout=0")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # on the connection's thread
         _switch_to_wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -184,10 +179,13 @@ def _switch_to_wal(cursor: Any) -> None:
 def _on_sqlite_begin(connection: Connection) -> None:
     write = connection.get_execution_options().get(_WRITE_OPTION, False)
     statement = "BEGIN IMMEDIATE" if write else "BEGIN"
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        sqlite_driver.begin(connection.connection.dbapi_connection, statement)  # type: ignore[arg-type]
+        cursor.execute(statement)
     except sqlite3.Error as error:
         raise exc.DBAPIError.instance(statement, None, error, sqlite3.Error) from error
+    finally:
+        cursor.close()
 
 
 def _on_sqlite_reset(dbapi_connection: Any, record: ConnectionPoolEntry, _state: Any) -> None:

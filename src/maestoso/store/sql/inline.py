@@ -10,7 +10,7 @@ burst of transactions does not starve the other tasks.
 Only another process can make SQLite wait: its write lock, or the rare lock of a WAL
 recovery. Connections have no busy timeout here; a ``BEGIN`` or a statement that finds the
 database busy is repeated on a worker thread with a busy timeout of ``BUSY_TIMEOUT_MS``
-while the loop goes on, as the asynchronous driver did (``sqlite_driver``).
+while the loop goes on.
 """
 
 from __future__ import annotations
@@ -27,9 +27,12 @@ from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 from sqlalchemy.sql.base import Executable
 
 from maestoso.store.sql import query_metrics
-from maestoso.store.sql.sqlite_driver import BUSY_TIMEOUT_MS, is_busy
 
 T = TypeVar("T")
+
+BUSY_TIMEOUT_MS = 30_000
+"""How long a call handed to a worker thread waits for another process's lock."""
+_BUSY = (sqlite3.SQLITE_BUSY, getattr(sqlite3, "SQLITE_BUSY_RECOVERY", 261))
 
 _POOLED = 5
 """Connections kept open; more are opened when needed and closed on return, never waited for
@@ -65,6 +68,16 @@ def _on_reset(dbapi_connection: sqlite3.Connection, _record: Any, _state: Any) -
     # Replaces the pool's unconditional rollback on return (reset_on_return=None).
     if dbapi_connection.in_transaction:
         dbapi_connection.rollback()
+
+
+def is_busy(error: BaseException | None) -> bool:
+    """Whether ``error`` is SQLite's "database is locked" (another process holds a lock)."""
+    if not isinstance(error, sqlite3.Error):
+        return False
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code in _BUSY or (code & 0xFF) == sqlite3.SQLITE_BUSY
+    return "locked" in str(error) or "busy" in str(error)
 
 
 class InlineConnection:

@@ -15,10 +15,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select, tuple_
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import aliased
 
-from maestoso.store.sql.base import translated
+from maestoso.store.sql.base import SqlBase
 from maestoso.store.sql.tables import (
     maestro_workflow,
     maestro_workflow_instance,
@@ -81,15 +80,13 @@ class TriggerListRow:
 class SqlListing:
     """The listing queries over the store's engine."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+    def __init__(self, store: SqlBase) -> None:
+        self._store = store
 
     @classmethod
     def of(cls, store: object) -> SqlListing | None:
-        """The listings of a SQL store (anything with the ``engine`` it runs on); None for
-        another store."""
-        engine = getattr(store, "engine", None)
-        return cls(engine) if isinstance(engine, AsyncEngine) else None
+        """The listings of a SQL store; None for another store."""
+        return cls(store) if isinstance(store, SqlBase) else None
 
     async def workflows(
         self, *, contains: str | None, after: str | None, limit: int
@@ -213,10 +210,7 @@ class SqlListing:
         return {row["workflow_id"]: row["next_fire_ts"] for row in await self._all(query)}
 
     async def _all(self, query: Any) -> list[RowMapping]:
-        with translated():
-            async with self._engine.connect() as connection:
-                result = await connection.execute(query)
-                return list(result.mappings())
+        return await self._store.read_rows(query)
 
 
 def signals_query(before: SignalKey | None, limit: int) -> Select[Any]:
