@@ -22,11 +22,12 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event, exc
-from sqlalchemy.engine import URL, Connection, CursorResult, Dialect, Engine
+from sqlalchemy.engine import URL, Connection, CursorResult, Engine
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 from sqlalchemy.sql.base import Executable
 
 from maestoso.store.sql import query_metrics
+from maestoso.store.sql.connection import StoreConnection
 
 T = TypeVar("T")
 
@@ -80,25 +81,15 @@ def is_busy(error: BaseException | None) -> bool:
     return "locked" in str(error) or "busy" in str(error)
 
 
-class InlineConnection:
-    """The part of ``AsyncConnection`` the store uses, over a synchronous ``Connection``."""
+class InlineConnection(StoreConnection):
+    """Statements called on the loop's thread, or on a worker thread while the file is busy."""
 
-    __slots__ = ("_connection",)
-
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-
-    @property
-    def dialect(self) -> Dialect:
-        return self._connection.dialect
+    __slots__ = ()
 
     async def execute(
         self, statement: Executable, parameters: Any = None, /
     ) -> CursorResult[*tuple[Any, ...]]:
         return await _patiently(self._connection, self._connection.execute, statement, parameters)
-
-    async def scalar(self, statement: Executable, parameters: Any = None, /) -> Any:
-        return await _patiently(self._connection, self._connection.scalar, statement, parameters)
 
 
 @asynccontextmanager

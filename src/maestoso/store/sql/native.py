@@ -32,7 +32,7 @@ from sqlalchemy.dialects.postgresql.psycopg import (
     AsyncAdapt_psycopg_cursor,
     PGExecutionContext_psycopg,
 )
-from sqlalchemy.engine import Connection, CursorResult, Dialect
+from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.engine._util_cy import _distill_params_20
 from sqlalchemy.engine.interfaces import ExecuteStyle
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -40,6 +40,8 @@ from sqlalchemy.sql import compiler
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util import EMPTY_DICT, greenlet_spawn
+
+from maestoso.store.sql.connection import StoreConnection
 
 
 class _Cursor(AsyncAdapt_psycopg_cursor):
@@ -63,18 +65,10 @@ class _Context(PGExecutionContext_psycopg):
         return _Cursor(fairy.dbapi_connection)
 
 
-class NativeConnection:
-    """The part of ``AsyncConnection`` the store uses, over a checked-out ``Connection`` whose
-    statements are awaited on the loop."""
+class NativeConnection(StoreConnection):
+    """Statements whose waits on the server are psycopg's coroutines, awaited on the loop."""
 
-    __slots__ = ("_connection",)
-
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-
-    @property
-    def dialect(self) -> Dialect:
-        return self._connection.dialect
+    __slots__ = ()
 
     async def execute(
         self, statement: Executable, parameters: Any = None, /
@@ -128,9 +122,6 @@ class NativeConnection:
             return context._setup_result_proxy()  # type: ignore[no-any-return]
         except Exception as error:
             await _failed(connection, error, text, arguments, cursor, context)
-
-    async def scalar(self, statement: Executable, parameters: Any = None, /) -> Any:
-        return (await self.execute(statement, parameters)).scalar()
 
 
 @asynccontextmanager

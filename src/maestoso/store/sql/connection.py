@@ -1,0 +1,29 @@
+"""What the store's two kinds of connection share: a checked-out SQLAlchemy ``Connection``
+whose statements they run, each in its own way (``inline`` for SQLite, ``native`` for
+PostgreSQL), behind the part of ``AsyncConnection`` the store uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Connection, CursorResult, Dialect
+from sqlalchemy.sql.base import Executable
+
+
+class StoreConnection:
+    __slots__ = ("_connection",)
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._connection.dialect
+
+    async def execute(
+        self, statement: Executable, parameters: Any = None, /
+    ) -> CursorResult[*tuple[Any, ...]]:
+        raise NotImplementedError
+
+    async def scalar(self, statement: Executable, parameters: Any = None, /) -> Any:
+        return (await self.execute(statement, parameters)).scalar()
