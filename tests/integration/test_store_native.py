@@ -128,3 +128,13 @@ async def test_a_statement_without_parameters_keeps_its_percent_signs(
     async with native.transaction(engine, write=False) as connection:
         found = select(_item.c.name).where(_item.c.name == literal_column("'100%'"))
         assert list((await connection.execute(found)).scalars()) == ["100%"]
+
+
+async def test_transactions_beyond_the_pool_wait_for_a_connection(engine: AsyncEngine) -> None:
+    async def add(n: int) -> None:
+        async with native.transaction(engine, write=True) as connection:
+            await connection.execute(insert(_item).values(item_id=n, name=f"n{n}"))
+            await connection.execute(text("SELECT pg_sleep(0.01)"))
+
+    await asyncio.gather(*(add(n) for n in range(30)), *(_names(engine) for _ in range(30)))
+    assert len(await _names(engine)) == 30
