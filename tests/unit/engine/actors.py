@@ -24,7 +24,7 @@ from maestoso.models.restart import WorkflowInstanceRestartRequest
 from maestoso.models.start import WorkflowStartRequest
 from maestoso.models.statuses import StepAction, WorkflowStatus
 from maestoso.models.steps import StepType
-from maestoso.runtimes import State, StepContext, StepResult, default_runtimes
+from maestoso.runtimes import State, StepContext, StepResult, StepRuntime, default_runtimes
 from maestoso.store.memory import MemoryStore
 from maestoso.store.records import InstanceRow, StepAttemptRow
 
@@ -201,7 +201,7 @@ class Engine:
 @asynccontextmanager
 async def engine_on_memory(
     clock: Clock | None = None,
-    runtimes: Mapping[StepType, Any] | None = None,
+    runtimes: Mapping[str, Any] | None = None,
     store_class: Callable[[Clock], MemoryStore] = MemoryStore,
 ) -> AsyncIterator[Engine]:
     """A started node on a fresh ``MemoryStore`` (or a subclass's); stopped at the end. Time
@@ -210,7 +210,11 @@ async def engine_on_memory(
     clock = clock or FakeClock(auto_advance=True)
     store = store_class(clock)
     scripted = Scripted()
-    all_runtimes = {**default_runtimes(), StepType(SCRIPTED): scripted, **(runtimes or {})}
+    all_runtimes: dict[str, StepRuntime] = {
+        **default_runtimes(),
+        StepType(SCRIPTED): scripted,
+        **(runtimes or {}),
+    }
     node = EngineNode(store, clock, runtimes=all_runtimes, owner="unit-node")
     await node.start()
     try:

@@ -182,9 +182,8 @@ class Gated:
 
 async def test_what_an_abandoned_run_left_uncommitted_is_never_written() -> None:
     store = Gated()
-    writes = RunWrites(
-        StepWriter(store), Fence(group_id=1, generation=1), on_failure=lambda _: None
-    )  # type: ignore[arg-type]
+    writer = StepWriter(store)  # type: ignore[arg-type]
+    writes = RunWrites(writer, Fence(group_id=1, generation=1), on_failure=lambda _: None)
     writes.submit(Write(attempts=[attempt("a")]))
     await store.begun.wait()
     writes.submit(Write(attempts=[attempt("b")]))
