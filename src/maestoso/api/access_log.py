@@ -43,12 +43,19 @@ def start_access_log(stream_handler: logging.Handler) -> logging.handlers.QueueL
     """Route the access log through a queue to ``stream_handler``; stop the listener at
     shutdown to flush it."""
     lines: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
-    logger.addHandler(logging.handlers.QueueHandler(lines))
+    logger.addHandler(_QueueHandler(lines))
     logger.setLevel(logging.INFO)
     logger.propagate = False
     listener = _PollingListener(lines, stream_handler)
     listener.start()
     return listener
+
+
+class _QueueHandler(logging.handlers.QueueHandler):
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        # The line's arguments are plain strings and numbers, safe to format later: the
+        # listener's thread does it, not the event loop (the base class formats and copies).
+        return record
 
 
 class _PollingListener(logging.handlers.QueueListener):

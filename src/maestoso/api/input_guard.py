@@ -34,10 +34,11 @@ class _IntParams:
     query: frozenset[str]
 
 
-def _int_params(app: FastAPI) -> list[_IntParams]:
+def _int_params(app: FastAPI) -> dict[int, list[_IntParams]]:
     """The integer path and query parameters of every operation, from the OpenAPI
-    document (the routes' public description)."""
-    found = []
+    document (the routes' public description), by the number of ``/`` in the path: a
+    parameter matches no ``/``, so a path can only match a template with as many."""
+    found: dict[int, list[_IntParams]] = {}
     for template, operations in app.openapi().get("paths", {}).items():
         path: set[str] = set()
         query: set[str] = set()
@@ -47,7 +48,8 @@ def _int_params(app: FastAPI) -> list[_IntParams]:
                     (path if param.get("in") == "path" else query).add(param["name"])
         if path or query:
             pattern = re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]*)", re.escape(template))
-            found.append(_IntParams(re.compile(pattern + "$"), frozenset(path), frozenset(query)))
+            params = _IntParams(re.compile(pattern + "$"), frozenset(path), frozenset(query))
+            found.setdefault(template.count("/"), []).append(params)
     return found
 
 
@@ -70,7 +72,7 @@ class InputGuard:
         self.api = api
         self.max_body_bytes = max_body_bytes
         self.max_json_depth = max_json_depth
-        self._routes: list[_IntParams] | None = None
+        self._routes: dict[int, list[_IntParams]] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -106,7 +108,7 @@ class InputGuard:
     def _int_problem(self, path: str, query: str) -> str | None:
         if self._routes is None:
             self._routes = _int_params(self.api)
-        for route in self._routes:
+        for route in self._routes.get(path.count("/"), ()):
             matched = route.pattern.match(path)
             if matched is None:
                 continue
