@@ -78,7 +78,7 @@ class TriggerListRow:
 
 
 class SqlListing:
-    """The listing queries over the store's engine."""
+    """The listing queries, read through the store's own transactions."""
 
     def __init__(self, store: SqlBase) -> None:
         self._store = store
