@@ -15,12 +15,13 @@ that they agree: a default added to the file that depends on more than the hour 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 
 from maestoso.params.api import evaluate_workflow_params
 from maestoso.params.context import InstanceContext, StaticContext
 from maestoso.params.parameter import Parameter
+from maestoso.sel.state import FixedNow
 
 HOUR_MS = 3_600_000
 _ZONES = ("FIRST_TIME_TRIGGER_TIMEZONE", "INITIATOR_TIMEZONE")
@@ -53,13 +54,5 @@ def hourly_defaults(context: InstanceContext, now_ms: int) -> dict[str, Paramete
 def _of_hour(owner: str | None, workflow_id: str | None, hour: int) -> dict[str, Parameter]:
     """Evaluated at the hour's first millisecond; never handed out, only copied."""
     fields = StaticContext(instance={"owner": owner, "workflow_id": workflow_id})
-    at = _Frozen(hour * HOUR_MS)
+    at = FixedNow(hour * HOUR_MS)
     return evaluate_workflow_params(None, clock=at, context=fields, workflow_id=workflow_id)
-
-
-@dataclass(frozen=True)
-class _Frozen:
-    at: int
-
-    def now_ms(self) -> int:
-        return self.at

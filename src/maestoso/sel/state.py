@@ -27,6 +27,19 @@ class SystemNow:
         return time.time_ns() // 1_000_000
 
 
+class FixedNow:
+    """A clock stopped at ``at_ms``, so that every expression of one evaluation agrees on
+    the time (a run's ``RUN_TS`` and the dates derived from it)."""
+
+    __slots__ = ("_at_ms",)
+
+    def __init__(self, at_ms: int) -> None:
+        self._at_ms = at_ms
+
+    def now_ms(self) -> int:
+        return self._at_ms
+
+
 class State:
     """What a running evaluation reads and counts."""
 

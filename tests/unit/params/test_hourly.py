@@ -9,14 +9,7 @@ import pytest
 
 from maestoso.params import StaticContext, evaluate_workflow_params, hourly_defaults
 from maestoso.params.hourly import HOUR_MS
-
-
-class _At:
-    def __init__(self, now_ms: int) -> None:
-        self.at = now_ms
-
-    def now_ms(self) -> int:
-        return self.at
+from maestoso.sel.state import FixedNow
 
 
 def _ms(text: str) -> int:
@@ -40,7 +33,9 @@ _INSTANTS = [_ms(edge) + offset for edge in _EDGES for offset in (0, 1, 1_234_56
 
 
 def _full(context: StaticContext, now_ms: int) -> dict[str, Any]:
-    params = evaluate_workflow_params(None, clock=_At(now_ms), context=context, workflow_id="wf-a")
+    params = evaluate_workflow_params(
+        None, clock=FixedNow(now_ms), context=context, workflow_id="wf-a"
+    )
     return {name: param.to_json() for name, param in params.items()}
 
 

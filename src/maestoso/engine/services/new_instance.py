@@ -20,6 +20,7 @@ from maestoso.params import (
     hourly_defaults,
     only_workflow_defaults,
 )
+from maestoso.sel.state import FixedNow
 from maestoso.store.records import InstanceRow
 from maestoso.store.run_records import FRESH_RUN, RunConfig, RunProperties, RunRecord
 
@@ -55,7 +56,7 @@ def new_instance(
                 workflow.params,
                 run_params=request.run_params,
                 context=context,
-                clock=_At(now),
+                clock=FixedNow(now),  # every default (RUN_TS…) agrees
                 workflow_id=workflow_id,
             )
     except UserError as exc:
@@ -126,16 +127,6 @@ def _failure_details(error: UserError, now: int) -> dict[str, Any]:
         "errors": error.errors,
         "retryable": False,
     }
-
-
-class _At:
-    """A clock frozen at the request's time, so every default (RUN_TS…) agrees."""
-
-    def __init__(self, now_ms: int) -> None:
-        self._now_ms = now_ms
-
-    def now_ms(self) -> int:
-        return self._now_ms
 
 
 def _provisional(

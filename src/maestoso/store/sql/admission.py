@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, exists, func, literal_column, select, true, update
 
 from maestoso.store.records import InstanceRow, JsonDict, RunLimit
-from maestoso.store.sql.base import SqlConnection
+from maestoso.store.sql.connection import SqlConnection
 from maestoso.store.sql.instance_rows import instance_of
 from maestoso.store.sql.tables import (
     RESUMABLE_STATUSES,

@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager, nullcontext
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Table, exc
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import CursorResult, Dialect, RowMapping
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.base import Executable
 
@@ -28,22 +28,9 @@ from maestoso.errors import (
 )
 from maestoso.store.sql import native
 from maestoso.store.sql.availability import is_unavailable
+from maestoso.store.sql.connection import SqlConnection
 from maestoso.store.sql.database import is_sqlite
 from maestoso.store.sql.inline import inline_engine, transaction
-
-
-class SqlConnection(Protocol):
-    """What the store's statements run on: a ``NativeConnection`` on PostgreSQL, an
-    ``InlineConnection`` on SQLite."""
-
-    @property
-    def dialect(self) -> Dialect: ...
-
-    async def execute(
-        self, statement: Executable, parameters: Any = None, /
-    ) -> CursorResult[*tuple[Any, ...]]: ...
-
-    async def scalar(self, statement: Executable, parameters: Any = None, /) -> Any: ...
 
 
 class SqlBase:

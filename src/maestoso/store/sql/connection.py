@@ -1,6 +1,6 @@
-"""What the store's two kinds of connection share: a checked-out SQLAlchemy ``Connection``
-whose statements they run, each in its own way (``inline`` for SQLite, ``native`` for
-PostgreSQL), behind the part of ``AsyncConnection`` the store uses."""
+"""What the store's statements run on: a checked-out SQLAlchemy ``Connection`` behind the
+part of ``AsyncConnection`` the store uses, executed in its own way on each database
+(``inline.InlineConnection`` on SQLite, ``native.NativeConnection`` on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection, CursorResult, Dialect
 from sqlalchemy.sql.base import Executable
 
 
-class StoreConnection:
+class SqlConnection:
     __slots__ = ("_connection",)
 
     def __init__(self, connection: Connection) -> None:

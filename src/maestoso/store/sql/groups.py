@@ -15,7 +15,8 @@ from sqlalchemy import RowMapping, and_, bindparam, or_, select, update
 
 from maestoso.errors import FencedError
 from maestoso.store.records import Fence, GroupRow
-from maestoso.store.sql.base import SqlBase, SqlConnection, upsert
+from maestoso.store.sql.base import SqlBase, upsert
+from maestoso.store.sql.connection import SqlConnection
 from maestoso.store.sql.tables import maestro_flow_group
 
 _grp = maestro_flow_group

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import select
 
 from maestoso.store.records import PropertiesChange, TimelineEntry
-from maestoso.store.sql.base import SqlBase, SqlConnection, upsert
+from maestoso.store.sql.base import SqlBase, upsert
+from maestoso.store.sql.connection import SqlConnection
 from maestoso.store.sql.tables import maestro_workflow_properties, maestro_workflow_timeline
 
 _props = maestro_workflow_properties

@@ -27,7 +27,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 from sqlalchemy.sql.base import Executable
 
 from maestoso.store.sql import query_metrics
-from maestoso.store.sql.connection import StoreConnection
+from maestoso.store.sql.connection import SqlConnection
 
 T = TypeVar("T")
 
@@ -81,7 +81,7 @@ def is_busy(error: BaseException | None) -> bool:
     return "locked" in str(error) or "busy" in str(error)
 
 
-class InlineConnection(StoreConnection):
+class InlineConnection(SqlConnection):
     """Statements called on the loop's thread, or on a worker thread while the file is busy."""
 
     __slots__ = ()
@@ -111,8 +111,6 @@ async def transaction(engine: Engine, *, write: bool) -> AsyncIterator[InlineCon
 
 
 def _begin(connection: sqlite3.Connection, statement: str) -> None:
-    if connection.in_transaction:  # left open by a caller cancelled mid-way: unused
-        connection.rollback()
     try:
         connection.execute(statement)
     except sqlite3.Error as error:

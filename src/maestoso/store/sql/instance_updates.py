@@ -34,7 +34,7 @@ from sqlalchemy import (
 
 from maestoso.errors import ConflictError, NotFoundError
 from maestoso.store.records import InstanceUpdate
-from maestoso.store.sql.base import SqlConnection
+from maestoso.store.sql.connection import SqlConnection
 from maestoso.store.sql.tables import maestro_workflow_instance
 
 _inst = maestro_workflow_instance

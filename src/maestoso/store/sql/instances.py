@@ -34,7 +34,8 @@ from maestoso.store.records import (
     RunLimit,
 )
 from maestoso.store.sql.admission import admit_queued, room, started
-from maestoso.store.sql.base import SqlBase, SqlConnection, upsert
+from maestoso.store.sql.base import SqlBase, upsert
+from maestoso.store.sql.connection import SqlConnection
 from maestoso.store.sql.groups import check_fence
 from maestoso.store.sql.instance_rows import (
     instance_of,

@@ -41,7 +41,7 @@ from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util import EMPTY_DICT, greenlet_spawn
 
-from maestoso.store.sql.connection import StoreConnection
+from maestoso.store.sql.connection import SqlConnection
 
 
 class _Cursor(AsyncAdapt_psycopg_cursor):
@@ -65,7 +65,7 @@ class _Context(PGExecutionContext_psycopg):
         return _Cursor(fairy.dbapi_connection)
 
 
-class NativeConnection(StoreConnection):
+class NativeConnection(SqlConnection):
     """Statements whose waits on the server are psycopg's coroutines, awaited on the loop."""
 
     __slots__ = ()

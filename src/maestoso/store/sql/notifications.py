@@ -20,7 +20,8 @@ from sqlalchemy import func, select
 
 from maestoso.clock import Clock
 from maestoso.store.coordination import Topic
-from maestoso.store.sql.base import SqlBase, SqlConnection
+from maestoso.store.sql.base import SqlBase
+from maestoso.store.sql.connection import SqlConnection
 
 logger = logging.getLogger(__name__)
 

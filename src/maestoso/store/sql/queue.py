@@ -22,7 +22,8 @@ from sqlalchemy import RowMapping, delete, false, func, insert, select, true, up
 
 from maestoso.store.coordination import Topic
 from maestoso.store.records import JobEvent, QueueBacklog, QueuedEvent
-from maestoso.store.sql.base import SqlBase, SqlConnection
+from maestoso.store.sql.base import SqlBase
+from maestoso.store.sql.connection import SqlConnection
 from maestoso.store.sql.notifications import send_notification
 from maestoso.store.sql.tables import maestro_queue
 

@@ -19,7 +19,8 @@ from sqlalchemy.engine import RowMapping
 
 from maestoso.store.coordination import Topic
 from maestoso.store.records import JobEvent, ParamCondition, SignalInstanceRow
-from maestoso.store.sql.base import SqlBase, SqlConnection, upsert
+from maestoso.store.sql.base import SqlBase, upsert
+from maestoso.store.sql.connection import SqlConnection
 from maestoso.store.sql.notifications import send_notification
 from maestoso.store.sql.queue import insert_events
 from maestoso.store.sql.tables_triggers import maestro_signal_instance, maestro_signal_param

@@ -31,8 +31,9 @@ from maestoso.store.records import (
 )
 from maestoso.store.sql import migrate
 from maestoso.store.sql.audit import AuditMethods
-from maestoso.store.sql.base import SqlConnection, translated, upsert
+from maestoso.store.sql.base import translated, upsert
 from maestoso.store.sql.children import ChildMethods
+from maestoso.store.sql.connection import SqlConnection
 from maestoso.store.sql.database import create_engine, normalise_url
 from maestoso.store.sql.deliveries import DeliveryMethods
 from maestoso.store.sql.groups import GroupMethods

@@ -16,7 +16,8 @@ from sqlalchemy import delete, func, select, tuple_, union, update
 from sqlalchemy.engine import RowMapping
 
 from maestoso.store.records import JobEvent, ParamCondition, SignalTriggerRow, TimeTriggerRow
-from maestoso.store.sql.base import SqlBase, SqlConnection, upsert
+from maestoso.store.sql.base import SqlBase, upsert
+from maestoso.store.sql.connection import SqlConnection
 from maestoso.store.sql.queue import insert_events
 from maestoso.store.sql.signals import match_signal
 from maestoso.store.sql.tables import maestro_workflow, maestro_workflow_version
