@@ -203,6 +203,8 @@ async def test_concurrent_creations_of_one_uuid_create_one(workflow: Store, stor
     assert sum(new for _, new in results) == 1
     assert {row.instance_id for row, _ in results} == {1}
     assert len(await claim_all(workflow)) == 1
+    stored = await workflow.get_workflow(WF)
+    assert stored is not None and stored.latest_instance_id == 1, "a duplicate takes no id"
 
 
 async def test_an_instance_of_an_unknown_workflow(store: Store) -> None:

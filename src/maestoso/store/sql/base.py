@@ -77,6 +77,13 @@ class SqlBase:
             yield connection
 
     @asynccontextmanager
+    async def _autocommitting(self) -> AsyncIterator[SqlConnection]:
+        """A PostgreSQL connection whose every statement is a transaction of its own, committed
+        as it ends: a write of one statement in one round trip, without BEGIN and COMMIT."""
+        async with self._transaction(write=False) as connection:
+            yield connection
+
+    @asynccontextmanager
     async def _transaction(self, *, write: bool) -> AsyncIterator[SqlConnection]:
         with working_elsewhere(), translated():
             if self._inline is not None:

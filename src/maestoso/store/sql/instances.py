@@ -24,7 +24,7 @@ from sqlalchemy import (
     update,
 )
 
-from maestoso.errors import NotFoundError
+from maestoso.errors import ConflictError, NotFoundError
 from maestoso.store.records import (
     Fence,
     InstanceRow,
@@ -36,6 +36,7 @@ from maestoso.store.records import (
 from maestoso.store.sql.admission import admit_queued, room, started
 from maestoso.store.sql.base import SqlBase, upsert
 from maestoso.store.sql.connection import SqlConnection
+from maestoso.store.sql.creation import create_in_one_statement, needs_instance_id
 from maestoso.store.sql.groups import check_fence
 from maestoso.store.sql.instance_rows import (
     instance_of,
@@ -116,12 +117,14 @@ class InstanceMethods(SqlBase):
         admit: RunLimit | None = None,
         if_started: list[JobEvent] | None = None,
     ) -> tuple[InstanceRow, bool]:
+        if self.is_postgres:
+            return await self._create_at_once(row, events, admit, if_started or [])
         try:
             async with self._writing() as connection:
                 allocated = await connection.execute(_ALLOCATE, {"w_id": row.workflow_id})
                 instance_id = allocated.scalar_one_or_none()
                 if instance_id is None:
-                    raise NotFoundError(f"workflow [{row.workflow_id}] does not exist")
+                    raise _missing(row)
                 created = replace(row, instance_id=instance_id, run_id=1)
                 if admit is not None and await room(connection, row.workflow_id, admit) > 0:
                     # Admitted now: the count may have waited for a run's end, and must not seem to
@@ -134,12 +137,38 @@ class InstanceMethods(SqlBase):
                     _insert_new_instance(self._dialect), instance_values(created)
                 )
                 if inserted.first() is None:
-                    raise _Duplicate(await _latest_run_of_uuid(connection, row))
+                    existing = await _latest_run_of_uuid(connection, row)
+                    assert existing is not None  # the insert conflicted with it
+                    raise _Duplicate(existing)
                 filled = [_with_instance_id(event, instance_id) for event in events]
                 await insert_events(connection, filled, self._clock.now_ms())
         except _Duplicate as duplicate:
             return duplicate.existing, False
         return created, True
+
+    async def _create_at_once(
+        self,
+        row: InstanceRow,
+        events: list[JobEvent],
+        admit: RunLimit | None,
+        if_started: list[JobEvent],
+    ) -> tuple[InstanceRow, bool]:
+        """``create_instance`` on PostgreSQL: one statement (see ``creation``)."""
+        limit = None if admit is None else (admit.concurrency, admit.blocked_by_failure)
+        try:
+            async with self._autocommitting() as connection:
+                created = await create_in_one_statement(
+                    connection, row, events, if_started, admit=limit, now=self._clock.now_ms()
+                )
+        except ConflictError:  # an instance of the same uuid, committed meanwhile
+            created = None
+        if created is not None:
+            return created, True
+        async with self._reading() as connection:
+            existing = await _latest_run_of_uuid(connection, row)
+        if existing is None:
+            raise _missing(row)
+        return existing, False
 
     async def admit_queued(
         self, workflow_id: str, *, limit_of: Callable[[JsonDict], RunLimit], now: Callable[[], int]
@@ -268,7 +297,11 @@ def _insert_new_instance(dialect: str) -> Any:
     )
 
 
-async def _latest_run_of_uuid(connection: SqlConnection, row: InstanceRow) -> InstanceRow:
+def _missing(row: InstanceRow) -> NotFoundError:
+    return NotFoundError(f"workflow [{row.workflow_id}] does not exist")
+
+
+async def _latest_run_of_uuid(connection: SqlConnection, row: InstanceRow) -> InstanceRow | None:
     owner = (
         select(_inst.c.instance_id)
         .where(_inst.c.workflow_id == row.workflow_id, _inst.c.uuid == row.uuid)
@@ -281,7 +314,8 @@ async def _latest_run_of_uuid(connection: SqlConnection, row: InstanceRow) -> In
         .order_by(_inst.c.run_id.desc())
         .limit(1)
     )
-    return instance_of((await connection.execute(query)).mappings().one())
+    found = (await connection.execute(query)).mappings().first()
+    return None if found is None else instance_of(found)
 
 
 def _is_latest_run() -> ColumnElement[bool]:
@@ -294,6 +328,6 @@ def _is_latest_run() -> ColumnElement[bool]:
 
 
 def _with_instance_id(event: JobEvent, instance_id: int) -> JobEvent:
-    if event.payload.get("workflow_instance_id", None) != 0:
+    if not needs_instance_id(event):
         return event
     return replace(event, payload={**event.payload, "workflow_instance_id": instance_id})
