@@ -14,8 +14,8 @@ import itertools
 import math
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import AbstractAsyncContextManager, contextmanager
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Protocol, TypeVar
@@ -116,6 +116,8 @@ class FakeClock:
         self._quiet = quiet_seconds
         self._watcher: asyncio.Task[None] | None = None
         self._scheduled: asyncio.Event | None = None
+        if auto_advance:
+            _watch()
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -288,18 +290,31 @@ class FakeClock:
 
 
 _elsewhere: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, int] = weakref.WeakKeyDictionary()
+_watched = False
+"""Whether a virtual clock that moves by itself exists in this process: only it reads
+``_elsewhere``, so without one ``working_elsewhere`` (around every database call) costs
+nothing."""
 
 
-@contextmanager
-def working_elsewhere() -> Iterator[None]:
+def _watch() -> None:
+    global _watched
+    _watched = True
+
+
+class working_elsewhere:
     """Mark work that the running loop waits for on another thread (a worker pool), which
     the loop itself cannot see: a ``FakeClock`` does not move time while any is in flight."""
-    loop = asyncio.get_running_loop()
-    _elsewhere[loop] = _elsewhere.get(loop, 0) + 1
-    try:
-        yield
-    finally:
-        _elsewhere[loop] -= 1
+
+    __slots__ = ("_loop",)
+
+    def __enter__(self) -> None:
+        self._loop = asyncio.get_running_loop() if _watched else None
+        if self._loop is not None:
+            _elsewhere[self._loop] = _elsewhere.get(self._loop, 0) + 1
+
+    def __exit__(self, *_: object) -> None:
+        if self._loop is not None:
+            _elsewhere[self._loop] -= 1
 
 
 def _ready(loop: asyncio.AbstractEventLoop) -> int:

@@ -91,6 +91,23 @@ async def test_a_read_gives_its_connection_back_ready_for_a_transaction(
     assert await _names(engine) == []
 
 
+async def test_a_write_of_one_statement_commits_alone_and_gives_back_a_clean_connection(
+    engine: AsyncEngine,
+) -> None:
+    async with native.transaction(engine, write=True, single=True) as connection:
+        await connection.execute(insert(_item).values(item_id=1, name="a"))
+        # Committed by the statement itself: another session sees it before the block ends.
+        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(url) as other:
+            assert other.execute("SELECT name FROM native_item").fetchall() == [("a",)]
+        with pytest.raises(RuntimeError, match="not be atomic"):
+            await connection.execute(insert(_item).values(item_id=2, name="b"))
+    async with engine.connect() as connection:  # the same pooled connection
+        await connection.execute(insert(_item).values(item_id=3, name="c"))
+        await connection.rollback()
+    assert await _names(engine) == ["a"]
+
+
 async def test_a_cancelled_statement_is_cancelled_on_the_server_too(engine: AsyncEngine) -> None:
     async def sleep() -> None:
         async with native.transaction(engine, write=False) as connection:

@@ -37,7 +37,7 @@ class AuditMethods(SqlBase):
             }
             for entry in entries
         ]
-        async with self._writing() as connection:
+        async with self._writing_one() as connection:
             await connection.execute(_audit.insert(), rows)
 
     async def list_audit(

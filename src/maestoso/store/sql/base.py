@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager, nullcontext
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from typing import Any
 
 from sqlalchemy import Table, exc
@@ -65,32 +65,40 @@ class SqlBase:
         async with self._reading() as connection:
             return list((await connection.execute(query)).mappings())
 
-    @asynccontextmanager
-    async def _reading(self) -> AsyncIterator[SqlConnection]:
-        async with self._transaction(write=False) as connection:
-            yield connection
+    # Each returns its context manager as it is: one less generator on every transaction.
+
+    def _reading(self) -> AbstractAsyncContextManager[SqlConnection]:
+        return self._transaction(write=False)
+
+    def _writing(self) -> AbstractAsyncContextManager[SqlConnection]:
+        if self._write_lock is None:
+            return self._transaction(write=True)
+        return self._locked_writing(self._write_lock)
 
     @asynccontextmanager
-    async def _writing(self) -> AsyncIterator[SqlConnection]:
-        lock: AbstractAsyncContextManager[Any] = self._write_lock or nullcontext()
+    async def _locked_writing(self, lock: asyncio.Lock) -> AsyncIterator[SqlConnection]:
         async with lock, self._transaction(write=True) as connection:
             yield connection
 
-    @asynccontextmanager
-    async def _autocommitting(self) -> AsyncIterator[SqlConnection]:
-        """A PostgreSQL connection whose every statement is a transaction of its own, committed
-        as it ends: a write of one statement in one round trip, without BEGIN and COMMIT."""
-        async with self._transaction(write=False) as connection:
-            yield connection
+    def _writing_one(self) -> AbstractAsyncContextManager[SqlConnection]:
+        """A write of one statement. On PostgreSQL it runs in autocommit mode, a transaction of
+        its own committed as it ends: one round trip instead of three (BEGIN and COMMIT)."""
+        if self._inline is not None:
+            return self._writing()
+        return self._transaction(write=True, single=True)
 
     @asynccontextmanager
-    async def _transaction(self, *, write: bool) -> AsyncIterator[SqlConnection]:
+    async def _transaction(
+        self, *, write: bool, single: bool = False
+    ) -> AsyncIterator[SqlConnection]:
         with working_elsewhere(), translated():
             if self._inline is not None:
                 async with transaction(self._inline, write=write) as inline:
                     yield inline
             else:
-                async with native.transaction(self._engine, write=write) as connection:
+                async with native.transaction(
+                    self._engine, write=write, single=single
+                ) as connection:
                     yield connection
 
 

@@ -70,7 +70,7 @@ class DeliveryMethods(SqlBase):
             .where(_d.c.delivery_id.in_(delivery_ids))
             .values(attempts=_d.c.attempts + 1, **values)
         )
-        async with self._writing() as connection:
+        async with self._writing_one() as connection:
             await connection.execute(statement)
 
     async def pending_deliveries(

@@ -45,7 +45,7 @@ class GroupMethods(SqlBase):
             },
             where=or_(_grp.c.owner.is_(None), _grp.c.owned_until < now, _grp.c.owner == owner),
         ).returning(_grp.c.generation)
-        async with self._writing() as connection:
+        async with self._writing_one() as connection:
             generation = (await connection.execute(statement)).scalar_one_or_none()
         return None if generation is None else Fence(group_id=group_id, generation=generation)
 
@@ -55,7 +55,7 @@ class GroupMethods(SqlBase):
             .where(_grp.c.group_id == fence.group_id, _grp.c.generation == fence.generation)
             .values(heartbeat_time=now, owned_until=now + lease_ms)
         )
-        async with self._writing() as connection:
+        async with self._writing_one() as connection:
             result = await connection.execute(statement)
         return result.rowcount == 1
 
@@ -74,7 +74,7 @@ class GroupMethods(SqlBase):
             .values(heartbeat_time=now, owned_until=now + lease_ms)
             .returning(_grp.c.group_id)
         )
-        async with self._writing() as connection:
+        async with self._writing_one() as connection:
             return sorted(int(g) for g in (await connection.execute(statement)).scalars())
 
     async def release_group(self, fence: Fence) -> None:
@@ -83,7 +83,7 @@ class GroupMethods(SqlBase):
             .where(_grp.c.group_id == fence.group_id, _grp.c.generation == fence.generation)
             .values(owner=None, owned_until=0)
         )
-        async with self._writing() as connection:
+        async with self._writing_one() as connection:
             await connection.execute(statement)
 
     async def list_groups(self) -> list[GroupRow]:

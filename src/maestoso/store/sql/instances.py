@@ -156,7 +156,7 @@ class InstanceMethods(SqlBase):
         """``create_instance`` on PostgreSQL: one statement (see ``creation``)."""
         limit = None if admit is None else (admit.concurrency, admit.blocked_by_failure)
         try:
-            async with self._autocommitting() as connection:
+            async with self._writing_one() as connection:
                 created = await create_in_one_statement(
                     connection, row, events, if_started, admit=limit, now=self._clock.now_ms()
                 )

@@ -27,6 +27,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, NoReturn, cast
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy.dialects.postgresql.psycopg import (
     AsyncAdapt_psycopg_connection,
     AsyncAdapt_psycopg_cursor,
@@ -124,30 +125,61 @@ class NativeConnection(SqlConnection):
             await _failed(connection, error, text, arguments, cursor, context)
 
 
+class _OneStatement(NativeConnection):
+    """A write of one statement in autocommit mode: a second statement would commit apart
+    from the first, so it is refused."""
+
+    __slots__ = ("_used",)
+
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        self._used = False
+
+    async def execute(
+        self, statement: Executable, parameters: Any = None, /
+    ) -> CursorResult[*tuple[Any, ...]]:
+        if self._used:
+            raise RuntimeError(
+                "a write of one statement ran a second one, which would not be atomic"
+            )
+        self._used = True
+        return await super().execute(statement, parameters)
+
+
 @asynccontextmanager
-async def transaction(engine: AsyncEngine, *, write: bool) -> AsyncIterator[NativeConnection]:
-    """A connection of ``engine``'s pool: a write runs in a transaction, committed when the
-    block ends; a read runs its statements in autocommit mode (each sees its own snapshot at
-    READ COMMITTED, as a transaction's statements would, without BEGIN and COMMIT's two round
-    trips). Whatever is left open when the block raises, the pool rolls back on return."""
+async def transaction(
+    engine: AsyncEngine, *, write: bool, single: bool = False
+) -> AsyncIterator[NativeConnection]:
+    """A connection of ``engine``'s pool. A write runs in a transaction, committed when the
+    block ends; a read, and a write of a ``single`` statement, run in autocommit mode: each
+    statement is a transaction of its own (seeing its own snapshot at READ COMMITTED, as a
+    transaction's statements would), without BEGIN and COMMIT's two round trips. Whatever is
+    left open when the block raises, the pool rolls back on return."""
     connection = await greenlet_spawn(engine.sync_engine.connect)
     driver: Any = connection.connection.driver_connection
+    autocommit = single or not write
     try:
-        if not write:
+        if autocommit:
             await driver.set_autocommit(True)
-        yield NativeConnection(connection)
+        yield _OneStatement(connection) if single else NativeConnection(connection)
         if write:
-            try:
-                await driver.commit()
-            except Exception as error:
-                await _failed(connection, error, "COMMIT", None, None, None)
+            if not autocommit:
+                try:
+                    await driver.commit()
+                except Exception as error:
+                    await _failed(connection, error, "COMMIT", None, None, None)
             connection.dispatch.commit(connection)
     finally:
-        await asyncio.shield(_give_back(connection, driver, write))
+        if driver.pgconn.transaction_status == TransactionStatus.IDLE:
+            # Nothing in it waits on the server, so no cancellation can cut it short, and it
+            # needs no task of its own (and no two turns of the loop) to be shielded.
+            await _give_back(connection, driver, autocommit)
+        else:  # a rollback to send: a cancellation must not leave the connection out
+            await asyncio.shield(_give_back(connection, driver, autocommit))
 
 
-async def _give_back(connection: Connection, driver: Any, write: bool) -> None:
-    if not write and not connection.invalidated:
+async def _give_back(connection: Connection, driver: Any, autocommit: bool) -> None:
+    if autocommit and not connection.invalidated:
         try:
             await driver.set_autocommit(False)  # as the engine's other users expect it
         except Exception:  # the connection is gone: the pool must not hand it out again

@@ -35,11 +35,11 @@ class NodeMethods(SqlBase):
                 "info": statement.excluded.info,
             },
         )
-        async with self._writing() as connection:
+        async with self._writing_one() as connection:
             await connection.execute(statement)
 
     async def remove_node(self, node_id: str) -> None:
-        async with self._writing() as connection:
+        async with self._writing_one() as connection:
             await connection.execute(delete(_node).where(_node.c.node_id == node_id))
 
     async def list_nodes(self) -> list[NodeRow]:

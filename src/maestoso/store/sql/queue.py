@@ -78,12 +78,12 @@ class QueueMethods(SqlBase):
             )
             .returning(*_RETURNED)
         )
-        async with self._writing() as connection:
+        async with self._writing_one() as connection:
             rows = (await connection.execute(claim)).mappings().all()
         return sorted((_event(row, claimed=True) for row in rows), key=lambda e: e.msg_id)
 
     async def complete_event(self, msg_id: int) -> None:
-        async with self._writing() as connection:
+        async with self._writing_one() as connection:
             await connection.execute(delete(_q).where(_q.c.msg_id == msg_id))
 
     async def retry_event(self, msg_id: int, *, available_at: int, error: str) -> None:
@@ -96,7 +96,7 @@ class QueueMethods(SqlBase):
         statement = (
             update(_q).where(_q.c.msg_id == msg_id).values(owned_until=0, owner=None, **values)
         )
-        async with self._writing() as connection:
+        async with self._writing_one() as connection:
             await connection.execute(statement)
 
     async def parked_events(self, limit: int = 100) -> list[tuple[QueuedEvent, str]]:

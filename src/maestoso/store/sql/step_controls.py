@@ -34,7 +34,7 @@ class ControlMethods(SqlBase):
     async def save_breakpoint(self, row: BreakpointRow) -> None:
         values = _breakpoint_values(row)
         statement = upsert(self._dialect, _bp).values(**values).on_conflict_do_nothing()
-        async with self._writing() as connection:
+        async with self._writing_one() as connection:
             await connection.execute(statement)
 
     async def list_breakpoints(
@@ -74,7 +74,7 @@ class ControlMethods(SqlBase):
                     _bp.c.step_attempt_id == attempt,
                 )
             )
-        async with self._writing() as connection:
+        async with self._writing_one() as connection:
             return int((await connection.execute(statement)).rowcount)
 
     async def save_tag_permit(self, row: TagPermitRow) -> None:
@@ -96,7 +96,7 @@ class ControlMethods(SqlBase):
                 "modify_ts": statement.excluded.modify_ts,
             },
         )
-        async with self._writing() as connection:
+        async with self._writing_one() as connection:
             await connection.execute(statement)
 
     async def get_tag_permit(self, tag: str) -> TagPermitRow | None:
@@ -105,7 +105,7 @@ class ControlMethods(SqlBase):
         return None if row is None else _permit(row)
 
     async def delete_tag_permit(self, tag: str) -> bool:
-        async with self._writing() as connection:
+        async with self._writing_one() as connection:
             return bool((await connection.execute(delete(_tp).where(_tp.c.tag == tag))).rowcount)
 
     async def acquire_permits(
@@ -148,7 +148,7 @@ class ControlMethods(SqlBase):
         return []
 
     async def release_permits(self, step_uuid: str) -> None:
-        async with self._writing() as connection:
+        async with self._writing_one() as connection:
             await connection.execute(delete(_held).where(_held.c.step_uuid == step_uuid))
 
     async def save_output_data(
@@ -176,7 +176,7 @@ class ControlMethods(SqlBase):
                 "modify_ts": statement.excluded.modify_ts,
             },
         )
-        async with self._writing() as connection:
+        async with self._writing_one() as connection:
             await connection.execute(statement)
 
     async def get_output_data(self, job_type: str, job_id: str) -> dict[str, Any] | None:
