@@ -164,6 +164,20 @@ async def test_delete_removes_everything(client: httpx.AsyncClient) -> None:
     assert recreated["metadata"]["workflow_version_id"] == 1
 
 
+async def test_a_version_read_again_is_that_of_the_workflow_as_it_is_now(
+    client: httpx.AsyncClient,
+) -> None:
+    await create(client, wf(description="first"))
+    first = (await client.get("/api/v3/workflows/demo/versions/1")).json()
+    assert first["workflow"]["description"] == "first"
+    await client.delete("/api/v3/workflows/demo")
+    await create(client, wf(description="second"))
+
+    again = await client.get("/api/v3/workflows/demo/versions/latest")
+    assert again.json()["workflow"]["description"] == "second"
+    assert again.json()["internal_id"] != first["internal_id"]
+
+
 async def test_timeline_lists_changes_newest_first(
     client: httpx.AsyncClient, clock: FakeClock
 ) -> None:

@@ -7,11 +7,11 @@ Inline workflows (loop iterations) have ids unique to their parent step and inst
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from maestoso.engine.lru import Lru
 from maestoso.models import Step, Workflow, box_key
 from maestoso.models.naming import is_inline
 
@@ -35,24 +35,16 @@ class WorkflowCache:
     """The node's parsed workflows, least recently used evicted first."""
 
     def __init__(self, size: int = 256) -> None:
-        self._size = size
-        self._entries: OrderedDict[Hashable, CompiledWorkflow] = OrderedDict()
+        self._entries: Lru[Hashable, CompiledWorkflow] = Lru(size)
 
     def cached(self, identity: Hashable) -> CompiledWorkflow | None:
-        compiled = self._entries.get(identity)
-        if compiled is not None:
-            self._entries.move_to_end(identity)
-        return compiled
+        return self._entries.get(identity)
 
     def get(self, identity: Hashable, document: Mapping[str, Any]) -> CompiledWorkflow:
         """The parsed ``document``, which must be the same for the same ``identity``."""
         compiled = self._entries.get(identity)
         if compiled is None:
-            compiled = self._entries[identity] = compile_workflow(document)
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
-        else:
-            self._entries.move_to_end(identity)
+            compiled = self._entries.put(identity, compile_workflow(document))
         return compiled
 
 

@@ -10,11 +10,11 @@ stays as the safety net.
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from maestoso.clock import Clock
+from maestoso.engine.lru import Lru
 from maestoso.errors import ConflictError
 from maestoso.models import ParamDefinition
 from maestoso.models.naming import canonical, name_uuid
@@ -39,17 +39,14 @@ class SignalHub:
     def __init__(self, store: SignalStore, clock: Clock) -> None:
         self._store = store
         self._clock = clock
-        self._cache: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
+        self._cache: Lru[tuple[str, int], dict[str, Any]] = Lru(_CACHE_SIZE)
         self._events: dict[str, set[asyncio.Event]] = {}
         self._bypassed: set[StepKey] = set()
 
     # -- signal params -------------------------------------------------------------------------
 
     def remember(self, name: str, seq_id: int, params: dict[str, Any]) -> None:
-        self._cache[name, seq_id] = params
-        self._cache.move_to_end((name, seq_id))
-        while len(self._cache) > _CACHE_SIZE:
-            self._cache.popitem(last=False)
+        self._cache.put((name, seq_id), params)
 
     def cached_params(self, name: str, seq_id: int) -> dict[str, Any] | None:
         return self._cache.get((name, seq_id))

@@ -17,6 +17,7 @@ from maestoso.alerting.facts import StatusFacts
 from maestoso.clock import Clock
 from maestoso.dsl.loading import check_request
 from maestoso.dsl.validation import ValidationSettings
+from maestoso.engine.lru import Lru
 from maestoso.engine.reads.pagination import PageRequest, page_result
 from maestoso.engine.services.enrichment import enriched_params
 from maestoso.engine.services.strategies import strategy_of, switch_problem
@@ -59,6 +60,9 @@ _SAVE_ATTEMPTS = 5
 logger = logging.getLogger(__name__)
 
 
+VERSIONS_CACHED = 256
+
+
 class WorkflowService:
     """The use cases of workflow definitions, over the store."""
 
@@ -78,6 +82,9 @@ class WorkflowService:
         # Writers of one workflow take turns inside a node; across nodes the store's
         # compare-and-set (and the retry below) keeps versions and snapshots consistent.
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        # Versions never change: each is read once, keyed by its workflow's incarnation (a
+        # workflow deleted and created again has a new internal id).
+        self._versions: Lru[tuple[str, int, int], VersionRow] = Lru(VERSIONS_CACHED)
 
     def _lock(self, workflow_id: str) -> asyncio.Lock:
         lock = self._locks.get(workflow_id)
@@ -120,7 +127,11 @@ class WorkflowService:
     ) -> dict[str, Any]:
         row = await self._require_workflow(workflow_id)
         version_id = VersionSelector.parse(version).resolve(row)
-        body = definition_body(row, await self._require_version(workflow_id, version_id))
+        key = (workflow_id, row.internal_id, version_id)
+        stored = self._versions.get(key) or self._versions.put(
+            key, await self._require_version(workflow_id, version_id)
+        )
+        body = definition_body(row, stored)
         if enriched:
             workflow = Workflow.model_validate(body["workflow"])
             params = await enriched_params(workflow, self._templates)
