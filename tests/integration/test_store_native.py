@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import psycopg
 import pytest
@@ -15,7 +16,10 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     exc,
+    exists,
+    func,
     insert,
     literal_column,
     select,
@@ -26,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from maestoso.store.sql import native
 from maestoso.store.sql.availability import is_unavailable
+from maestoso.store.sql.connection import PlainRows
 from maestoso.store.sql.database import normalise_url
 
 pytestmark = pytest.mark.postgres
@@ -108,10 +113,44 @@ async def test_a_write_of_one_statement_commits_alone_and_gives_back_a_clean_con
     assert await _names(engine) == ["a"]
 
 
-async def test_a_cancelled_statement_is_cancelled_on_the_server_too(engine: AsyncEngine) -> None:
+async def test_plain_statements_return_what_sqlalchemys_execution_would(
+    engine: AsyncEngine,
+) -> None:
+    async with native.transaction(engine, write=True) as connection:
+        await connection.execute(
+            insert(_item), [{"item_id": n, "name": f"n{n}"} for n in (1, 2, 3)]
+        )
+    by_key = select(_item).where(_item.c.item_id == bindparam("id"))
+    statements: list[tuple[Any, Any, bool]] = [
+        (by_key, {"id": 2}, True),
+        (select(func.count()).select_from(_item), None, True),
+        (select(exists().where(_item.c.name == "n3")), None, True),
+        (update(_item).where(_item.c.item_id > 1).values(name=_item.c.name + "%"), None, True),
+        (select(_item.c.name).order_by(_item.c.item_id.desc()), None, True),
+        (select(_item.c.name).where(_item.c.item_id.in_([1, 3])), None, False),  # expanding
+    ]
+    for statement, parameters, plain in statements:
+        async with engine.connect() as connection:  # SQLAlchemy's own execution, rolled back
+            theirs = await connection.execute(statement, parameters)
+            # A row count is what a DML statement without RETURNING answers with.
+            expected = list(theirs.mappings()) if theirs.returns_rows else theirs.rowcount
+            await connection.rollback()
+        async with native.transaction(engine, write=True) as connection:
+            ours = await connection.execute(statement, parameters)
+            assert isinstance(ours, PlainRows) is plain, statement
+            got = list(ours.mappings()) if isinstance(expected, list) else ours.rowcount
+            assert got == expected, statement
+
+
+@pytest.mark.parametrize(
+    "statement", [text("SELECT pg_sleep(30)"), select(func.pg_sleep(30))], ids=["text", "plain"]
+)
+async def test_a_cancelled_statement_is_cancelled_on_the_server_too(
+    engine: AsyncEngine, statement: Any
+) -> None:
     async def sleep() -> None:
         async with native.transaction(engine, write=False) as connection:
-            await connection.execute(text("SELECT pg_sleep(30)"))
+            await connection.execute(statement)
 
     task = asyncio.create_task(sleep())
     await asyncio.sleep(0.3)

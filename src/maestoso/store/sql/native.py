@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, NoReturn, cast
 
-from psycopg.pq import TransactionStatus
+from psycopg.pq import ExecStatus, TransactionStatus
 from sqlalchemy.dialects.postgresql.psycopg import (
     AsyncAdapt_psycopg_connection,
     AsyncAdapt_psycopg_cursor,
@@ -36,13 +37,14 @@ from sqlalchemy.dialects.postgresql.psycopg import (
 from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.engine._util_cy import _distill_params_20
 from sqlalchemy.engine.interfaces import ExecuteStyle
+from sqlalchemy.engine.result import ResultMetaData, SimpleResultMetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import compiler
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util import EMPTY_DICT, greenlet_spawn
 
-from maestoso.store.sql.connection import SqlConnection
+from maestoso.store.sql.connection import PlainRows, Rows, SqlConnection
 
 
 class _Cursor(AsyncAdapt_psycopg_cursor):
@@ -71,9 +73,7 @@ class NativeConnection(SqlConnection):
 
     __slots__ = ()
 
-    async def execute(
-        self, statement: Executable, parameters: Any = None, /
-    ) -> CursorResult[*tuple[Any, ...]]:
+    async def execute(self, statement: Executable, parameters: Any = None, /) -> Rows:
         connection = self._connection
         dialect = connection.dialect
         distilled = _distill_params_20(parameters)
@@ -86,6 +86,11 @@ class NativeConnection(SqlConnection):
             schema_translate_map=None,
             linting=dialect.compiler_linting | compiler.WARN_LINTING,
         )
+        if len(distilled) <= 1:
+            shape = _shape_of(cast(SQLCompiler, compiled), dialect)
+            if shape is not None:
+                single = distilled[0] if distilled else None
+                return await self._plain(compiled, shape, single, extracted, param_dict)
         context: Any = _Context._init_compiled(
             dialect,
             connection,
@@ -124,6 +129,81 @@ class NativeConnection(SqlConnection):
         except Exception as error:
             await _failed(connection, error, text, arguments, cursor, context)
 
+    async def _plain(
+        self,
+        compiled: Any,
+        shape: ResultMetaData,
+        single: Any,
+        extracted: Any,
+        param_dict: Any,
+    ) -> PlainRows:
+        """A statement whose parameters and results need nothing of SQLAlchemy's execution
+        context: its parameters processed as the context would, psycopg's rows handed out as
+        they come. Each statement of the store's hot paths is one."""
+        connection = self._connection
+        values = compiled.construct_params(
+            single,
+            escape_names=False,
+            extracted_parameters=extracted,
+            _collected_params=param_dict,
+        )
+        processors = compiled._bind_processors
+        escaped = compiled.escaped_bind_names
+        arguments = {
+            escaped.get(key, key): processors[key](value) if key in processors else value
+            for key, value in values.items()
+        }
+        text = compiled.string
+        driver: Any = connection.connection.driver_connection
+        cursor = driver.cursor()
+        dispatch = connection.dispatch
+        for before in dispatch.before_cursor_execute:
+            text, arguments = before(connection, cursor, text, arguments, None, False)
+        try:
+            await cursor.execute(text, arguments)
+        except Exception as error:
+            await _failed(connection, error, text, arguments, None, None)
+        dispatch.after_cursor_execute(connection, cursor, text, arguments, None, False)
+        # Asked of the result's status: ``description`` would build every column's details.
+        answered = cursor.pgresult is not None and cursor.pgresult.status == ExecStatus.TUPLES_OK
+        rows = await cursor.fetchall() if answered else []
+        return PlainRows(shape, iter(rows), cursor.rowcount)
+
+
+_shapes: weakref.WeakKeyDictionary[Any, ResultMetaData | None] = weakref.WeakKeyDictionary()
+
+
+def _shape_of(compiled: SQLCompiler, dialect: Any) -> ResultMetaData | None:
+    """The keys of a compiled statement's rows when ``_plain`` can run it, else None: its
+    parameters are bound as they are (no expansion, no defaults computed in Python), no
+    result value needs converting, and it returns no row SQLAlchemy would have to match by
+    name or keep for ``inserted_primary_key``."""
+    try:
+        return _shapes[compiled]
+    except KeyError:
+        pass
+    columns = compiled._result_columns
+    keys = [column[0] for column in columns]
+    plain = (
+        not compiled.positional
+        and not compiled.isplaintext
+        and not compiled.literal_execute_params
+        and not compiled.post_compile_params
+        and not compiled.insert_prefetch
+        and not compiled.update_prefetch
+        and not compiled.implicit_returning
+        and not compiled.schema_translate_map
+        and not compiled._textual_ordered_columns
+        and not compiled._ad_hoc_textual
+        and not compiled._loose_column_name_matching
+        and (compiled._ordered_columns or not columns)
+        and len(set(keys)) == len(keys)
+        and all(column[3]._cached_result_processor(dialect, None) is None for column in columns)
+    )
+    shape = SimpleResultMetaData(keys) if plain else None
+    _shapes[compiled] = shape
+    return shape
+
 
 class _OneStatement(NativeConnection):
     """A write of one statement in autocommit mode: a second statement would commit apart
@@ -135,9 +215,7 @@ class _OneStatement(NativeConnection):
         super().__init__(connection)
         self._used = False
 
-    async def execute(
-        self, statement: Executable, parameters: Any = None, /
-    ) -> CursorResult[*tuple[Any, ...]]:
+    async def execute(self, statement: Executable, parameters: Any = None, /) -> Rows:
         if self._used:
             raise RuntimeError(
                 "a write of one statement ran a second one, which would not be atomic"
