@@ -5,7 +5,6 @@ This module only composes; each part gets what it uses in its constructor.
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import uuid
 from collections.abc import Mapping, Sequence
@@ -165,10 +164,8 @@ class EngineNode:
         return self.executor.owns(group_id)
 
     def _launch(self, row: InstanceRow) -> None:
-        """Run a run that a start request started in its own transaction, from the loop's
-        next turn: building its flow (its params decoded, its DAG) is not the caller's wait.
-        Whatever arrives for the run meanwhile comes through the queue, after it."""
-        asyncio.get_running_loop().call_soon(launch_started, self.executor, row)
+        """Run a run that a start request started in its own transaction."""
+        launch_started(self.executor, row)
 
     async def start(self) -> None:
         """Listen to the other nodes, claim this node's share of the flow groups, resume

@@ -184,7 +184,6 @@ async def test_an_unfinished_run_not_running_on_its_owner_is_launched_again(
     )
     request = WorkflowStartRequest.model_validate({"initiator": {"type": "manual"}})
     await a.instances.start("lost", "latest", request, CALLER)
-    await asyncio.sleep(0)  # the flow is built on the loop's next turn
     key = ("lost", 1, 1)
     flow = a.executor._flows[key]
     assert flow.task is not None

@@ -111,7 +111,6 @@ class FlowActor:
         )
         self.task: asyncio.Task[None] | None = None
         self.crashed = False
-        self._workflow_params = instance.record.params
         self._writes = RunWrites(engine.writer, fence, lambda error: self.post(WriteFailed(error)))
 
     @property
@@ -291,7 +290,7 @@ class FlowActor:
             predecessors=self._dag.predecessors[step_id],
             writes=self._writes,
             resume_from=resume_from,
-            workflow_params=self._workflow_params,
+            workflow_params=self.instance.record.params,  # decoded once, at the first step
             step_rows=self._step_row,
             children=self.children,
         )
