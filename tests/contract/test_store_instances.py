@@ -14,6 +14,7 @@ from maestoso.errors import ConflictError, FencedError, NotFoundError
 from maestoso.store import Store
 from maestoso.store.records import (
     Fence,
+    IfQueued,
     InstanceRow,
     InstanceUpdate,
     JobEvent,
@@ -474,6 +475,13 @@ async def test_a_stale_fence_writes_nothing(workflow: Store) -> None:
         )
     with pytest.raises(FencedError):
         await workflow.save_steps([attempt("job1")], fence=Fence(group_id=5, generation=1))
+    with pytest.raises(FencedError):  # a run's end: checked with its look for queued runs
+        await workflow.save_steps(
+            [attempt("job1")],
+            instance_updates=[update],
+            fence=old,
+            if_queued=[IfQueued(workflow_id=WF, event=start_event())],
+        )
 
     assert await workflow.get_instance(WF, 1) == row
     assert await workflow.get_step_attempts(WF, 1, 1) == []

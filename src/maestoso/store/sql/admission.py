@@ -16,6 +16,7 @@ which holds the queued, active and FAILED runs), never through a workflow's hist
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -23,8 +24,9 @@ from typing import Any
 
 from sqlalchemy import bindparam, case, exists, func, literal_column, select, true, update
 
-from maestoso.store.records import InstanceRow, JsonDict, RunLimit
+from maestoso.store.records import Fence, InstanceRow, JsonDict, RunLimit
 from maestoso.store.sql.connection import SqlConnection
+from maestoso.store.sql.groups import check_fence, fence_query, verify_fence
 from maestoso.store.sql.instance_rows import instance_of
 from maestoso.store.sql.tables import (
     RESUMABLE_STATUSES,
@@ -194,10 +196,31 @@ def _start_params(row: InstanceRow) -> dict[str, Any]:
 _HAS_QUEUED = select(_of_workflow(CREATED))
 
 
-async def with_queued_runs(connection: SqlConnection, workflow_ids: Iterable[str]) -> set[str]:
-    """Which of the workflows have a queued (CREATED) run, in the caller's transaction."""
+@functools.cache
+def _fenced_lookup(fence: Any) -> Any:
+    return select(
+        fence.scalar_subquery().label("generation"), _of_workflow(CREATED).label("queued")
+    )
+
+
+async def with_queued_runs(
+    connection: SqlConnection, workflow_ids: Iterable[str], fence: Fence | None = None
+) -> set[str]:
+    """Which of the workflows have a queued (CREATED) run, in the caller's transaction. With
+    ``fence``, checked as ``check_fence`` does, in the statement of the first lookup."""
     found = set()
-    for workflow_id in sorted(set(workflow_ids)):
-        if (await connection.execute(_HAS_QUEUED, {"w_id": workflow_id})).scalar():
+    ids = sorted(set(workflow_ids))
+    if fence is not None and not ids:
+        await check_fence(connection, fence)
+    for n, workflow_id in enumerate(ids):
+        params: dict[str, Any] = {"w_id": workflow_id}
+        if n == 0 and fence is not None:
+            params["group_id"] = fence.group_id
+            fenced = _fenced_lookup(fence_query(connection))
+            generation, queued = (await connection.execute(fenced, params)).one()
+            verify_fence(fence, generation)
+        else:
+            queued = (await connection.execute(_HAS_QUEUED, params)).scalar()
+        if queued:
             found.add(workflow_id)
     return found

@@ -11,7 +11,7 @@ single writer serialises them the same way.
 
 from __future__ import annotations
 
-from sqlalchemy import RowMapping, and_, bindparam, or_, select, update
+from sqlalchemy import RowMapping, Select, and_, bindparam, or_, select, update
 
 from maestoso.errors import FencedError
 from maestoso.store.records import Fence, GroupRow
@@ -96,23 +96,31 @@ _FENCE = select(_grp.c.generation).where(_grp.c.group_id == bindparam("group_id"
 _FENCE_SHARED = _FENCE.with_for_update(read=True)
 
 
-async def check_fence(connection: SqlConnection, fence: Fence | None) -> None:
-    """Raise ``FencedError`` unless the group is still at the fence's generation.
+def fence_query(connection: SqlConnection) -> Select[tuple[int]]:
+    """The generation of the group ``group_id``, share-locked on PostgreSQL."""
+    return _FENCE_SHARED if connection.dialect.name == "postgresql" else _FENCE
 
-    Call it first in a writing transaction; on PostgreSQL the group row stays share-locked
-    until the transaction ends.
-    """
-    if fence is None:
-        return
-    query = _FENCE_SHARED if connection.dialect.name == "postgresql" else _FENCE
-    result = await connection.execute(query, {"group_id": fence.group_id})
-    generation = result.scalar_one_or_none()
+
+def verify_fence(fence: Fence, generation: int | None) -> None:
+    """Raise ``FencedError`` unless ``generation``, read by ``fence_query``, is the fence's."""
     if generation != fence.generation:
         held = "no longer exists" if generation is None else f"is at generation {generation}"
         raise FencedError(
             f"flow group {fence.group_id} {held}: a write under generation "
             f"{fence.generation} is refused"
         )
+
+
+async def check_fence(connection: SqlConnection, fence: Fence | None) -> None:
+    """Raise ``FencedError`` unless the group is still at the fence's generation.
+
+    Call it in a writing transaction, anywhere before it commits; on PostgreSQL the group row
+    stays share-locked until the transaction ends.
+    """
+    if fence is None:
+        return
+    result = await connection.execute(fence_query(connection), {"group_id": fence.group_id})
+    verify_fence(fence, result.scalar_one_or_none())
 
 
 def _group(row: RowMapping) -> GroupRow:

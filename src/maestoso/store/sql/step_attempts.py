@@ -39,7 +39,8 @@ class StepAttemptMethods(SqlBase):
         if_queued: list[IfQueued] | None = None,
     ) -> int:
         async with self._writing() as connection:
-            await check_fence(connection, fence)
+            if not if_queued:  # else checked with the look for queued runs: one statement less
+                await check_fence(connection, fence)
             if attempts:
                 # Last write wins for an attempt written twice in one call (a group commit):
                 # PostgreSQL refuses to upsert one row twice in a statement.
@@ -47,7 +48,8 @@ class StepAttemptMethods(SqlBase):
                 await connection.execute(_upsert_attempts(self._dialect), list(rows.values()))
             await apply_updates(connection, instance_updates or [])
             if if_queued:
-                queued = await with_queued_runs(connection, (e.workflow_id for e in if_queued))
+                ids = (e.workflow_id for e in if_queued)
+                queued = await with_queued_runs(connection, ids, fence)
                 conditional = [e.event for e in if_queued if e.workflow_id in queued]
             else:
                 conditional = []
