@@ -116,8 +116,7 @@ class FakeClock:
         self._quiet = quiet_seconds
         self._watcher: asyncio.Task[None] | None = None
         self._scheduled: asyncio.Event | None = None
-        if auto_advance:
-            _watch()
+        _track_work_elsewhere()  # auto_advance may be turned on later
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -291,12 +290,12 @@ class FakeClock:
 
 _elsewhere: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, int] = weakref.WeakKeyDictionary()
 _watched = False
-"""Whether a virtual clock that moves by itself exists in this process: only it reads
+"""Whether a virtual clock exists in this process: only one that moves by itself reads
 ``_elsewhere``, so without one ``working_elsewhere`` (around every database call) costs
 nothing."""
 
 
-def _watch() -> None:
+def _track_work_elsewhere() -> None:
     global _watched
     _watched = True
 

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from maestoso.clock import FakeClock, SystemClock
+from maestoso import clock as clock_module
+from maestoso.clock import FakeClock, SystemClock, working_elsewhere
 
 START = 1_600_000_000_000
 
@@ -285,3 +286,24 @@ async def test_infinite_waits_have_no_deadline_and_cancelled_timers_are_dropped(
         await waiting
         event.clear()
     assert clock.pending() == 0 and len(clock._timers) < 200
+
+
+async def test_time_holds_while_work_is_elsewhere_even_when_advancing_is_turned_on_later(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(clock_module, "_watched", False)  # as in a process with no clock yet
+    clock = FakeClock(START)
+    clock.auto_advance = True
+
+    async def work() -> None:
+        with working_elsewhere():
+            await asyncio.to_thread(time.sleep, 0.3)
+
+    worker = asyncio.create_task(work())
+    await asyncio.sleep(0.01)
+    sleeper = asyncio.create_task(clock.sleep(10))
+    await asyncio.sleep(0.1)
+    assert not sleeper.done(), "time moved while a thread worked for the loop"
+    await worker
+    await asyncio.wait_for(sleeper, 5)
+    assert clock.now_ms() == START + 10_000
