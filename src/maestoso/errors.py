@@ -53,6 +53,14 @@ class ConflictError(UserError):
     """A request that conflicts with the stored state (a duplicate, a deletion in progress)."""
 
 
+class WorkflowChangedError(ConflictError):
+    """A workflow changed (a version, an activation, its properties) since the caller read it."""
+
+    @classmethod
+    def of(cls, workflow_id: str) -> WorkflowChangedError:
+        return cls(f"workflow [{workflow_id}] changed since it was read")
+
+
 class UnprocessableError(UserError):
     """A well-formed request that cannot be processed (e.g. a disabled trigger type)."""
 

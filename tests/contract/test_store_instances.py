@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from tests.contract.support import Stores, row_counts
 
-from maestoso.errors import ConflictError, FencedError, NotFoundError
+from maestoso.errors import ConflictError, FencedError, NotFoundError, WorkflowChangedError
 from maestoso.store import Store
 from maestoso.store.records import (
     Fence,
@@ -206,6 +206,32 @@ async def test_concurrent_creations_of_one_uuid_create_one(workflow: Store, stor
     assert len(await claim_all(workflow)) == 1
     stored = await workflow.get_workflow(WF)
     assert stored is not None and stored.latest_instance_id == 1, "a duplicate takes no id"
+
+
+async def test_a_creation_checks_the_workflow_is_as_the_caller_read_it(workflow: Store) -> None:
+    read = await workflow.get_workflow(WF)
+    assert read is not None
+    (first,) = await created(workflow, "first")
+    # The instance counter is not part of what is checked: the row read before still holds.
+    row, new = await workflow.create_instance(instance("second"), [], expected=read)
+    assert new and row.instance_id == 2
+
+    await workflow.set_active_version(
+        WF, version_id=0, activated_by=None, activate_time=T0 + 5, timeline=[]
+    )
+    with pytest.raises(WorkflowChangedError):
+        await workflow.create_instance(instance("third"), [start_event()], expected=read)
+    stored = await workflow.get_workflow(WF)
+    assert stored is not None and stored.latest_instance_id == 2, "nothing written, no id taken"
+    assert await claim_all(workflow) == []
+    # A known uuid is still a duplicate, changed or not.
+    again, new = await workflow.create_instance(instance("first"), [], expected=read)
+    assert (again, new) == (first, False)
+    row, new = await workflow.create_instance(instance("third"), [], expected=stored)
+    assert new and row.instance_id == 3
+    await workflow.delete_workflow(WF)
+    with pytest.raises(NotFoundError):
+        await workflow.create_instance(instance("fourth"), [], expected=stored)
 
 
 async def test_an_instance_of_an_unknown_workflow(store: Store) -> None:

@@ -120,6 +120,7 @@ class InstanceStore(Protocol):
         *,
         admit: RunLimit | None = None,
         if_started: list[JobEvent] | None = None,
+        expected: WorkflowRow | None = None,
     ) -> tuple[InstanceRow, bool]:
         """Insert a new instance (run 1) with ``instance_id`` = the workflow's
         ``latest_instance_id`` + 1 (the given ``row.instance_id`` is ignored), advancing that
@@ -136,7 +137,12 @@ class InstanceStore(Protocol):
         ``row.create_time``: the count may wait for a run's end) and a new random
         ``execution_id``, and ``events`` are not enqueued (they are for a queued run).
         ``if_started`` are enqueued too when the run is stored IN_PROGRESS (given so, or
-        started at once), with their ``workflow_instance_id`` filled in the same way."""
+        started at once), with their ``workflow_instance_id`` filled in the same way.
+
+        With ``expected`` (the workflow as the caller read it, from which it built ``row``),
+        nothing is written and ``WorkflowChangedError`` is raised unless the workflow still has
+        its ``stamp``, checked in the creating transaction (a known uuid is still a
+        duplicate)."""
         ...
 
     async def admit_queued(

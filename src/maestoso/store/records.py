@@ -31,6 +31,13 @@ class WorkflowRow:
     latest_instance_id: int
     modify_time: int
 
+    @property
+    def stamp(self) -> tuple[int, int, int, int]:
+        """What changes whenever what a start reads of the workflow changes: its incarnation,
+        its versions and the time of its last change (a new version, an activation, a change
+        of properties; not the instance counter)."""
+        return (self.internal_id, self.active_version_id, self.latest_version_id, self.modify_time)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VersionRow:

@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 from maestoso.clock import Clock
+from maestoso.engine.lru import Lru
 from maestoso.engine.runtime.compiled import CompiledWorkflow, WorkflowCache
 from maestoso.engine.runtime.signal_hub import SignalHub
 from maestoso.engine.services.locks import WorkflowLocks
@@ -19,7 +20,13 @@ from maestoso.engine.services.strategies import (
     strategy_of,
 )
 from maestoso.engine.services.workflow_documents import VersionSelector
-from maestoso.errors import ConflictError, InvalidStatusError, NotFoundError
+from maestoso.errors import (
+    ConflictError,
+    InvalidStatusError,
+    MaestosoError,
+    NotFoundError,
+    WorkflowChangedError,
+)
 from maestoso.models import UserRef, user_name
 from maestoso.models.events import InstanceAction, LaunchFlow, StartWorkflow
 from maestoso.models.start import WorkflowStartRequest
@@ -42,6 +49,10 @@ UNBLOCK_DONE = "The action is done."
 UNBLOCK_NOOP = "The action is done without any operation."
 UNBLOCKED = "FAILED_1"
 UNBLOCK_BATCH = 100
+
+
+WORKFLOWS_KNOWN = 1024
+"""Workflows whose row a node keeps from one start to the next."""
 
 
 class InstanceService:
@@ -69,18 +80,38 @@ class InstanceService:
         self._wake = wake
         self._launch = launch
         self._owns = owns
+        self._known: Lru[str, WorkflowRow] = Lru(WORKFLOWS_KNOWN)
 
     # -- start -------------------------------------------------------------------------------
 
     async def start(
         self, workflow_id: str, version: str, request: WorkflowStartRequest, caller: UserRef
     ) -> dict[str, Any]:
+        # The workflow as last read here saves a round trip; the creating transaction checks
+        # that it has not changed since (``expected``), and else it is read again.
+        known = self._known.get(workflow_id)
+        if known is not None:
+            try:
+                row = await self._new_row(known, version, request, caller)
+            except MaestosoError:  # perhaps because it changed: the fresh read below will tell
+                row = None
+            if row is not None:
+                try:
+                    return await self._arrive_and_answer(known, row, caller, expected=known)
+                except WorkflowChangedError:
+                    pass
         workflow = await self._store.get_workflow(workflow_id)
         if workflow is None:
             raise NotFoundError(f"Cannot find workflow [{workflow_id}]")
+        self._known.put(workflow_id, workflow)
+        row = await self._new_row(workflow, version, request, caller)
+        return await self._arrive_and_answer(workflow, row, caller)
+
+    async def _new_row(
+        self, workflow: WorkflowRow, version: str, request: WorkflowStartRequest, caller: UserRef
+    ) -> InstanceRow:
         version_id = VersionSelector.parse(version).resolve(workflow)
         compiled = await self._compiled(workflow, version_id)
-        now = self._clock.now_ms()
         make = partial(
             new_instance,
             compiled.workflow,
@@ -90,16 +121,25 @@ class InstanceService:
             workflow.properties_snapshot,
             request,
             caller,
-            now,
+            self._clock.now_ms(),
             signals=self._signals,
             groups=self._groups,
         )
         # A user's SEL in the new run's params runs off the event loop, bounded in time; the
         # workflow defaults alone are our own expressions, cheaper than the thread's hop.
         trusted = only_workflow_defaults(compiled.workflow.params, run_params=request.run_params)
-        row = make() if trusted else await off_loop(make)
+        return make() if trusted else await off_loop(make)
+
+    async def _arrive_and_answer(
+        self,
+        workflow: WorkflowRow,
+        row: InstanceRow,
+        caller: UserRef,
+        expected: WorkflowRow | None = None,
+    ) -> dict[str, Any]:
+        workflow_id = workflow.workflow_id
         async with self._locks.of(workflow_id):
-            stored, created, stopped = await self._arrive(workflow, row, caller)
+            stored, created, stopped = await self._arrive(workflow, row, caller, expected)
         if created and stored.status == WorkflowStatus.IN_PROGRESS.value:
             self._launch(stored)  # started in its own transaction: no admission event
         elif created:
@@ -118,7 +158,7 @@ class InstanceService:
             "workflow_uuid": stored.uuid,
             "status": status,
             "timeline_event": {
-                "timestamp": now,
+                "timestamp": row.create_time,
                 "type": "LOG",
                 "level": "INFO",
                 "message": message,
@@ -139,7 +179,11 @@ class InstanceService:
         return compiled
 
     async def _arrive(
-        self, workflow: WorkflowRow, row: InstanceRow, caller: UserRef
+        self,
+        workflow: WorkflowRow,
+        row: InstanceRow,
+        caller: UserRef,
+        expected: WorkflowRow | None = None,
     ) -> tuple[InstanceRow, bool, bool]:
         """Store the new run under its workflow's run strategy: (stored, created, stopped)."""
         strategy = strategy_of(workflow.properties_snapshot)
@@ -162,7 +206,7 @@ class InstanceService:
         # Run by the owner of its group: told in the same transaction, when not this node.
         elsewhere = [] if self._owns(row.group_id) else [JobEvent.of(launch, group=row.group_id)]
         stored, created = await self._store.create_instance(
-            row, [event] if queued else [], admit=admit, if_started=elsewhere
+            row, [event] if queued else [], admit=admit, if_started=elsewhere, expected=expected
         )
         if created:
             for other in [*arrival.stop_queued, *arrival.stop_running]:

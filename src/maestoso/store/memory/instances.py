@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from maestoso.errors import ConflictError, NotFoundError
+from maestoso.errors import ConflictError, NotFoundError, WorkflowChangedError
 from maestoso.store.memory.base import MemoryBase, check_limit, copied, round_trip
 from maestoso.store.records import (
     Fence,
@@ -18,6 +18,7 @@ from maestoso.store.records import (
     JsonDict,
     RunLimit,
     StepAttemptRow,
+    WorkflowRow,
 )
 
 RESUMABLE_STATUSES = ("IN_PROGRESS", "PAUSED")
@@ -41,6 +42,7 @@ class InstanceMethods(MemoryBase):
         *,
         admit: RunLimit | None = None,
         if_started: list[JobEvent] | None = None,
+        expected: WorkflowRow | None = None,
     ) -> tuple[InstanceRow, bool]:
         await round_trip()
         tables = self._tables
@@ -52,6 +54,8 @@ class InstanceMethods(MemoryBase):
             if run_id == 1 and existing.uuid == row.uuid:
                 latest = self._latest_run(row.workflow_id, instance_id)
                 return copied(latest or existing), False
+        if expected is not None and workflow.stamp != expected.stamp:
+            raise WorkflowChangedError.of(row.workflow_id)
         instance_id = workflow.latest_instance_id + 1
         tables.workflows[row.workflow_id] = replace(workflow, latest_instance_id=instance_id)
         created = replace(copied(row), instance_id=instance_id, run_id=1)

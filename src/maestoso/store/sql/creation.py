@@ -6,7 +6,7 @@ one statement, whose data-modifying CTEs run in this order because each reads th
 
 1. ``alloc`` advances ``latest_instance_id``, which takes the workflow row's lock (creations
    and admissions of one workflow take turns on it), unless an instance of the workflow
-   already has the uuid.
+   already has the uuid, or the workflow changed since the caller read it.
 2. ``decided`` counts the room with ``maestoso_room`` (migration 0011), a VOLATILE function:
    its queries read with a snapshot taken after the lock is held. The statement's own
    subqueries would read the snapshot taken when it began, before it waited for the lock,
@@ -80,14 +80,26 @@ _EVENT_COLUMNS = {
 }
 
 
+STAMP_PARAMS = ("e_internal_id", "e_active_version_id", "e_latest_version_id", "e_modify_ts")
+"""The parameters of ``stamp_matches``, in the order of ``WorkflowRow.stamp``."""
+
+
+def stamp_matches() -> list[Any]:
+    """The workflow row still has the stamp the caller read (``WorkflowRow.stamp``)."""
+    columns = (_wf.c.internal_id, _wf.c.active_version_id, _wf.c.latest_version_id, _wf.c.modify_ts)
+    return [column == bindparam(name) for column, name in zip(columns, STAMP_PARAMS, strict=True)]
+
+
 @functools.cache
-def _statement(admit: bool) -> Any:
+def _statement(admit: bool, expected: bool) -> Any:
     taken = exists().where(
         _inst.c.workflow_id == bindparam("w_id"), _inst.c.uuid == bindparam("v_uuid")
     )
     alloc = (
         update(_wf)
-        .where(_wf.c.workflow_id == bindparam("w_id"), ~taken)
+        .where(
+            _wf.c.workflow_id == bindparam("w_id"), ~taken, *(stamp_matches() if expected else ())
+        )
         .values(latest_instance_id=_wf.c.latest_instance_id + 1)
         .returning(_wf.c.latest_instance_id.label("instance_id"))
         .cte("alloc")
@@ -194,12 +206,13 @@ async def create_in_one_statement(
     *,
     admit: tuple[int, bool] | None,
     now: int,
+    expected: tuple[int, int, int, int] | None = None,
 ) -> InstanceRow | None:
     """Store ``row`` as run 1 of a new instance (started if ``admit``, the concurrency and
     whether a failure blocks, leaves room), with ``queued`` enqueued unless it started and
     ``started`` enqueued if it is stored IN_PROGRESS: in one statement, on a connection in
     autocommit mode. None when nothing was written: the workflow does not exist, or an
-    instance of it already has ``row.uuid``."""
+    instance of it already has ``row.uuid``, or it no longer has the ``expected`` stamp."""
     params: dict[str, Any] = {f"v_{key}": value for key, value in instance_values(row).items()}
     params["v_run_id"] = 1
     params["w_id"] = row.workflow_id
@@ -221,7 +234,10 @@ async def create_in_one_statement(
         for ord, (event, when) in enumerate(tagged)
         for payload, rest in [_split(event)]
     ]
-    stored = (await connection.execute(_statement(admit is not None), params)).mappings().first()
+    if expected is not None:
+        params.update(zip(STAMP_PARAMS, expected, strict=True))
+    statement = _statement(admit is not None, expected is not None)
+    stored = (await connection.execute(statement, params)).mappings().first()
     if stored is None:
         return None
     return replace(

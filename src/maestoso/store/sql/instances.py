@@ -24,7 +24,7 @@ from sqlalchemy import (
     update,
 )
 
-from maestoso.errors import ConflictError, NotFoundError
+from maestoso.errors import ConflictError, NotFoundError, WorkflowChangedError
 from maestoso.store.records import (
     Fence,
     InstanceRow,
@@ -32,11 +32,17 @@ from maestoso.store.records import (
     JobEvent,
     JsonDict,
     RunLimit,
+    WorkflowRow,
 )
 from maestoso.store.sql.admission import admit_queued, room, started
 from maestoso.store.sql.base import SqlBase, upsert
 from maestoso.store.sql.connection import SqlConnection
-from maestoso.store.sql.creation import create_in_one_statement, needs_instance_id
+from maestoso.store.sql.creation import (
+    STAMP_PARAMS,
+    create_in_one_statement,
+    needs_instance_id,
+    stamp_matches,
+)
 from maestoso.store.sql.groups import check_fence
 from maestoso.store.sql.instance_rows import (
     instance_of,
@@ -63,6 +69,8 @@ _ALLOCATE = (
     .values(latest_instance_id=_wf.c.latest_instance_id + 1)
     .returning(_wf.c.latest_instance_id)
 )
+_ALLOCATE_EXPECTED = _ALLOCATE.where(*stamp_matches())
+_EXISTS = select(_wf.c.workflow_id).where(_wf.c.workflow_id == bindparam("w_id"))
 
 
 def _active_of_status(oldest_first: bool) -> Any:
@@ -116,15 +124,18 @@ class InstanceMethods(SqlBase):
         *,
         admit: RunLimit | None = None,
         if_started: list[JobEvent] | None = None,
+        expected: WorkflowRow | None = None,
     ) -> tuple[InstanceRow, bool]:
         if self.is_postgres:
-            return await self._create_at_once(row, events, admit, if_started or [])
+            return await self._create_at_once(row, events, admit, if_started or [], expected)
         try:
             async with self._writing() as connection:
-                allocated = await connection.execute(_ALLOCATE, {"w_id": row.workflow_id})
+                allocated = await connection.execute(
+                    _allocate(expected is not None), _allocation_params(row, expected)
+                )
                 instance_id = allocated.scalar_one_or_none()
                 if instance_id is None:
-                    raise _missing(row)
+                    raise _Duplicate(await _not_created(connection, row, expected))
                 created = replace(row, instance_id=instance_id, run_id=1)
                 if admit is not None and await room(connection, row.workflow_id, admit) > 0:
                     # Admitted now: the count may have waited for a run's end, and must not seem to
@@ -137,9 +148,7 @@ class InstanceMethods(SqlBase):
                     _insert_new_instance(self._dialect), instance_values(created)
                 )
                 if inserted.first() is None:
-                    existing = await _latest_run_of_uuid(connection, row)
-                    assert existing is not None  # the insert conflicted with it
-                    raise _Duplicate(existing)
+                    raise _Duplicate(await _not_created(connection, row, None))
                 filled = [_with_instance_id(event, instance_id) for event in events]
                 await insert_events(connection, filled, self._clock.now_ms())
         except _Duplicate as duplicate:
@@ -152,23 +161,27 @@ class InstanceMethods(SqlBase):
         events: list[JobEvent],
         admit: RunLimit | None,
         if_started: list[JobEvent],
+        expected: WorkflowRow | None,
     ) -> tuple[InstanceRow, bool]:
         """``create_instance`` on PostgreSQL: one statement (see ``creation``)."""
         limit = None if admit is None else (admit.concurrency, admit.blocked_by_failure)
         try:
             async with self._writing_one() as connection:
                 created = await create_in_one_statement(
-                    connection, row, events, if_started, admit=limit, now=self._clock.now_ms()
+                    connection,
+                    row,
+                    events,
+                    if_started,
+                    admit=limit,
+                    now=self._clock.now_ms(),
+                    expected=None if expected is None else expected.stamp,
                 )
         except ConflictError:  # an instance of the same uuid, committed meanwhile
-            created = None
+            created, expected = None, None
         if created is not None:
             return created, True
         async with self._reading() as connection:
-            existing = await _latest_run_of_uuid(connection, row)
-        if existing is None:
-            raise _missing(row)
-        return existing, False
+            return await _not_created(connection, row, expected), False
 
     async def admit_queued(
         self, workflow_id: str, *, limit_of: Callable[[JsonDict], RunLimit], now: Callable[[], int]
@@ -297,8 +310,33 @@ def _insert_new_instance(dialect: str) -> Any:
     )
 
 
-def _missing(row: InstanceRow) -> NotFoundError:
-    return NotFoundError(f"workflow [{row.workflow_id}] does not exist")
+def _allocate(expected: bool) -> Any:
+    """Advance the workflow's instance counter (taking its row's lock); with ``expected``,
+    only if the workflow still has the stamp the caller read."""
+    return _ALLOCATE_EXPECTED if expected else _ALLOCATE
+
+
+def _allocation_params(row: InstanceRow, expected: WorkflowRow | None) -> dict[str, Any]:
+    params: dict[str, Any] = {"w_id": row.workflow_id}
+    if expected is not None:
+        params.update(zip(STAMP_PARAMS, expected.stamp, strict=True))
+    return params
+
+
+async def _not_created(
+    connection: SqlConnection, row: InstanceRow, expected: WorkflowRow | None
+) -> InstanceRow:
+    """Why nothing was written: the instance that has ``row.uuid`` already (returned), or
+    else the workflow is gone or changed since ``expected`` (raised)."""
+    existing = await _latest_run_of_uuid(connection, row)
+    if existing is not None:
+        return existing
+    if expected is None:
+        raise NotFoundError(f"workflow [{row.workflow_id}] does not exist")
+    found = (await connection.execute(_EXISTS, {"w_id": row.workflow_id})).first()
+    if found is None:
+        raise NotFoundError(f"workflow [{row.workflow_id}] does not exist")
+    raise WorkflowChangedError.of(row.workflow_id)
 
 
 async def _latest_run_of_uuid(connection: SqlConnection, row: InstanceRow) -> InstanceRow | None:
