@@ -230,7 +230,7 @@ async def test_a_creation_checks_the_workflow_is_as_the_caller_read_it(workflow:
     row, new = await workflow.create_instance(instance("third"), [], expected=stored)
     assert new and row.instance_id == 3
     await workflow.delete_workflow(WF)
-    with pytest.raises(NotFoundError):
+    with pytest.raises(WorkflowChangedError):  # it has no stamp any more
         await workflow.create_instance(instance("fourth"), [], expected=stored)
 
 

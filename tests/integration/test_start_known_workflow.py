@@ -60,3 +60,4 @@ async def test_a_start_sees_what_changed_since_the_last_one(engine: Harness) -> 
         f"{BASE}/known/versions/latest/actions/start", json={"initiator": {"type": "manual"}}
     )
     assert missing.status_code == 404, missing.text
+    assert missing.json()["message"] == "Cannot find workflow [known]"

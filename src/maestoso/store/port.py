@@ -141,8 +141,8 @@ class InstanceStore(Protocol):
 
         With ``expected`` (the workflow as the caller read it, from which it built ``row``),
         nothing is written and ``WorkflowChangedError`` is raised unless the workflow still has
-        its ``stamp``, checked in the creating transaction (a known uuid is still a
-        duplicate)."""
+        its ``stamp`` (one deleted since has none), checked in the creating transaction (a
+        known uuid is still a duplicate)."""
         ...
 
     async def admit_queued(

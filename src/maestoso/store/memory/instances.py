@@ -48,6 +48,8 @@ class InstanceMethods(MemoryBase):
         tables = self._tables
         workflow = tables.workflows.get(row.workflow_id)
         if workflow is None:
+            if expected is not None:
+                raise WorkflowChangedError.of(row.workflow_id)
             raise NotFoundError(f"workflow [{row.workflow_id}] does not exist")
         runs = tables.instances.setdefault(row.workflow_id, {})
         for (instance_id, run_id), existing in runs.items():

@@ -70,7 +70,6 @@ _ALLOCATE = (
     .returning(_wf.c.latest_instance_id)
 )
 _ALLOCATE_EXPECTED = _ALLOCATE.where(*stamp_matches())
-_EXISTS = select(_wf.c.workflow_id).where(_wf.c.workflow_id == bindparam("w_id"))
 
 
 def _active_of_status(oldest_first: bool) -> Any:
@@ -331,12 +330,9 @@ async def _not_created(
     existing = await _latest_run_of_uuid(connection, row)
     if existing is not None:
         return existing
-    if expected is None:
-        raise NotFoundError(f"workflow [{row.workflow_id}] does not exist")
-    found = (await connection.execute(_EXISTS, {"w_id": row.workflow_id})).first()
-    if found is None:
-        raise NotFoundError(f"workflow [{row.workflow_id}] does not exist")
-    raise WorkflowChangedError.of(row.workflow_id)
+    if expected is not None:  # deleted, or changed
+        raise WorkflowChangedError.of(row.workflow_id)
+    raise NotFoundError(f"workflow [{row.workflow_id}] does not exist")
 
 
 async def _latest_run_of_uuid(connection: SqlConnection, row: InstanceRow) -> InstanceRow | None:
