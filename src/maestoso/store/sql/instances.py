@@ -4,7 +4,8 @@
 latest_instance_id`` with an ``UPDATE … RETURNING``: that row lock serialises the creations of
 one workflow (on PostgreSQL; the single writer does it on SQLite), so ids are dense and the
 uuid dedup that follows (an ``INSERT … ON CONFLICT DO NOTHING`` on the unique
-``(workflow_id, uuid, run_id)``) sees every instance committed before it.
+``(workflow_id, uuid, run_id)``) sees every instance committed before it. On PostgreSQL the
+whole creation is one statement (``creation``); the same ``UPDATE`` takes the lock there.
 """
 
 from __future__ import annotations

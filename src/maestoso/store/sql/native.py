@@ -7,12 +7,16 @@ key cost the node's CPU (0.42 ms, of which psycopg's round trip is 0.08 ms).
 
 Here SQLAlchemy still does all but the waiting: a connection comes from the engine's pool
 (with its checkout events and the ping of an idle connection), each statement is compiled
-through the engine's cache into an ordinary execution context, which processes the
-parameters and builds the ``CursorResult``, and a failure goes through the connection's own
-handling (a lost connection invalidates the pool). Only the two calls that wait on the
-server, psycopg's ``execute`` and ``commit``, are awaited here instead of in a greenlet.
-What may have to connect or close a connection (checkout, return, a failure's cleanup) still
-runs in one.
+through the engine's cache, and a failure goes through the connection's own handling (a lost
+connection invalidates the pool). Only the two calls that wait on the server, psycopg's
+``execute`` and ``commit``, are awaited here instead of in a greenlet. What may have to
+connect or close a connection (checkout, return, a failure's cleanup) still runs in one.
+
+Most statements need nothing more of SQLAlchemy's execution context than their parameters
+processed: those (``_shape_of`` tells which) run on a psycopg cursor directly, and their rows
+come back as psycopg gave them, behind a ``Result`` (``PlainRows``). The rest (``IN`` lists
+expanded per call, defaults computed in Python, many rows of parameters, plain text) go
+through an ordinary execution context and its ``CursorResult``.
 
 This leans on SQLAlchemy's execution internals (``_compile_w_cache``, ``_init_compiled``,
 the psycopg adapter's cursor), which is why ``pyproject.toml`` pins SQLAlchemy's minor
@@ -139,7 +143,7 @@ class NativeConnection(SqlConnection):
     ) -> PlainRows:
         """A statement whose parameters and results need nothing of SQLAlchemy's execution
         context: its parameters processed as the context would, psycopg's rows handed out as
-        they come. Each statement of the store's hot paths is one."""
+        they come."""
         connection = self._connection
         values = compiled.construct_params(
             single,
