@@ -36,6 +36,13 @@ async def start(engine: Harness, version: str) -> dict[str, Any]:
 async def test_a_start_sees_what_changed_since_the_last_one(engine: Harness) -> None:
     await engine.create(definition("a"))
     assert (await start(engine, "latest"))["workflow_version_id"] == 1
+    # A start that fails for what it asks, not for what changed, fails as it would have.
+    bad = {
+        "initiator": {"type": "manual"},
+        "run_params": {"x": {"type": "LONG", "expression": "1 +"}},
+    }
+    refused = await engine.http.post(f"{BASE}/known/versions/latest/actions/start", json=bad)
+    assert refused.status_code == 400, refused.text
 
     await engine.create(definition("a", "b"))  # version 2, now the active one
     second = await start(engine, "active")

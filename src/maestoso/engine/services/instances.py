@@ -90,22 +90,26 @@ class InstanceService:
         # The workflow as last read here saves a round trip; the creating transaction checks
         # that it has not changed since (``expected``), and else it is read again.
         known = self._known.get(workflow_id)
-        if known is not None:
-            try:
-                row = await self._new_row(known, version, request, caller)
-            except MaestosoError:  # perhaps because it changed: the fresh read below will tell
-                row = None
-            if row is not None:
-                try:
-                    return await self._arrive_and_answer(known, row, caller, expected=known)
-                except WorkflowChangedError:
-                    pass
+        workflow = known or await self._read(workflow_id)
+        try:
+            row = await self._new_row(workflow, version, request, caller)
+        except MaestosoError:
+            if known is None or (workflow := await self._read(workflow_id)).stamp == known.stamp:
+                raise  # not because it changed: the same again would fail the same way
+            known, row = None, await self._new_row(workflow, version, request, caller)
+        try:
+            return await self._arrive_and_answer(workflow, row, caller, expected=known)
+        except WorkflowChangedError:  # only with ``expected``
+            workflow = await self._read(workflow_id)
+            row = await self._new_row(workflow, version, request, caller)
+            return await self._arrive_and_answer(workflow, row, caller)
+
+    async def _read(self, workflow_id: str) -> WorkflowRow:
         workflow = await self._store.get_workflow(workflow_id)
         if workflow is None:
             raise NotFoundError(f"Cannot find workflow [{workflow_id}]")
         self._known.put(workflow_id, workflow)
-        row = await self._new_row(workflow, version, request, caller)
-        return await self._arrive_and_answer(workflow, row, caller)
+        return workflow
 
     async def _new_row(
         self, workflow: WorkflowRow, version: str, request: WorkflowStartRequest, caller: UserRef
