@@ -87,7 +87,9 @@ class EngineNode:
         self.flattened = FlattenedViews(store)
         self.context = EngineContext(
             store=store,
-            writer=StepWriter(store, wake=wake, facts=self.alerting.facts),
+            writer=StepWriter(
+                store, wake=wake, facts=self.alerting.facts, written=self.signals.written
+            ),
             clock=clock,
             controls=Controls(store, clock, shared=store.shared, clustered=self._clustered),
             runtimes=runtimes,

@@ -10,7 +10,8 @@ stays as the safety net.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from maestoso.clock import Clock
@@ -18,7 +19,7 @@ from maestoso.engine.lru import Lru
 from maestoso.errors import ConflictError
 from maestoso.models import ParamDefinition
 from maestoso.models.naming import canonical, name_uuid
-from maestoso.store.records import ParamCondition
+from maestoso.store.records import ParamCondition, StepAttemptRow
 from maestoso.store.triggering import SignalStore
 from maestoso.triggers.signals import SignalService
 
@@ -113,6 +114,28 @@ class SignalHub:
                     if not waiting:
                         del self._events[name]
 
+    def written(self, attempts: Iterable[StepAttemptRow]) -> None:
+        """Attempts were committed here: wake the bypasses that wait for their steps."""
+        if not self._events:
+            return
+        for attempt in attempts:
+            key = (attempt.workflow_id, attempt.instance_id, attempt.run_id, attempt.step_id)
+            self.announce(_written_name(key))
+
+    @contextmanager
+    def writes_of(self, key: StepKey) -> Iterator[asyncio.Event]:
+        """An event set whenever an attempt of the step is committed here, while in the block."""
+        event, name = asyncio.Event(), _written_name(key)
+        self._events.setdefault(name, set()).add(event)
+        try:
+            yield event
+        finally:
+            waiting = self._events.get(name)
+            if waiting is not None:
+                waiting.discard(event)
+                if not waiting:
+                    del self._events[name]
+
     def request_bypass(self, key: StepKey) -> None:
         """Let a step waiting for signals go on without them (its dependencies SKIPPED)."""
         self._bypassed.add(key)
@@ -176,6 +199,10 @@ def signal_refs(initiator: dict[str, Any]) -> list[tuple[str, int]]:
         return []
     ids = initiator.get("signal_id_map") or {}
     return [(str(name), int(seq)) for name, seq in ids.items()]
+
+
+def _written_name(key: StepKey) -> str:
+    return "\0written:" + "/".join(map(str, key))
 
 
 def _bypass_name(key: StepKey) -> str:

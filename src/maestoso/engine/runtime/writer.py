@@ -81,8 +81,11 @@ class StepWriter:
         max_batch: int = 500,
         wake: Callable[[], None] = lambda: None,
         facts: Facts | None = None,
+        written: Callable[[list[StepAttemptRow]], None] = lambda attempts: None,
     ) -> None:
         self._store = store
+        self._written = written
+        """Told of the attempts of each commit."""
         self._facts: Facts = facts or _NoFacts()
         self._max_batch = max_batch
         self._wake = wake
@@ -144,13 +147,15 @@ class StepWriter:
 
     async def _save(self, fence: Fence | None, group: list[_Pending]) -> None:
         facts = [f for p in group for f in p.facts]
+        attempts = [a for p in group for a in p.write.attempts]
         enqueued = await self._store.save_steps(
-            [a for p in group for a in p.write.attempts],
+            attempts,
             instance_updates=[u for p in group for u in p.write.instance_updates],
             events=[e for p in group for e in p.write.events] + facts,
             fence=fence,
             if_queued=[e for p in group for e in p.write.if_queued],
         )
+        self._written(attempts)
         if enqueued:
             self._wake()
         if facts:

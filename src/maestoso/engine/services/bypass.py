@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from typing import Any
 
 from maestoso.clock import Clock
@@ -70,16 +68,23 @@ class StepBypass:
         }
 
     async def _moved_on(self, before: StepAttemptRow) -> StepAttemptRow | None:
-        # Real time, not the node's clock: this bounds how long an HTTP caller waits for
-        # its answer (a wait on a real thing), and the step moves on when woken, not later.
-        deadline = time.monotonic() + BLOCKING_SECONDS
-        while time.monotonic() < deadline:
-            await asyncio.sleep(_POLL_SECONDS)
-            now = await self._store.get_step_attempt(
-                before.workflow_id, before.instance_id, before.run_id, before.step_id
-            )
-            if now is not None and (
-                now.attempt_id != before.attempt_id or now.status != before.status
-            ):
-                return now
-        return None
+        """The step's attempt once it left ``before``'s state, within ``BLOCKING_SECONDS`` of
+        the node's clock; None if it did not. A commit of the step on this node wakes the wait
+        at once; a step run by another node is looked for every ``_POLL_SECONDS``."""
+        key = (before.workflow_id, before.instance_id, before.run_id, before.step_id)
+        deadline = self._clock.monotonic() + BLOCKING_SECONDS
+        with self._signals.writes_of(key) as written:  # before the read: no commit is missed
+            while True:
+                written.clear()  # a commit from here on wakes the wait below
+                now = await self._store.get_step_attempt(*key)
+                if now is not None and (
+                    now.attempt_id != before.attempt_id or now.status != before.status
+                ):
+                    return now
+                left = deadline - self._clock.monotonic()
+                if left <= 0:
+                    return None
+                try:
+                    await self._clock.wait_for(written.wait(), min(left, _POLL_SECONDS))
+                except TimeoutError:
+                    pass
