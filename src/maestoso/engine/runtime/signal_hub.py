@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from maestoso.clock import Clock
@@ -98,21 +98,11 @@ class SignalHub:
 
     async def wait(self, names: Iterable[str], timeout: float) -> None:
         """Until a signal of one of ``names`` is announced, or ``timeout`` seconds."""
-        event = asyncio.Event()
-        keys = set(names)
-        for name in keys:
-            self._events.setdefault(name, set()).add(event)
-        try:
-            await self._clock.wait_for(event.wait(), timeout)
-        except TimeoutError:
-            pass
-        finally:
-            for name in keys:
-                waiting = self._events.get(name)
-                if waiting is not None:
-                    waiting.discard(event)
-                    if not waiting:
-                        del self._events[name]
+        with self._listening(names) as event:
+            try:
+                await self._clock.wait_for(event.wait(), timeout)
+            except TimeoutError:
+                pass
 
     def written(self, attempts: Iterable[StepAttemptRow]) -> None:
         """Attempts were committed here: wake the bypasses that wait for their steps."""
@@ -122,19 +112,26 @@ class SignalHub:
             key = (attempt.workflow_id, attempt.instance_id, attempt.run_id, attempt.step_id)
             self.announce(_written_name(key))
 
-    @contextmanager
-    def writes_of(self, key: StepKey) -> Iterator[asyncio.Event]:
+    def writes_of(self, key: StepKey) -> AbstractContextManager[asyncio.Event]:
         """An event set whenever an attempt of the step is committed here, while in the block."""
-        event, name = asyncio.Event(), _written_name(key)
-        self._events.setdefault(name, set()).add(event)
+        return self._listening([_written_name(key)])
+
+    @contextmanager
+    def _listening(self, names: Iterable[str]) -> Iterator[asyncio.Event]:
+        """An event set whenever one of ``names`` is announced, while in the block."""
+        event = asyncio.Event()
+        keys = set(names)
+        for name in keys:
+            self._events.setdefault(name, set()).add(event)
         try:
             yield event
         finally:
-            waiting = self._events.get(name)
-            if waiting is not None:
-                waiting.discard(event)
-                if not waiting:
-                    del self._events[name]
+            for name in keys:
+                waiting = self._events.get(name)
+                if waiting is not None:
+                    waiting.discard(event)
+                    if not waiting:
+                        del self._events[name]
 
     def request_bypass(self, key: StepKey) -> None:
         """Let a step waiting for signals go on without them (its dependencies SKIPPED)."""
