@@ -6,7 +6,7 @@ import pytest
 
 from maestoso.errors import ConflictError
 from maestoso.store import Store
-from maestoso.store.records import BreakpointRow, TagPermitRow
+from maestoso.store.controls import BreakpointRow, TagPermitRow
 
 T0 = 1_700_000_000_000
 USER = {"name": "tester"}

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from maestoso.store import Store
-from maestoso.store.records import JobEvent, ParamCondition, SignalInstanceRow
+from maestoso.store.records import JobEvent
+from maestoso.store.triggering import ParamCondition, SignalInstanceRow
 
 
 def signal(name: str, instance_id: str, **params: str | int) -> SignalInstanceRow:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from maestoso.store import Store
-from maestoso.store.records import (
-    JobEvent,
-    NewVersion,
+from maestoso.store.records import JobEvent, NewVersion
+from maestoso.store.triggering import (
     ParamCondition,
     SignalInstanceRow,
     SignalTriggerRow,

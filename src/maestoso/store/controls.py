@@ -3,12 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from maestoso.store.records import (
-    BreakpointRow,
-    TagPermitRow,
-)
+from maestoso.store.records import JsonDict
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BreakpointRow:
+    """A breakpoint (``system_generated`` False) or an attempt paused at one (True).
+
+    ``version``, ``instance_id``, ``run_id`` and ``step_attempt_id`` are 0 in a breakpoint:
+    it stops every attempt of the step."""
+
+    workflow_id: str
+    step_id: str
+    system_generated: bool
+    version: int
+    instance_id: int
+    run_id: int
+    step_attempt_id: int
+    created_by: Any
+    create_time: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TagPermitRow:
+    tag: str
+    max_allowed: int
+    extra_info: JsonDict | None
+    timeline: list[JsonDict]
+    create_time: int
+    modify_time: int
 
 
 class ControlStore(Protocol):

@@ -7,14 +7,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Protocol
 
-from maestoso.store.records import (
-    Fence,
-    GroupRow,
-    JobEvent,
-    NodeRow,
-    QueueBacklog,
-    QueuedEvent,
-)
+from maestoso.store.records import Fence, GroupRow, JobEvent, NodeRow, QueueBacklog, QueuedEvent
 
 
 class QueueStore(Protocol):

@@ -3,15 +3,77 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
-from maestoso.store.records import (
-    JobEvent,
-    ParamCondition,
-    SignalInstanceRow,
-    SignalTriggerRow,
-    TimeTriggerRow,
-)
+from maestoso.store.records import JobEvent, JsonDict
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignalInstanceRow:
+    """One announced signal (``maestro_signal_instance``)."""
+
+    name: str
+    seq_id: int
+    """Its number among the signals of its name, from 1; 0 before it is stored."""
+    instance_id: str
+    """The dedup id: a second signal of the same name and id is not stored."""
+    params: JsonDict
+    """Indexed (matchable) params: strings and longs only."""
+    payload: JsonDict | None
+    request_time: int
+    create_time: int
+
+    def to_json(self) -> JsonDict:
+        """Maestro's ``SignalInstance`` JSON."""
+        body: JsonDict = {
+            "name": self.name,
+            "seq_id": self.seq_id,
+            "instance_id": self.instance_id,
+            "params": self.params,
+            "payload": self.payload,
+            "request_time": self.request_time,
+            "create_time": self.create_time,
+        }
+        return {key: value for key, value in body.items() if value is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class ParamCondition:
+    """``param <operator> value`` over a signal's indexed params."""
+
+    param: str
+    operator: str
+    """``=``, ``>``, ``>=``, ``<`` or ``<=``."""
+    value: str | int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignalTriggerRow:
+    """A signal trigger of a workflow's active version (``maestro_signal_trigger``)."""
+
+    workflow_id: str
+    trigger_uuid: str
+    definition: JsonDict
+    signals: list[str]
+    """The signal names, sorted."""
+    checkpoints: list[int]
+    """The last consumed ``seq_id`` of each of ``signals`` (0: none yet)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimeTriggerRow:
+    """One time trigger of a workflow's active version (``maestro_time_trigger``)."""
+
+    workflow_id: str
+    trigger_uuid: str
+    trigger_index: int
+    definition: JsonDict
+    """``{"trigger": <the time trigger>, ...}`` plus what firing needs (catch-up policy)."""
+    watermark: int
+    """The last scheduled time handled (fired or skipped), epoch ms."""
+    next_fire_time: int | None
+    """When the next scheduled time is due (jitter included); None: never again."""
 
 
 class SignalStore(Protocol):

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from maestoso.store.records import TimeTriggerRow
-from maestoso.store.triggering import TriggerStore
+from maestoso.store.triggering import TimeTriggerRow, TriggerStore
 from maestoso.triggers.catch_up import GRACE_MS, parse_catch_up
 from maestoso.triggers.starts import time_start
 from maestoso.triggers.time import MIN_INTERVAL_MS, Schedule

@@ -22,8 +22,8 @@ from maestoso.models import ParamDefinition
 from maestoso.models.events import SignalAnnounced
 from maestoso.models.naming import canonical, name_uuid
 from maestoso.params import StaticContext, evaluate_params, off_loop
-from maestoso.store.records import JobEvent, ParamCondition, SignalInstanceRow
-from maestoso.store.triggering import SignalStore, TriggerStore
+from maestoso.store.records import JobEvent
+from maestoso.store.triggering import ParamCondition, SignalInstanceRow, SignalStore, TriggerStore
 from maestoso.triggers.starts import start_event
 
 logger = logging.getLogger(__name__)

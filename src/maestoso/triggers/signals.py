@@ -13,8 +13,8 @@ from maestoso.clock import Clock
 from maestoso.errors import ConflictError, NotFoundError, ValidationError
 from maestoso.models.events import SignalAnnounced
 from maestoso.models.naming import canonical, name_uuid
-from maestoso.store.records import JobEvent, SignalInstanceRow
-from maestoso.store.triggering import SignalStore
+from maestoso.store.records import JobEvent
+from maestoso.store.triggering import SignalInstanceRow, SignalStore
 
 _KNOWN = ("name", "params", "request_id", "request_time")
 _LONG = 1 << 63

@@ -13,8 +13,8 @@ from typing import Any, Protocol
 
 from maestoso.clock import Clock
 from maestoso.store.port import DefinitionStore
-from maestoso.store.records import SignalTriggerRow, TimeTriggerRow, VersionRow, WorkflowRow
-from maestoso.store.triggering import TriggerStore
+from maestoso.store.records import VersionRow, WorkflowRow
+from maestoso.store.triggering import SignalTriggerRow, TimeTriggerRow, TriggerStore
 from maestoso.triggers.catch_up import catch_up_policy
 from maestoso.triggers.time import Schedule, schedule_problem
 

@@ -16,8 +16,9 @@ from maestoso.engine.runtime.writer import StepWriter, Write
 from maestoso.errors import DatabaseUnavailableError, PlatformError
 from maestoso.models.steps import StepType
 from maestoso.runtimes import State, StepContext, StepResult
+from maestoso.store.controls import BreakpointRow
 from maestoso.store.memory import MemoryStore
-from maestoso.store.records import BreakpointRow, Fence, StepAttemptRow
+from maestoso.store.records import Fence, StepAttemptRow
 
 COMMIT_SECONDS = 0.003
 """How long a commit takes (real time): longer than a NoOp step."""

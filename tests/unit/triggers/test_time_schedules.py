@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from maestoso.store.records import TimeTriggerRow
+from maestoso.store.triggering import TimeTriggerRow
 from maestoso.triggers.firing import plan
 from maestoso.triggers.time import Schedule, next_execution_extras, schedule_problem
 

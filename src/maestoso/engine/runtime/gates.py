@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 from maestoso.clock import Clock
 from maestoso.errors import MaestosoError
 from maestoso.models import Step
+from maestoso.store.controls import BreakpointRow
 from maestoso.store.coordination import Topic
 from maestoso.store.port import Store
-from maestoso.store.records import BreakpointRow, InstanceRow
+from maestoso.store.records import InstanceRow
 
 logger = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from maestoso.engine.lru import Lru
 from maestoso.errors import ConflictError
 from maestoso.models import ParamDefinition
 from maestoso.models.naming import canonical, name_uuid
-from maestoso.store.records import ParamCondition, StepAttemptRow
-from maestoso.store.triggering import SignalStore
+from maestoso.store.records import StepAttemptRow
+from maestoso.store.triggering import ParamCondition, SignalStore
 from maestoso.triggers.signals import SignalService
 
 _CACHE_SIZE = 10_000

@@ -8,8 +8,8 @@ from maestoso.clock import Clock
 from maestoso.engine.runtime.gates import AttemptKey, Controls
 from maestoso.errors import NotFoundError, ValidationError
 from maestoso.models import UserRef, user_name
+from maestoso.store.controls import BreakpointRow
 from maestoso.store.port import Store
-from maestoso.store.records import BreakpointRow
 
 _EXACT_FIELDS = ("workflow_version", "workflow_instance_id", "workflow_run", "step_attempt_id")
 

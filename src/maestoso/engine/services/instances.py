@@ -34,12 +34,7 @@ from maestoso.models.statuses import ACTION_TARGET, WorkflowStatus
 from maestoso.models.timeline import log_event
 from maestoso.params import off_loop, only_workflow_defaults
 from maestoso.store.port import Store
-from maestoso.store.records import (
-    InstanceRow,
-    InstanceUpdate,
-    JobEvent,
-    WorkflowRow,
-)
+from maestoso.store.records import InstanceRow, InstanceUpdate, JobEvent, WorkflowRow
 
 _ACTIVE = (WorkflowStatus.IN_PROGRESS.value, WorkflowStatus.PAUSED.value)
 _NONTERMINAL = (WorkflowStatus.CREATED.value, *_ACTIVE)

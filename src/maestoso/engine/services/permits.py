@@ -8,8 +8,8 @@ from maestoso.clock import Clock
 from maestoso.engine.runtime.gates import STEP_CONCURRENCY_PREFIX
 from maestoso.errors import NotFoundError, ValidationError
 from maestoso.models import UserRef, user_name
+from maestoso.store.controls import TagPermitRow
 from maestoso.store.port import Store
-from maestoso.store.records import TagPermitRow
 
 MAX_ALLOWED_LIMIT = 2**31 - 1
 

@@ -47,11 +47,7 @@ from maestoso.models import (
 from maestoso.models.properties import DEFAULT_STEP_CONCURRENCY
 from maestoso.models.users import TagNamespace, tag_name
 from maestoso.store.port import Store
-from maestoso.store.records import (
-    PropertiesChange,
-    VersionRow,
-    WorkflowRow,
-)
+from maestoso.store.records import PropertiesChange, VersionRow, WorkflowRow
 from maestoso.triggers.subscriptions import sync_triggers
 
 TIMELINE_LIMIT = 300

@@ -15,25 +15,22 @@ from typing import Any, TypeVar
 
 from maestoso.clock import Clock, SystemClock
 from maestoso.errors import FencedError
+from maestoso.store.controls import BreakpointRow, TagPermitRow
 from maestoso.store.deliveries import DeliveryRow
 from maestoso.store.records import (
-    BreakpointRow,
     Fence,
     GroupRow,
     InstanceRow,
     JobEvent,
     NodeRow,
     PropertiesChange,
-    SignalInstanceRow,
-    SignalTriggerRow,
     StepAttemptRow,
-    TagPermitRow,
     TimelineEntry,
-    TimeTriggerRow,
     VersionRow,
     WorkflowRow,
 )
 from maestoso.store.templates import JobTemplateRow
+from maestoso.store.triggering import SignalInstanceRow, SignalTriggerRow, TimeTriggerRow
 
 T = TypeVar("T")
 

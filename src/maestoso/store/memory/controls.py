@@ -7,8 +7,8 @@ from dataclasses import replace
 from typing import Any
 
 from maestoso.errors import ConflictError
+from maestoso.store.controls import BreakpointRow, TagPermitRow
 from maestoso.store.memory.base import MemoryBase, copied, round_trip
-from maestoso.store.records import BreakpointRow, TagPermitRow
 
 
 class ControlMethods(MemoryBase):

@@ -8,8 +8,8 @@ from dataclasses import replace
 from typing import Any
 
 from maestoso.store.memory.base import MemoryBase, copied, round_trip
-from maestoso.store.records import (
-    JobEvent,
+from maestoso.store.records import JobEvent
+from maestoso.store.triggering import (
     ParamCondition,
     SignalInstanceRow,
     SignalTriggerRow,

@@ -52,6 +52,7 @@ from sqlalchemy import (
 
 from maestoso.store.coordination import Topic
 from maestoso.store.records import InstanceRow, JobEvent
+from maestoso.store.sql.admission import IN_PROGRESS
 from maestoso.store.sql.connection import SqlConnection
 from maestoso.store.sql.instance_rows import instance_values
 from maestoso.store.sql.notifications import CHANNEL
@@ -61,7 +62,6 @@ _wf = maestro_workflow
 _inst = maestro_workflow_instance
 _q = maestro_queue
 
-IN_PROGRESS = "IN_PROGRESS"
 _ID = "workflow_instance_id"
 IF_QUEUED = 1
 """An event enqueued unless the run is admitted (the events of a queued run)."""

@@ -4,35 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import (
-    RowMapping,
-    bindparam,
-    update,
-)
+from sqlalchemy import RowMapping
 
-from maestoso.store.records import (
-    InstanceRow,
-    StepAttemptRow,
-)
-from maestoso.store.sql.tables import (
-    maestro_step_instance,
-    maestro_workflow,
-    maestro_workflow_instance,
-)
-
-_wf = maestro_workflow
-_inst = maestro_workflow_instance
-_step = maestro_step_instance
-
-_INSTANCE_KEY = (_inst.c.workflow_id, _inst.c.instance_id, _inst.c.run_id)
-_STEP_KEY = ("workflow_id", "instance_id", "run_id", "step_id", "attempt_id")
-
-_ALLOCATE = (
-    update(_wf)
-    .where(_wf.c.workflow_id == bindparam("w_id"))
-    .values(latest_instance_id=_wf.c.latest_instance_id + 1)
-    .returning(_wf.c.latest_instance_id)
-)
+from maestoso.store.records import InstanceRow, StepAttemptRow
 
 
 def instance_values(row: InstanceRow) -> dict[str, Any]:

@@ -18,12 +18,13 @@ from sqlalchemy import Select, func, intersect, select, text
 from sqlalchemy.engine import RowMapping
 
 from maestoso.store.coordination import Topic
-from maestoso.store.records import JobEvent, ParamCondition, SignalInstanceRow
+from maestoso.store.records import JobEvent
 from maestoso.store.sql.base import SqlBase, upsert
 from maestoso.store.sql.connection import SqlConnection
 from maestoso.store.sql.notifications import send_notification
 from maestoso.store.sql.queue import insert_events
 from maestoso.store.sql.tables_triggers import maestro_signal_instance, maestro_signal_param
+from maestoso.store.triggering import ParamCondition, SignalInstanceRow
 
 _si = maestro_signal_instance
 _sp = maestro_signal_param

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, delete, false, func, insert, select
 from sqlalchemy.engine import RowMapping
 
-from maestoso.store.records import BreakpointRow, TagPermitRow
+from maestoso.store.controls import BreakpointRow, TagPermitRow
 from maestoso.store.sql.base import SqlBase, upsert
 from maestoso.store.sql.tables_triggers import (
     maestro_step_breakpoint,

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, tuple_, union, update
 from sqlalchemy.engine import RowMapping
 
-from maestoso.store.records import JobEvent, ParamCondition, SignalTriggerRow, TimeTriggerRow
+from maestoso.store.records import JobEvent
 from maestoso.store.sql.base import SqlBase, upsert
 from maestoso.store.sql.connection import SqlConnection
 from maestoso.store.sql.queue import insert_events
@@ -27,6 +27,7 @@ from maestoso.store.sql.tables_triggers import (
     maestro_signal_trigger,
     maestro_time_trigger,
 )
+from maestoso.store.triggering import ParamCondition, SignalTriggerRow, TimeTriggerRow
 
 _tt = maestro_time_trigger
 _st = maestro_signal_trigger
