@@ -2,7 +2,8 @@
 
 ``save_steps`` is the engine's hot path: the fence check, one ``INSERT … ON CONFLICT DO
 UPDATE`` for all the attempts (an executemany), the instance updates (an executemany per run
-of updates of the same shape, see ``instance_updates``) and one insert of the events.
+of updates of the same shape, see ``instance_updates``) and one insert of the events. At a
+run's end the fence is checked last, in the statement that looks for queued runs.
 """
 
 from __future__ import annotations
