@@ -15,12 +15,11 @@ that they agree: a default added to the file that depends on more than the hour 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import lru_cache
+from typing import Any
 
 from maestoso.params.api import evaluate_workflow_params
 from maestoso.params.context import InstanceContext, StaticContext
-from maestoso.params.parameter import Parameter
 from maestoso.sel.state import FixedNow
 
 HOUR_MS = 3_600_000
@@ -28,9 +27,10 @@ _ZONES = ("FIRST_TIME_TRIGGER_TIMEZONE", "INITIATOR_TIMEZONE")
 _RUN_TS = "RUN_TS"
 
 
-def hourly_defaults(context: InstanceContext, now_ms: int) -> dict[str, Parameter] | None:
-    """The workflow defaults of a run at ``now_ms`` (each evaluated at that time), or None
-    when the run has a time zone of its own and must be evaluated in full."""
+def hourly_defaults(context: InstanceContext, now_ms: int) -> dict[str, dict[str, Any]] | None:
+    """The workflow defaults of a run at ``now_ms`` as the run stores them (each evaluated at
+    that time), or None when the run has a time zone of its own and must be evaluated in
+    full. The caller owns the dicts: each call copies them."""
     try:
         if any(context.instance_field(name) for name in _ZONES):
             return None
@@ -40,19 +40,16 @@ def hourly_defaults(context: InstanceContext, now_ms: int) -> dict[str, Paramete
     if not (isinstance(owner, str | None) and isinstance(workflow_id, str | None)):
         return None
     hour = _of_hour(owner, workflow_id, now_ms // HOUR_MS)
-    return {
-        name: replace(
-            param,
-            evaluated_result=now_ms if name == _RUN_TS else param.evaluated_result,
-            evaluated_time=now_ms,
-        )
-        for name, param in hour.items()
-    }
+    defaults = {name: {**body, "evaluated_time": now_ms} for name, body in hour.items()}
+    defaults[_RUN_TS]["evaluated_result"] = now_ms
+    return defaults
 
 
 @lru_cache(maxsize=256)
-def _of_hour(owner: str | None, workflow_id: str | None, hour: int) -> dict[str, Parameter]:
-    """Evaluated at the hour's first millisecond; never handed out, only copied."""
+def _of_hour(owner: str | None, workflow_id: str | None, hour: int) -> dict[str, dict[str, Any]]:
+    """Evaluated at the hour's first millisecond; never handed out, only copied (the values
+    are strings and numbers, so a copy of each param's dict is a copy of all of it)."""
     fields = StaticContext(instance={"owner": owner, "workflow_id": workflow_id})
     at = FixedNow(hour * HOUR_MS)
-    return evaluate_workflow_params(None, clock=at, context=fields, workflow_id=workflow_id)
+    params = evaluate_workflow_params(None, clock=at, context=fields, workflow_id=workflow_id)
+    return {name: param.to_json() for name, param in params.items()}

@@ -46,8 +46,7 @@ def test_every_default_agrees_with_a_full_evaluation_at_each_instant(owner: str 
     for now_ms in _INSTANTS:
         hourly = hourly_defaults(context, now_ms)
 
-        assert hourly is not None
-        assert {n: p.to_json() for n, p in hourly.items()} == _full(context, now_ms), now_ms
+        assert hourly == _full(context, now_ms), now_ms
 
 
 def test_an_empty_time_zone_is_utc_as_the_defaults_read_it() -> None:
@@ -58,8 +57,7 @@ def test_an_empty_time_zone_is_utc_as_the_defaults_read_it() -> None:
 
     hourly = hourly_defaults(context, now_ms)
 
-    assert hourly is not None
-    assert {n: p.to_json() for n, p in hourly.items()} == _full(context, now_ms)
+    assert hourly == _full(context, now_ms)
 
 
 @pytest.mark.parametrize("zone", ["INITIATOR_TIMEZONE", "FIRST_TIME_TRIGGER_TIMEZONE"])
@@ -76,6 +74,25 @@ def test_each_run_gets_its_own_run_ts_and_evaluation_time() -> None:
     one, two = hourly_defaults(context, first), hourly_defaults(context, second)
 
     assert one is not None and two is not None
-    assert (one["RUN_TS"].evaluated_result, two["RUN_TS"].evaluated_result) == (first, second)
-    assert {p.evaluated_time for p in two.values()} == {second}
-    assert one["RUN_TS"].evaluated_time == first  # the first copy was not changed
+    assert (one["RUN_TS"]["evaluated_result"], two["RUN_TS"]["evaluated_result"]) == (first, second)
+    assert {p["evaluated_time"] for p in two.values()} == {second}
+    assert one["RUN_TS"]["evaluated_time"] == first  # the first copy was not changed
+
+
+def test_a_run_changing_its_params_leaves_the_next_runs_alone() -> None:
+    context = StaticContext(instance={"owner": "o", "workflow_id": "wf-a"})
+    now_ms = _ms("2026-12-06T10:00:00") + 5
+    one = hourly_defaults(context, now_ms)
+    assert one is not None
+    # Each param's dict is copied, not its values: they must all be plain scalars.
+    assert all(
+        isinstance(value, str | int | float | bool | None)
+        for param in one.values()
+        for value in param.values()
+    )
+
+    for param in one.values():
+        param["evaluated_result"] = "changed"
+    one.clear()
+
+    assert hourly_defaults(context, now_ms) == _full(context, now_ms)

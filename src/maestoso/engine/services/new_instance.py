@@ -15,7 +15,6 @@ from maestoso.models.naming import correlation_id
 from maestoso.models.start import InitiatorType, WorkflowStartRequest
 from maestoso.models.statuses import WorkflowStatus
 from maestoso.params import (
-    Parameter,
     evaluate_workflow_params,
     hourly_defaults,
     only_workflow_defaults,
@@ -49,9 +48,9 @@ def new_instance(
     failure: UserError | None = None
     context = RunContext(provisional, signals=signals)
     defaults_only = only_workflow_defaults(workflow.params, run_params=request.run_params)
-    evaluated = hourly_defaults(context, now) if defaults_only else None
+    params = hourly_defaults(context, now) if defaults_only else None
     try:
-        if evaluated is None:
+        if params is None:
             evaluated = evaluate_workflow_params(
                 workflow.params,
                 run_params=request.run_params,
@@ -59,11 +58,11 @@ def new_instance(
                 clock=FixedNow(now),  # every default (RUN_TS…) agrees
                 workflow_id=workflow_id,
             )
+            params = {name: param.to_json() for name, param in evaluated.items()}
     except UserError as exc:
         if not request.persist_failed_run:
             raise
-        failure, evaluated = exc, {}  # kept as a FAILED run, as the caller asked
-    params = {name: param.to_json() for name, param in evaluated.items()}
+        failure, params = exc, {}  # kept as a FAILED run, as the caller asked
     initiator = request.initiator.to_json()
     if request.initiator.type is InitiatorType.MANUAL:
         initiator["user"] = caller
@@ -92,7 +91,7 @@ def new_instance(
             }
             for step in steps
         },
-        timeout_in_millis=_timeout_ms(workflow, evaluated),
+        timeout_in_millis=_timeout_ms(workflow, params),
         params_json=params,
     )
     return InstanceRow(
@@ -163,11 +162,11 @@ def _provisional(
     )
 
 
-def _timeout_ms(workflow: Workflow, evaluated: dict[str, Parameter]) -> int | None:
+def _timeout_ms(workflow: Workflow, params: dict[str, dict[str, Any]]) -> int | None:
     """The workflow's timeout, parsed against its params (Maestro writes it when set)."""
     if workflow.timeout is None:
         return None
-    results = {name: param.evaluated_result for name, param in evaluated.items()}
+    results = {name: param["evaluated_result"] for name, param in params.items()}
     try:
         seconds = resolve_seconds(workflow.timeout, results)
     except UserError:
