@@ -166,6 +166,45 @@ async def test_upgrading_a_database_with_workflows(database_url: str) -> None:
         await engine.dispose()
 
 
+async def test_documents_are_compressed_with_lz4_on_postgresql(
+    postgres_server: Any,
+) -> None:
+    url = postgres_server.create_database()
+    engine = await migrated(url)
+    try:
+        assert await inspected(engine, _json_compressions) == {"l"}
+        await SqlStore(engine).save_version(_version(definition=_large()))
+        assert await inspected(engine, _stored_compression) == "lz4"
+
+        await _alembic(engine, command.downgrade, "0011")
+        assert await inspected(engine, _json_compressions) == {""}  # the server's default
+    finally:
+        await engine.dispose()
+        postgres_server.drop_database(url)
+
+
+def _json_compressions(connection: Connection) -> set[str]:
+    """The compression methods of the store's JSON columns ('' for the server's default)."""
+    query = """
+        SELECT DISTINCT a.attcompression FROM pg_attribute a
+        JOIN pg_class c ON c.oid = a.attrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema()
+        WHERE a.atttypid = 'json'::regtype AND c.relkind = 'r' AND a.attnum > 0
+    """
+    return {str(row[0]) for row in connection.execute(text(query))}
+
+
+def _stored_compression(connection: Connection) -> str:
+    query = "SELECT pg_column_compression(definition) FROM maestro_workflow_version"
+    return str(connection.execute(text(query)).scalar_one())
+
+
+def _large() -> dict[str, Any]:
+    """A definition PostgreSQL compresses (well over its 2 kB threshold, and repetitive)."""
+    steps = [{"step": {"id": f"step-{n}", "type": "NoOp"}} for n in range(200)]
+    return {"id": "wf-a", "steps": steps}
+
+
 async def _alembic(engine: AsyncEngine, action: Callable[..., None], revision: str) -> None:
     def run(connection: Connection) -> None:
         config = migrate.alembic_config()
@@ -331,12 +370,12 @@ async def test_an_unreachable_database_is_a_platform_error() -> None:
         await SqlStore.open("postgresql://postgres@127.0.0.1:9/maestoso?connect_timeout=2")
 
 
-def _version() -> NewVersion:
+def _version(definition: dict[str, Any] | None = None) -> NewVersion:
     return NewVersion(
         workflow_id="wf-a",
         version_id=1,
         metadata={},
-        definition={"id": "wf-a"},
+        definition=definition or {"id": "wf-a"},
         trigger_uuids=None,
         create_time=1,
         activate=False,
